@@ -1,0 +1,3 @@
+from sbzoom.cli.main import main
+
+main()

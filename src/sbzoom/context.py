@@ -1,0 +1,203 @@
+"""The one object that carries sbzoom's dependencies: built by the root command, injectable in tests.
+
+Tests build a ``Context`` with fakes (a fixed clock, a scripted prompter, consoles over StringIO,
+an httpx transport) and pass it as ``runner.invoke(app, args, obj=ctx)``. Nothing in sbzoom reaches
+for a global client, console or clock.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Protocol
+
+from sbzoom.errors import ConfigError, UsageError
+
+if TYPE_CHECKING:
+    import httpx
+    from rich.console import Console
+
+    from sbzoom.store.config import ConfigStore, Profile
+    from sbzoom.store.secrets import SecretStore
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+    def monotonic(self) -> float: ...
+    def sleep(self, seconds: float) -> None: ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+
+class Prompter(Protocol):
+    def text(self, label: str, *, secret: bool = False, flag: str = "") -> str: ...
+
+
+class TerminalPrompter:
+    """Asks on the terminal when sbzoom may; otherwise fails naming the flag that would answer."""
+
+    def __init__(self, interactive: bool, stream: IO[str] | None = None) -> None:
+        self.interactive = interactive
+        self.stream = stream or sys.stderr
+
+    def text(self, label: str, *, secret: bool = False, flag: str = "") -> str:
+        if not self.interactive:
+            how = f" Pass {flag}." if flag else ""
+            raise UsageError(f"{label} is needed and sbzoom may not prompt (--no-input).{how}")
+        try:
+            if secret:
+                return getpass.getpass(f"{label}: ", stream=self.stream)
+            self.stream.write(f"{label}: ")
+            self.stream.flush()
+            return input()
+        except EOFError:
+            raise UsageError(f"{label} is needed; nothing was typed.") from None
+
+
+def default_config_path(env: Mapping[str, str]) -> Path:
+    if env.get("SBZOOM_CONFIG"):
+        return Path(env["SBZOOM_CONFIG"]).expanduser()
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("sbzoom")) / "config.toml"
+
+
+def default_data_dir(env: Mapping[str, str]) -> Path:
+    if env.get("SBZOOM_DATA_DIR"):
+        return Path(env["SBZOOM_DATA_DIR"]).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("sbzoom"))
+
+
+@dataclass
+class Context:
+    stdout: Console
+    stderr: Console
+    env: Mapping[str, str]
+    config_path: Path
+    data_dir: Path
+    profile_name: str = "default"
+    interactive: bool = False
+    debug: bool = False
+    clock: Clock = field(default_factory=SystemClock)
+    prompter: Prompter | None = None
+    stdin: IO[str] = field(default_factory=lambda: sys.stdin)
+    # Tests hand in an httpx transport (MockTransport, respx) here; None means the network.
+    http_transport: httpx.BaseTransport | None = None
+    open_browser: Callable[[str], bool] | None = None
+    _config: ConfigStore | None = field(default=None, repr=False)
+    _profile: Profile | None = field(default=None, repr=False)
+    _secrets: SecretStore | None = field(default=None, repr=False)
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_environment(
+        cls,
+        *,
+        profile: str | None = None,
+        config: Path | None = None,
+        no_input: bool = False,
+        debug: bool = False,
+        env: Mapping[str, str] | None = None,
+    ) -> Context:
+        from sbzoom.render import make_console
+
+        environ = dict(os.environ if env is None else env)
+        interactive = not no_input and not _truthy(environ.get("SBZOOM_NO_INPUT"))
+        interactive = interactive and sys.stdin.isatty()
+        return cls(
+            stdout=make_console(sys.stdout),
+            stderr=make_console(sys.stderr),
+            env=environ,
+            config_path=config or default_config_path(environ),
+            data_dir=default_data_dir(environ),
+            profile_name=profile or environ.get("SBZOOM_PROFILE") or "default",
+            interactive=interactive,
+            debug=debug or _truthy(environ.get("SBZOOM_DEBUG")),
+        )
+
+    # -- lazily built dependencies -------------------------------------------------------------
+
+    @property
+    def config(self) -> ConfigStore:
+        if self._config is None:
+            from sbzoom.store.config import ConfigStore
+
+            self._config = ConfigStore(self.config_path)
+        return self._config
+
+    @property
+    def profile(self) -> Profile:
+        """The active profile's settings. A named profile that does not exist is an error."""
+        if self._profile is None:
+            profile = self.config.load(self.profile_name)
+            if not profile.exists and self.profile_name != "default":
+                known = ", ".join(self.config.profiles()) or "none yet"
+                raise ConfigError(
+                    f"There is no profile named '{self.profile_name}' in {self.config_path} "
+                    f"(profiles: {known}).",
+                    f"Create it with 'sbzoom --profile {self.profile_name} auth login ...' "
+                    "or pick another with --profile.",
+                )
+            self._profile = profile
+        return self._profile
+
+    def reload_profile(self) -> None:
+        self._profile = None
+
+    @property
+    def secrets(self) -> SecretStore:
+        if self._secrets is None:
+            from sbzoom.store.secrets import open_secret_store
+
+            self._secrets = open_secret_store(
+                self.profile_name, self.data_dir, self.env, announce=self.notice
+            )
+        return self._secrets
+
+    @property
+    def ask(self) -> Prompter:
+        if self.prompter is None:
+            self.prompter = TerminalPrompter(self.interactive)
+        return self.prompter
+
+    def notice(self, text: str) -> None:
+        """A plain message for the person at the terminal: always stderr, never data."""
+        self.stderr.print(text, soft_wrap=True)
+
+    def debug_log(self, text: str) -> None:
+        if self.debug:
+            self.stderr.print(f"[debug] {text}", style="dim", soft_wrap=True)
+
+    def cached(self, key: str, build: Callable[[], Any]) -> Any:
+        """One instance per run of things that are costly to build (HTTP clients, the ledger)."""
+        if key not in self._cache:
+            self._cache[key] = build()
+        return self._cache[key]
+
+    def close(self) -> None:
+        for value in self._cache.values():
+            close = getattr(value, "close", None)
+            if callable(close):
+                close()
+        self._cache.clear()
+
+
+def _truthy(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("1", "true", "yes", "on")

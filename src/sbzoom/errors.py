@@ -1,0 +1,96 @@
+"""Exit codes and the one exception tree every sbzoom failure belongs to.
+
+    SbzoomError                      exit 1   something failed
+    ├── UsageError                   exit 2   bad argument or input (names the fix)
+    │   └── NotFoundError            exit 2   unknown id or name (lists candidates)
+    ├── ConfigError                  exit 3   config file unreadable, malformed or invalid
+    ├── AuthError                    exit 4   not signed in, or the sign-in was rejected
+    │   └── MissingScopeError        exit 4   the Zoom app lacks a scope (names it)
+    ├── RemoteError                  exit 5   remote unavailable after retries, or rate-limited
+    │   └── RateLimitedError         exit 5   daily limit reached (knows when it resets)
+    └── ApiError                     exit 1   a remote call answered with an error we don't recover from
+
+Each error carries a one-line message and, where there is one, a hint naming the fix.
+Only ``cli.main`` turns them into text and an exit code; core code only raises.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+
+class ExitCode(enum.IntEnum):
+    OK = 0
+    FAILURE = 1
+    USAGE = 2
+    CONFIG = 3
+    AUTH = 4
+    REMOTE = 5
+    INTERRUPTED = 130
+
+
+class SbzoomError(Exception):
+    exit_code: ExitCode = ExitCode.FAILURE
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class UsageError(SbzoomError):
+    exit_code = ExitCode.USAGE
+
+
+class NotFoundError(UsageError):
+    def __init__(
+        self, message: str, hint: str | None = None, candidates: list[str] | None = None
+    ) -> None:
+        super().__init__(message, hint)
+        self.candidates = candidates or []
+
+
+class ConfigError(SbzoomError):
+    exit_code = ExitCode.CONFIG
+
+
+class AuthError(SbzoomError):
+    exit_code = ExitCode.AUTH
+
+
+class MissingScopeError(AuthError):
+    def __init__(self, message: str, hint: str | None = None, scopes: list[str] | None = None):
+        super().__init__(message, hint)
+        self.scopes = scopes or []
+
+
+class RemoteError(SbzoomError):
+    exit_code = ExitCode.REMOTE
+
+
+class RateLimitedError(RemoteError):
+    def __init__(self, message: str, hint: str | None = None, reset_at: datetime | None = None):
+        super().__init__(message, hint)
+        self.reset_at = reset_at
+
+
+class ApiError(SbzoomError):
+    """A remote API answered with an error that retrying will not fix."""
+
+    def __init__(
+        self,
+        message: str,
+        hint: str | None = None,
+        *,
+        service: str = "",
+        status: int = 0,
+        code: int | None = None,
+    ) -> None:
+        super().__init__(message, hint)
+        self.service = service
+        self.status = status
+        self.code = code

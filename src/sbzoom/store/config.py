@@ -1,0 +1,303 @@
+"""The config file: one TOML table per profile, validated key by key, written atomically.
+
+Layout on disk (``[profile.section]`` tables)::
+
+    [default.simplybook]
+    company = "acme"
+    timezone = "Europe/Copenhagen"
+
+    [default.providers]
+    "3" = "zoom-user-id"
+
+    [default.services]
+    "7" = "class"
+
+Keys are addressed with dots, without the profile: ``simplybook.timezone``, ``providers.3``.
+Secrets never live here: the schema has no key for them, so they cannot be set by mistake.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import tomli_w
+
+from sbzoom.errors import ConfigError, UsageError
+from sbzoom.store.files import atomic_write, file_lock
+
+Value = str | int | float | bool
+
+
+@dataclass(frozen=True)
+class KeySpec:
+    kind: type  # str, bool, float
+    help: str
+    default: Value | None = None
+    check: Callable[[Value], str | None] | None = None  # returns a problem, or None
+
+
+def _timezone(value: Value) -> str | None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(str(value))
+    except (ZoneInfoNotFoundError, ValueError):
+        return "is not an IANA time zone (for example Europe/Copenhagen or America/New_York)"
+    return None
+
+
+def _url(value: Value) -> str | None:
+    parts = urlsplit(str(value))
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return "must be an http(s) URL"
+    return None
+
+
+def _one_of(*choices: str) -> Callable[[Value], str | None]:
+    def check(value: Value) -> str | None:
+        return None if value in choices else "must be one of " + ", ".join(choices)
+
+    return check
+
+
+def _positive(value: Value) -> str | None:
+    return None if float(value) > 0 else "must be greater than 0"
+
+
+def _passcode(value: Value) -> str | None:
+    text = str(value)
+    if text in ("auto", "none") or re.fullmatch(r"[A-Za-z0-9@\-_*]{1,10}", text):
+        return None
+    return "must be auto, none, or up to 10 characters of A-Z a-z 0-9 @ - _ *"
+
+
+def _domain(value: Value) -> str | None:
+    ok = re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)+", str(value))
+    return None if ok else "must be a domain such as simplybook.me or simplybook.it"
+
+
+KEYS: dict[str, KeySpec] = {
+    "simplybook.company": KeySpec(str, "SimplyBook company login"),
+    "simplybook.login": KeySpec(str, "SimplyBook user login"),
+    "simplybook.domain": KeySpec(str, "regional domain", "simplybook.me", _domain),
+    "simplybook.api_url": KeySpec(str, "REST API base URL (overrides domain)", None, _url),
+    "simplybook.timezone": KeySpec(str, "company time zone (IANA)", None, _timezone),
+    "simplybook.max_rps": KeySpec(float, "request rate ceiling", 2.0, _positive),
+    "zoom.mode": KeySpec(str, "oauth or s2s", None, _one_of("oauth", "s2s")),
+    "zoom.account_id": KeySpec(str, "Zoom account id (s2s)"),
+    "zoom.client_id": KeySpec(str, "Zoom app client id"),
+    "zoom.api_url": KeySpec(str, "Zoom REST base URL", "https://api.zoom.us/v2", _url),
+    "zoom.oauth_url": KeySpec(str, "Zoom OAuth base URL", "https://zoom.us", _url),
+    "zoom.max_rps": KeySpec(float, "request rate ceiling", 8.0, _positive),
+    "meeting.topic": KeySpec(str, "topic template", "{service} with {provider}"),
+    "meeting.agenda": KeySpec(str, "agenda template", "Booking {code} for {client}"),
+    "meeting.waiting_room": KeySpec(bool, "waiting room on", True),
+    "meeting.passcode": KeySpec(str, "auto, none or a fixed passcode", "auto", _passcode),
+    "meeting.auto_recording": KeySpec(
+        str, "none, local or cloud", "none", _one_of("none", "local", "cloud")
+    ),
+    "meeting.join_before_host": KeySpec(bool, "let clients join before the host", False),
+    "write_back": KeySpec(str, "none or comment", "none", _one_of("none", "comment")),
+}
+
+# Families of keys whose last part is an id: ``providers.<id>`` and ``services.<id>``.
+FAMILIES: dict[str, KeySpec] = {
+    "providers": KeySpec(str, "Zoom user id hosting this SimplyBook provider's meetings"),
+    "services": KeySpec(str, "online or class", None, _one_of("online", "class")),
+}
+
+PROFILE_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def spec_for(key: str) -> KeySpec:
+    if key in KEYS:
+        return KEYS[key]
+    family, _, ident = key.partition(".")
+    if family in FAMILIES and ident:
+        if not ident.isdigit():
+            raise UsageError(f"'{key}': the part after '{family}.' must be a numeric id.")
+        return FAMILIES[family]
+    known = ", ".join([*KEYS, "providers.<id>", "services.<id>"])
+    raise UsageError(f"Unknown config key '{key}'.", f"Known keys: {known}.")
+
+
+def parse_value(key: str, raw: str) -> Value:
+    """Turn a command-line string into the key's type, or raise naming the key and the rule."""
+    spec = spec_for(key)
+    value: Value
+    if spec.kind is bool:
+        lowered = raw.strip().lower()
+        if lowered in ("true", "yes", "on", "1"):
+            value = True
+        elif lowered in ("false", "no", "off", "0"):
+            value = False
+        else:
+            raise UsageError(f"'{key}' must be true or false, not '{raw}'.")
+    elif spec.kind is float:
+        try:
+            value = float(raw)
+        except ValueError:
+            raise UsageError(f"'{key}' must be a number, not '{raw}'.") from None
+    else:
+        value = raw
+    _check(key, spec, value, UsageError)
+    return value
+
+
+def _check(key: str, spec: KeySpec, value: object, error: type[Exception]) -> None:
+    kind_ok = isinstance(value, spec.kind) and not (spec.kind is not bool and isinstance(value, bool))
+    if spec.kind is float and isinstance(value, int) and not isinstance(value, bool):
+        kind_ok = True
+    if not kind_ok:
+        raise error(f"'{key}' must be a {spec.kind.__name__}, not {type(value).__name__}.")
+    if spec.check is not None:
+        assert isinstance(value, str | int | float | bool)
+        problem = spec.check(value)
+        if problem:
+            raise error(f"'{key}' = {value!r} {problem}.")
+
+
+@dataclass
+class Profile:
+    """The settings of one profile, flattened to dotted keys."""
+
+    name: str
+    values: dict[str, Value] = field(default_factory=dict)
+    exists: bool = True
+
+    def get(self, key: str) -> Value | None:
+        if key in self.values:
+            return self.values[key]
+        return spec_for(key).default
+
+    def text(self, key: str) -> str | None:
+        value = self.get(key)
+        return None if value is None else str(value)
+
+    def family(self, name: str) -> dict[str, str]:
+        prefix = name + "."
+        return {k[len(prefix) :]: str(v) for k, v in self.values.items() if k.startswith(prefix)}
+
+
+class ConfigStore:
+    """Reads and writes ``config.toml``. Every write re-reads under a lock, then replaces atomically."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @property
+    def _lock_path(self) -> Path:
+        return self.path.with_name(self.path.name + ".lock")
+
+    def _read_document(self) -> dict[str, Any]:
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return {}
+        except OSError as exc:
+            raise ConfigError(
+                f"Cannot read config file {self.path}: {exc.strerror}.",
+                "Check the file's permissions, or point --config at another file.",
+            ) from None
+        try:
+            return tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(
+                f"Config file {self.path} is not valid TOML: {exc}.",
+                "Fix that line, or move the file away to start over.",
+            ) from None
+        except UnicodeDecodeError:
+            raise ConfigError(f"Config file {self.path} is not UTF-8 text.") from None
+
+    def profiles(self) -> list[str]:
+        return sorted(self._read_document())
+
+    def load(self, name: str) -> Profile:
+        document = self._read_document()
+        if name not in document:
+            return Profile(name, {}, exists=False)
+        return Profile(name, self._flatten(name, document[name]), exists=True)
+
+    def _flatten(self, name: str, table: object) -> dict[str, Value]:
+        where = f"in {self.path}, profile [{name}]"
+        if not isinstance(table, dict):
+            raise ConfigError(f"'{name}' {where} must be a table of settings.")
+        flat: dict[str, Value] = {}
+        for key, value in _walk(table):
+            try:
+                spec = spec_for(key)
+                _check(key, spec, value, ConfigError)
+            except (UsageError, ConfigError) as exc:
+                raise ConfigError(
+                    f"{exc.message.rstrip('.')} {where}{_line_of(self.path, key)}.",
+                    f"Fix or remove it with 'sbzoom --profile {name} config unset {key}' "
+                    "or by editing the file.",
+                ) from None
+            assert isinstance(value, str | int | float | bool)
+            flat[key] = float(value) if spec.kind is float else value
+        return flat
+
+    def set(self, name: str, key: str, value: Value) -> None:
+        self.update(name, {key: value})
+
+    def update(self, name: str, changes: Mapping[str, Value | None]) -> None:
+        """Apply several changes at once (``None`` removes a key): all of them land, or none."""
+        if not PROFILE_NAME.fullmatch(name):
+            raise UsageError(f"Profile name '{name}' may only hold letters, digits, - and _.")
+        for key, value in changes.items():
+            spec = spec_for(key)
+            if value is not None:
+                _check(key, spec, value, UsageError)
+        with file_lock(self._lock_path):
+            document = self._read_document()
+            table = document.setdefault(name, {})
+            self._flatten(name, table)  # refuse to rewrite a profile that is already broken
+            for key, value in changes.items():
+                section, _, leaf = key.rpartition(".")
+                node = table
+                for part in section.split(".") if section else []:
+                    node = node.setdefault(part, {})
+                if value is None:
+                    node.pop(leaf, None)
+                else:
+                    node[leaf] = value
+            _prune(table)
+            if not table:
+                document.pop(name, None)
+            atomic_write(self.path, tomli_w.dumps(document).encode("utf-8"), mode=0o644)
+
+
+def _walk(table: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, object]]:
+    for key, value in table.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, dict) and dotted not in KEYS:
+            yield from _walk(value, dotted + ".")
+        else:
+            yield dotted, value
+
+
+def _prune(table: dict[str, Any]) -> None:
+    for key in list(table):
+        if isinstance(table[key], dict):
+            _prune(table[key])
+            if not table[key]:
+                del table[key]
+
+
+def _line_of(path: Path, key: str) -> str:
+    """Best-effort ', line N' for where a key's leaf is assigned, to point the user at it."""
+    leaf = key.rpartition(".")[2]
+    pattern = re.compile(rf"^\s*\"?{re.escape(leaf)}\"?\s*=")
+    try:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if pattern.match(line):
+                return f", line {number}"
+    except OSError:
+        pass
+    return ""

@@ -1,0 +1,101 @@
+"""Shared fixtures: an isolated sbzoom home per test, and an in-process CLI runner."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from sbzoom.cli.main import app
+from sbzoom.context import Context
+from sbzoom.render import make_console
+
+pytest_plugins = ["tests.sandbox_fixture"]
+
+
+@dataclass
+class Result:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+class ScriptedPrompter:
+    """Answers prompts from a list, and records what was asked."""
+
+    def __init__(self, answers: list[str] | None = None) -> None:
+        self.answers = list(answers or [])
+        self.asked: list[str] = []
+
+    def text(self, label: str, *, secret: bool = False, flag: str = "") -> str:
+        self.asked.append(label)
+        if not self.answers:
+            raise AssertionError(f"unexpected prompt: {label}")
+        return self.answers.pop(0)
+
+
+@dataclass
+class Home:
+    """One user's sbzoom home: config, data dir and environment, isolated in tmp_path."""
+
+    root: Path
+    env: dict[str, str]
+
+    @property
+    def config_path(self) -> Path:
+        return Path(self.env["SBZOOM_CONFIG"])
+
+    @property
+    def data_dir(self) -> Path:
+        return Path(self.env["SBZOOM_DATA_DIR"])
+
+    def context(self, *, interactive: bool = False, prompter: ScriptedPrompter | None = None,
+                stdin: str = "", extra_env: Mapping[str, str] | None = None) -> Context:
+        env = {**self.env, **(extra_env or {})}
+        self.out, self.err = io.StringIO(), io.StringIO()
+        return Context(
+            stdout=make_console(self.out),
+            stderr=make_console(self.err),
+            env=env,
+            config_path=self.config_path,
+            data_dir=self.data_dir,
+            profile_name=env.get("SBZOOM_PROFILE", "default"),
+            interactive=interactive,
+            prompter=prompter,
+            stdin=io.StringIO(stdin),
+        )
+
+    def run(self, *args: str, stdin: str = "", interactive: bool = False,
+            prompter: ScriptedPrompter | None = None,
+            extra_env: Mapping[str, str] | None = None) -> Result:
+        """Run sbzoom in-process with an injected Context, as a user would type it."""
+        ctx = self.context(interactive=interactive, prompter=prompter, stdin=stdin,
+                           extra_env=extra_env)
+        result = CliRunner().invoke(app, list(args), obj=ctx, input=stdin)
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        return Result(result.exit_code, self.out.getvalue() + result.stdout,
+                      self.err.getvalue() + result.stderr)
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Home]:
+    env = {
+        "SBZOOM_CONFIG": str(tmp_path / "config" / "config.toml"),
+        "SBZOOM_DATA_DIR": str(tmp_path / "data"),
+        "SBZOOM_SECRET_BACKEND": "file",
+        "NO_COLOR": "1",
+    }
+    # Subprocesses and code reading os.environ see the same isolated home.
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    for key in ("SBZOOM_PROFILE", "SBZOOM_DEBUG", "SBZOOM_NO_INPUT", "SBZOOM_ZOOM_ACCOUNT_ID",
+                "SBZOOM_ZOOM_CLIENT_ID", "SBZOOM_ZOOM_CLIENT_SECRET", "SBZOOM_SIMPLYBOOK_COMPANY",
+                "SBZOOM_SIMPLYBOOK_LOGIN", "SBZOOM_SIMPLYBOOK_PASSWORD", "SBZOOM_ZOOM_API_URL",
+                "SBZOOM_ZOOM_OAUTH_URL", "SBZOOM_SIMPLYBOOK_API_URL"):
+        monkeypatch.delenv(key, raising=False)
+    yield Home(tmp_path, env)
