@@ -1,4 +1,4 @@
-"""The one object that carries sbzoom's dependencies: built by the root command, injectable in tests.
+"""The one object that carries sbzoom's dependencies: built by the root command, injectable.
 
 Tests build a ``Context`` with fakes (a fixed clock, a scripted prompter, consoles over StringIO,
 an httpx transport) and pass it as ``runner.invoke(app, args, obj=ctx)``. Nothing in sbzoom reaches
@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any, Protocol, TextIO
 
 from sbzoom.errors import ConfigError, UsageError
 
@@ -51,7 +51,7 @@ class Prompter(Protocol):
 class TerminalPrompter:
     """Asks on the terminal when sbzoom may; otherwise fails naming the flag that would answer."""
 
-    def __init__(self, interactive: bool, stream: IO[str] | None = None) -> None:
+    def __init__(self, interactive: bool, stream: TextIO | None = None) -> None:
         self.interactive = interactive
         self.stream = stream or sys.stderr
 

@@ -8,7 +8,7 @@
     │   └── MissingScopeError        exit 4   the Zoom app lacks a scope (names it)
     ├── RemoteError                  exit 5   remote unavailable after retries, or rate-limited
     │   └── RateLimitedError         exit 5   daily limit reached (knows when it resets)
-    └── ApiError                     exit 1   a remote call answered with an error we don't recover from
+    └── ApiError                     exit 1   a remote call failed in a way retrying won't fix
 
 Each error carries a one-line message and, where there is one, a hint naming the fix.
 Only ``cli.main`` turns them into text and an exit code; core code only raises.

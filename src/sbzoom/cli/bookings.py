@@ -12,7 +12,9 @@ app = typer.Typer(help="Give bookings their Zoom meetings, and look them up.", n
 @app.command("link")
 def link(
     ctx: typer.Context,
-    booking_ids: list[str] = typer.Argument(None, help="Booking ids; all in the window when left out."),
+    booking_ids: list[str] = typer.Argument(
+        None, help="Booking ids; all in the window when left out."
+    ),
     date_from: str = typer.Option(None, "--from", help="First day (YYYY-MM-DD); default today."),
     date_to: str = typer.Option(None, "--to", help="Last day (YYYY-MM-DD); default today+30."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Change nothing; print the plan."),

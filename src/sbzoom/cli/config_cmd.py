@@ -10,7 +10,9 @@ app = typer.Typer(help="Read and change the profile's settings.", no_args_is_hel
 
 
 @app.command("get")
-def get(ctx: typer.Context, key: str = typer.Argument(..., help="Dotted key, e.g. zoom.max_rps.")) -> None:
+def get(
+    ctx: typer.Context, key: str = typer.Argument(..., help="Dotted key, e.g. zoom.max_rps.")
+) -> None:
     """Print one setting (its default when unset)."""
     from sbzoom.core import settings
 

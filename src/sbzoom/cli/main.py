@@ -30,8 +30,16 @@ class SbzoomGroup(TyperGroup):
     """Maps every failure to its exit code and a short message. Nothing else prints errors."""
 
     ORDER = (
-        "auth", "config", "zoom", "providers", "services", "bookings", "report", "doctor",
-        "sandbox", "completion",
+        "auth",
+        "config",
+        "zoom",
+        "providers",
+        "services",
+        "bookings",
+        "report",
+        "doctor",
+        "sandbox",
+        "completion",
     )
 
     def list_commands(self, ctx: Any) -> list[str]:
@@ -95,16 +103,24 @@ def _version(value: bool) -> None:
 def root(
     ctx: typer.Context,
     profile: str = typer.Option(
-        None, "--profile", envvar="SBZOOM_PROFILE", help="Settings profile to use [default: default].", show_default=False
+        None,
+        "--profile",
+        envvar="SBZOOM_PROFILE",
+        help="Settings profile to use [default: default].",
+        show_default=False,
     ),
     config: Path = typer.Option(
         None, "--config", envvar="SBZOOM_CONFIG", help="Config file to use.", dir_okay=False
     ),
     no_input: bool = typer.Option(
-        False, "--no-input", help="Never prompt; fail naming the missing flag (env SBZOOM_NO_INPUT=1)."
+        False,
+        "--no-input",
+        help="Never prompt; fail naming the missing flag (env SBZOOM_NO_INPUT=1).",
     ),
     debug: bool = typer.Option(
-        False, "--debug", help="Log HTTP traffic, with secrets masked, on stderr (env SBZOOM_DEBUG=1)."
+        False,
+        "--debug",
+        help="Log HTTP traffic, with secrets masked, on stderr (env SBZOOM_DEBUG=1).",
     ),
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Print the version and exit."

@@ -27,6 +27,8 @@ def map_(
 
 
 @app.command("unmap")
-def unmap(ctx: typer.Context, provider: str = typer.Argument(..., help="Provider id or name.")) -> None:
+def unmap(
+    ctx: typer.Context, provider: str = typer.Argument(..., help="Provider id or name.")
+) -> None:
     """Remove a provider's Zoom mapping."""
     raise not_yet("providers unmap", 6)

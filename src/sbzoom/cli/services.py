@@ -27,7 +27,8 @@ def enable_online(
 
 @app.command("disable-online")
 def disable_online(
-    ctx: typer.Context, services: list[str] = typer.Argument(..., help="Service ids or exact names.")
+    ctx: typer.Context,
+    services: list[str] = typer.Argument(..., help="Service ids or exact names."),
 ) -> None:
     """Make services offline again."""
     raise not_yet("services disable-online", 6)

@@ -15,7 +15,9 @@ class Setting:
     source: str  # "config" or "default"
 
 
-def format_value(value: Value) -> str:
+def format_value(value: Value | None) -> str:
+    if value is None:
+        return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
@@ -41,7 +43,11 @@ def unset_value(context: Context, key: str) -> None:
 def list_values(context: Context) -> list[Setting]:
     profile = context.profile
     rows = [
-        Setting(key, profile.values.get(key, spec.default), "config" if key in profile.values else "default")
+        Setting(
+            key,
+            profile.values.get(key, spec.default),
+            "config" if key in profile.values else "default",
+        )
         for key, spec in KEYS.items()
     ]
     rows += [

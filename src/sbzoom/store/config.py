@@ -151,7 +151,9 @@ def parse_value(key: str, raw: str) -> Value:
 
 
 def _check(key: str, spec: KeySpec, value: object, error: type[Exception]) -> None:
-    kind_ok = isinstance(value, spec.kind) and not (spec.kind is not bool and isinstance(value, bool))
+    kind_ok = isinstance(value, spec.kind) and not (
+        spec.kind is not bool and isinstance(value, bool)
+    )
     if spec.kind is float and isinstance(value, int) and not isinstance(value, bool):
         kind_ok = True
     if not kind_ok:
@@ -186,7 +188,7 @@ class Profile:
 
 
 class ConfigStore:
-    """Reads and writes ``config.toml``. Every write re-reads under a lock, then replaces atomically."""
+    """Reads and writes ``config.toml``; each write re-reads under a lock, then replaces atomically."""
 
     def __init__(self, path: Path) -> None:
         self.path = path

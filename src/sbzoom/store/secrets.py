@@ -10,10 +10,10 @@ once, when that file is first created.
 
 from __future__ import annotations
 
+import contextlib
 import json
-import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Protocol, TypeVar
 
@@ -100,10 +100,9 @@ class KeyringStore:
         import keyring.errors
 
         def remove() -> None:
-            try:
+            # already gone is fine: forgetting is idempotent
+            with contextlib.suppress(keyring.errors.PasswordDeleteError):
                 keyring.delete_password(SERVICE, self._user(name))
-            except keyring.errors.PasswordDeleteError:
-                pass  # already gone: forgetting is idempotent
 
         self._call("delete", remove)
 
@@ -198,7 +197,7 @@ def keyring_usable(timeout: float) -> bool:
 def open_secret_store(
     profile: str,
     data_dir: Path,
-    env: dict[str, str] | os._Environ[str],
+    env: Mapping[str, str],
     announce: Callable[[str], None] | None = None,
 ) -> SecretStore:
     choice = env.get("SBZOOM_SECRET_BACKEND", "auto").strip().lower() or "auto"

@@ -1,0 +1,349 @@
+"""The HTTP layer both API clients share: pacing, retries, timeouts, and a redacted debug log.
+
+    HttpSession.send(method, url, ...)
+      ├─ Pacer.wait()            keeps requests under max_rps, across threads
+      ├─ httpx.Client.send()
+      ├─ connect error           → retry (the request never left)
+      ├─ read error / timeout    → retry if idempotent, else MaybeCommittedError
+      ├─ 429                     → final(resp)? return it : wait Retry-After or backoff, retry
+      ├─ 500/502/504             → retry if idempotent, else MaybeCommittedError
+      ├─ 503                     → retry (the service refused before doing anything)
+      └─ anything else           → returned to the client, which maps API errors
+
+``MaybeCommittedError`` exists because Zoom's create-meeting has no idempotency key: after a
+timeout the meeting may exist. The caller must look before it creates again.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import httpx
+
+from sbzoom import __version__
+from sbzoom.context import Clock
+from sbzoom.errors import RateLimitedError, RemoteError
+
+USER_AGENT = f"sbzoom/{__version__}"
+TIMEOUT = httpx.Timeout(connect=10.0, read=30.0, write=30.0, pool=10.0)
+IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "PATCH", "OPTIONS"})
+
+SENSITIVE_KEYS = frozenset(
+    {
+        "authorization",
+        "x-token",
+        "x-user-token",
+        "access_token",
+        "refresh_token",
+        "token",
+        "auth_token",
+        "id_token",
+        "password",
+        "client_secret",
+        "secret",
+        "code",
+        "code_verifier",
+        "zak",
+        "start_url",
+        "api_key",
+        "cookie",
+        "set-cookie",
+    }
+)
+MASK = "***"
+
+
+class MaybeCommittedError(RemoteError):
+    """The request may have been carried out although no answer arrived."""
+
+
+class Redactor:
+    """Masks secrets in anything headed for a log: by key name, and by known secret values."""
+
+    def __init__(self) -> None:
+        self._values: set[str] = set()
+        self._lock = threading.Lock()
+
+    def add(self, *values: str | None) -> None:
+        with self._lock:
+            self._values.update(v for v in values if v and len(v) >= 6)
+
+    def scrub(self, text: str) -> str:
+        with self._lock:
+            values = sorted(self._values, key=len, reverse=True)
+        for value in values:
+            text = text.replace(value, MASK)
+        return text
+
+    def url(self, url: str) -> str:
+        parts = urlsplit(url)
+        if not parts.query:
+            return self.scrub(url)
+        query = [
+            (k, MASK if k.lower() in SENSITIVE_KEYS else v)
+            for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        ]
+        return self.scrub(urlunsplit(parts._replace(query=urlencode(query, safe="[]*"))))
+
+    def headers(self, headers: Iterable[tuple[str, str]]) -> str:
+        shown = []
+        for key, value in headers:
+            if key.lower() in SENSITIVE_KEYS:
+                scheme = value.split(" ", 1)[0] if " " in value else ""
+                value = f"{scheme} {MASK}".strip()
+            shown.append(f"{key}: {value}")
+        return self.scrub(", ".join(shown))
+
+    def body(self, content: bytes, content_type: str) -> str:
+        if not content:
+            return ""
+        text = content[:4000].decode("utf-8", errors="replace")
+        if "json" in content_type:
+            try:
+                return self.scrub(json.dumps(_mask_json(json.loads(content)))[:2000])
+            except ValueError:
+                pass
+        if "x-www-form-urlencoded" in content_type:
+            pairs = parse_qsl(text, keep_blank_values=True)
+            return self.scrub(
+                urlencode([(k, MASK if k.lower() in SENSITIVE_KEYS else v) for k, v in pairs])
+            )
+        return self.scrub(re.sub(r"\s+", " ", text)[:300])
+
+
+def _mask_json(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {
+            k: (MASK if str(k).lower() in SENSITIVE_KEYS and v else _mask_json(v))
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_mask_json(v) for v in value]
+    if isinstance(value, str) and ("zak=" in value or "token=" in value):
+        return re.sub(r"((?:zak|token)=)[^&\s\"]+", r"\1" + MASK, value)
+    return value
+
+
+class Pacer:
+    """Spaces requests at least ``1/max_rps`` apart, shared by every thread that uses it."""
+
+    def __init__(self, max_rps: float, clock: Clock) -> None:
+        self.interval = 1.0 / max_rps if max_rps > 0 else 0.0
+        self.clock = clock
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def wait(self) -> None:
+        if not self.interval:
+            return
+        with self._lock:
+            now = self.clock.monotonic()
+            slot = max(now, self._next)
+            self._next = slot + self.interval
+        if slot > now:
+            self.clock.sleep(slot - now)
+
+    def push_back(self, seconds: float) -> None:
+        """Nobody sends for ``seconds``: the server told us to slow down."""
+        with self._lock:
+            self._next = max(self._next, self.clock.monotonic() + seconds)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 5
+    base_delay: float = 0.5
+    max_delay: float = 20.0
+    # A Retry-After longer than this is not waited out: the caller hears "rate limited".
+    max_wait: float = 60.0
+
+
+def parse_retry_after(value: str | None, now: datetime) -> float | None:
+    """Seconds to wait from a Retry-After header given as seconds, an HTTP date or ISO 8601."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    when: datetime | None = None
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        try:
+            when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - now).total_seconds())
+
+
+def reset_time(value: str | None, now: datetime) -> datetime | None:
+    seconds = parse_retry_after(value, now)
+    if seconds is None:
+        return None
+    from datetime import timedelta
+
+    return now + timedelta(seconds=seconds)
+
+
+class HttpSession:
+    """One service's HTTP traffic. Clients build requests; this decides when and how often to send."""
+
+    def __init__(
+        self,
+        client: httpx.Client,
+        *,
+        service: str,
+        pacer: Pacer,
+        clock: Clock,
+        retry: RetryPolicy | None = None,
+        log: Callable[[str], None] | None = None,
+        redactor: Redactor | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.client = client
+        self.service = service
+        self.pacer = pacer
+        self.clock = clock
+        self.retry = retry or RetryPolicy()
+        self.log = log
+        self.redactor = redactor or Redactor()
+        self.rng = rng or random.Random()  # jitter only; not security sensitive
+        self.requests_sent = 0
+
+    def _backoff(self, attempt: int) -> float:
+        ceiling = min(self.retry.max_delay, self.retry.base_delay * (2 ** (attempt - 1)))
+        return self.rng.uniform(ceiling / 2, ceiling)
+
+    def send(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | list[tuple[str, Any]] | None = None,
+        json_body: Any = None,
+        form: Mapping[str, str] | None = None,
+        idempotent: bool | None = None,
+        final: Callable[[httpx.Response], bool] | None = None,
+    ) -> httpx.Response:
+        """Send with pacing and retries; return the last response for the client to interpret.
+
+        ``final(response)`` marks a 429 that must not be retried (Zoom's daily limit).
+        """
+        safe = method.upper() in IDEMPOTENT if idempotent is None else idempotent
+        all_headers = {"User-Agent": USER_AGENT, "Accept": "application/json", **(headers or {})}
+        last_problem = ""
+        for attempt in range(1, self.retry.attempts + 1):
+            request = self.client.build_request(
+                method, url, headers=all_headers, params=params, json=json_body, data=form
+            )
+            self.pacer.wait()
+            started = self.clock.monotonic()
+            self._log_request(request, attempt)
+            try:
+                response = self.client.send(request)
+                response.read()
+            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+                last_problem = f"cannot connect ({type(exc).__name__})"
+                self._log(f"← {last_problem}")
+            except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+                last_problem = f"no answer ({type(exc).__name__})"
+                self._log(f"← {last_problem}")
+                if not safe:
+                    raise MaybeCommittedError(
+                        f"{self.service} did not answer {method} {self.redactor.url(url)}; "
+                        "it may have been carried out.",
+                        "Run the command again: sbzoom checks before it creates anything twice.",
+                    ) from None
+            else:
+                self.requests_sent += 1
+                elapsed = (self.clock.monotonic() - started) * 1000
+                self._log_response(response, elapsed)
+                status = response.status_code
+                if status == 429:
+                    if final is not None and final(response):
+                        return response
+                    wait = parse_retry_after(response.headers.get("Retry-After"), self.clock.now())
+                    if wait is not None and wait > self.retry.max_wait:
+                        raise RateLimitedError(
+                            f"{self.service} rate limit reached; it accepts requests again in "
+                            f"{wait:.0f} s.",
+                            "Run the command again later, or lower the request rate "
+                            f"with 'sbzoom config set {self.service.lower()}.max_rps'.",
+                            reset_at=reset_time(response.headers.get("Retry-After"), self.clock.now()),
+                        )
+                    delay = wait if wait is not None else self._backoff(attempt)
+                    self.pacer.push_back(delay)
+                    last_problem = "HTTP 429 (rate limited)"
+                    continue
+                if status == 503 or (status in (500, 502, 504) and safe):
+                    last_problem = f"HTTP {status}"
+                    if attempt < self.retry.attempts:
+                        self.clock.sleep(self._backoff(attempt))
+                    continue
+                if status in (500, 502, 504):
+                    raise MaybeCommittedError(
+                        f"{self.service} answered HTTP {status} to {method} "
+                        f"{self.redactor.url(url)}; it may have been carried out.",
+                        "Run the command again: sbzoom checks before it creates anything twice.",
+                    )
+                return response
+            if attempt < self.retry.attempts:
+                self.clock.sleep(self._backoff(attempt))
+        raise RemoteError(
+            f"{self.service} is unavailable: {last_problem} after {self.retry.attempts} attempts.",
+            "Try again later; run with --debug to see each request.",
+        )
+
+    # -- debug log ----------------------------------------------------------------------------
+
+    def _log(self, text: str) -> None:
+        if self.log is not None:
+            self.log(self.redactor.scrub(text))
+
+    def _log_request(self, request: httpx.Request, attempt: int) -> None:
+        if self.log is None:
+            return
+        again = f" (attempt {attempt})" if attempt > 1 else ""
+        self._log(f"→ {request.method} {self.redactor.url(str(request.url))}{again}")
+        self._log(f"  {self.redactor.headers(request.headers.items())}")
+        body = self.redactor.body(request.content, request.headers.get("content-type", ""))
+        if body:
+            self._log(f"  {body}")
+
+    def _log_response(self, response: httpx.Response, elapsed_ms: float) -> None:
+        if self.log is None:
+            return
+        self._log(f"← {response.status_code} ({elapsed_ms:.0f} ms)")
+        body = self.redactor.body(response.content, response.headers.get("content-type", ""))
+        if body:
+            self._log(f"  {body}")
+
+
+def response_json(response: httpx.Response, service: str) -> Any:
+    """The body as JSON, or a clear error when a proxy answered with HTML or the body was cut."""
+    try:
+        return response.json()
+    except (ValueError, UnicodeDecodeError):
+        kind = "an HTML page" if b"<html" in response.content[:500].lower() else "a non-JSON body"
+        raise RemoteError(
+            f"{service} answered HTTP {response.status_code} with {kind} where JSON was expected.",
+            "A proxy or outage may be in the way; try again later, or run with --debug.",
+        ) from None
+
+
+def build_client(transport: httpx.BaseTransport | None = None) -> httpx.Client:
+    return httpx.Client(timeout=TIMEOUT, transport=transport, follow_redirects=False)

@@ -1,0 +1,676 @@
+"""The linking engine: make Zoom match SimplyBook for a set of bookings (PRODUCT.md §4).
+
+Work is grouped into *units*: a one-to-one booking (key ``b<booking id>``) or a class session
+(key ``s<service>.<provider>.<UTC start>``: same service, provider and start). Each unit owns one
+Zoom meeting whose agenda starts with the marker ``[sbzoom:<key>]``. Before creating, the engine
+looks for that marker among the host's upcoming meetings and adopts what it finds, so a crash,
+a timeout after Zoom committed, or a lost ledger never produce a second meeting.
+
+The engine talks to Zoom and SimplyBook through the narrow protocols below; ``core.link`` wires
+the real clients in. It never prints: progress goes to a callback, results come back as data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Protocol
+
+from sbzoom.clients._http import MaybeCommittedError
+from sbzoom.errors import AuthError, ConfigError, SbzoomError
+from sbzoom.store.ledger import BookingRow, Ledger, MeetingRow
+
+STATUSES = ("created", "updated", "unchanged", "cancelled", "skipped", "failed", "deferred")
+COMMENT_MARK = "sbzoom:"
+
+
+# -- what the engine needs from the outside --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BookingView:
+    id: str
+    code: str
+    cancelled: bool
+    start: datetime  # aware
+    end: datetime  # aware
+    service_id: str
+    service_name: str
+    provider_id: str
+    provider_name: str
+    client_name: str
+    client_email: str
+
+
+@dataclass(frozen=True)
+class ZoomMeeting:
+    id: int
+    host_id: str
+    join_url: str
+    passcode: str = ""
+    start: datetime | None = None
+    duration: int | None = None
+    topic: str = ""
+    agenda: str = ""
+
+
+@dataclass(frozen=True)
+class Registrant:
+    id: str
+    email: str
+    join_url: str
+
+
+class HostExhaustedError(SbzoomError):
+    """The host reached Zoom's daily create/update limit."""
+
+    def __init__(self, host_id: str, reset_at: datetime | None) -> None:
+        when = reset_at.strftime("%Y-%m-%d %H:%M UTC") if reset_at else "00:00 UTC"
+        super().__init__(
+            f"Zoom's daily create/update limit for host {host_id} is reached; retry after {when}."
+        )
+        self.host_id = host_id
+        self.reset_at = reset_at
+
+
+class MeetingGoneError(SbzoomError):
+    """The meeting no longer exists on Zoom (deleted by hand, or expired)."""
+
+
+class ZoomOps(Protocol):
+    def upcoming(self, host_id: str) -> list[ZoomMeeting]: ...
+    def create(self, host_id: str, body: dict[str, object]) -> ZoomMeeting: ...
+    def update(self, meeting_id: int, body: dict[str, object]) -> None: ...
+    def delete(self, meeting_id: int) -> None: ...
+    def registrants(self, meeting_id: int) -> list[Registrant]: ...
+    def add_registrant(
+        self, meeting_id: int, email: str, first_name: str, last_name: str
+    ) -> Registrant: ...
+    def cancel_registrant(self, meeting_id: int, registrant: Registrant) -> None: ...
+
+
+class CommentOps(Protocol):
+    def get_comment(self, booking_id: str) -> str: ...
+    def set_comment(self, booking_id: str, text: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class MeetingSettings:
+    topic: str = "{service} with {provider}"
+    agenda: str = "Booking {code} for {client}"
+    waiting_room: bool = True
+    passcode: str = "auto"
+    auto_recording: str = "none"
+    join_before_host: bool = False
+
+
+@dataclass(frozen=True)
+class LinkPlan:
+    """Everything a run decides by: what is online, who hosts, how meetings look."""
+
+    online: dict[str, str]  # service id -> "online" | "class"
+    hosts: dict[str, str]  # provider id -> Zoom user id
+    timezone: str  # company IANA zone, for Zoom's display
+    meeting: MeetingSettings = field(default_factory=MeetingSettings)
+    write_back: bool = False
+    dry_run: bool = False
+    workers: int = 4
+
+
+@dataclass(frozen=True)
+class LinkResult:
+    booking_id: str
+    status: str
+    meeting_id: int | None = None
+    join_url: str = ""
+    reason: str = ""
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "booking_id": self.booking_id,
+            "status": self.status,
+            "meeting_id": self.meeting_id,
+            "join_url": self.join_url or None,
+            "reason": self.reason or None,
+        }
+
+
+@dataclass(frozen=True)
+class LinkReport:
+    results: list[LinkResult]
+    dry_run: bool = False
+
+    @property
+    def summary(self) -> dict[str, int]:
+        counts = dict.fromkeys(STATUSES, 0)
+        for result in self.results:
+            counts[result.status] += 1
+        return counts
+
+    @property
+    def ok(self) -> bool:
+        return not any(r.status in ("failed", "deferred") for r in self.results)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "results": [r.to_json() for r in self.results],
+            "summary": self.summary,
+            "dry_run": self.dry_run,
+        }
+
+
+# -- units ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Unit:
+    key: str
+    is_class: bool
+    host_id: str | None
+    bookings: list[BookingView]
+
+    @property
+    def active(self) -> list[BookingView]:
+        return [b for b in self.bookings if not b.cancelled]
+
+    @property
+    def first(self) -> BookingView:
+        return (self.active or self.bookings)[0]
+
+
+def unit_key(booking: BookingView, is_class: bool) -> str:
+    if not is_class:
+        return f"b{booking.id}"
+    start = booking.start.astimezone(UTC).strftime("%Y%m%dT%H%MZ")
+    return f"s{booking.service_id}.{booking.provider_id}.{start}"
+
+
+def marker(key: str) -> str:
+    return f"[sbzoom:{key}]"
+
+
+def group_units(bookings: Iterable[BookingView], plan: LinkPlan) -> list[Unit]:
+    units: dict[str, Unit] = {}
+    for booking in bookings:
+        is_class = plan.online.get(booking.service_id) == "class"
+        key = unit_key(booking, is_class)
+        unit = units.get(key)
+        if unit is None:
+            host = plan.hosts.get(booking.provider_id)
+            unit = units[key] = Unit(key, is_class, host, [])
+        unit.bookings.append(booking)
+    return list(units.values())
+
+
+def _fields(booking: BookingView, is_class: bool) -> dict[str, str]:
+    local = booking.start
+    return {
+        "service": booking.service_name,
+        "provider": booking.provider_name,
+        "client": "" if is_class else booking.client_name,
+        "code": "" if is_class else booking.code,
+        "booking_id": "" if is_class else booking.id,
+        "date": local.strftime("%Y-%m-%d"),
+        "time": local.strftime("%H:%M"),
+    }
+
+
+def _render(template: str, values: dict[str, str]) -> str:
+    try:
+        return template.format_map(values).strip()
+    except (KeyError, ValueError, IndexError) as exc:
+        raise ConfigError(
+            f"The meeting template {template!r} cannot be filled: {exc}.",
+            "Use only {service} {provider} {client} {code} {booking_id} {date} {time}; "
+            "fix it with 'sbzoom config set meeting.topic ...'.",
+        ) from None
+
+
+def meeting_body(unit: Unit, plan: LinkPlan) -> dict[str, object]:
+    first = unit.first
+    values = _fields(first, unit.is_class)
+    settings = plan.meeting
+    topic = _render(settings.topic, values)
+    if unit.is_class:
+        topic = topic.removesuffix(" with").strip() or first.service_name
+    agenda_text = _render(settings.agenda, values) if not unit.is_class else first.service_name
+    body: dict[str, object] = {
+        "topic": topic[:200],
+        "type": 2,
+        "start_time": first.start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "duration": max(1, int((first.end - first.start).total_seconds() // 60)),
+        "timezone": plan.timezone,
+        "agenda": f"{marker(unit.key)} {agenda_text}"[:2000],
+        "settings": {
+            "waiting_room": settings.waiting_room,
+            "join_before_host": settings.join_before_host and not settings.waiting_room,
+            "auto_recording": settings.auto_recording,
+            "approval_type": 1 if unit.is_class else 2,
+            **(
+                {"registrants_email_notification": False, "registrants_confirmation_email": False}
+                if unit.is_class
+                else {}
+            ),
+        },
+    }
+    if settings.passcode == "none":
+        body["default_password"] = False
+    elif settings.passcode != "auto":
+        body["password"] = settings.passcode
+    return body
+
+
+def state_hash(host_id: str, body: dict[str, object]) -> str:
+    text = json.dumps({"host": host_id, **body}, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def split_name(name: str) -> tuple[str, str]:
+    parts = name.strip().split(None, 1)
+    if not parts:
+        return ("Client", "")
+    return (parts[0], parts[1] if len(parts) > 1 else "")
+
+
+def comment_with_link(comment: str, join_url: str, meeting_id: int) -> str:
+    """Replace only sbzoom's own line in a booking comment; keep everything else as it was."""
+    line = f"{COMMENT_MARK} Zoom link {join_url} (meeting {meeting_id})"
+    kept = [x for x in comment.splitlines() if not x.startswith(COMMENT_MARK)]
+    return "\n".join([*kept, line]) if any(s.strip() for s in kept) else line
+
+
+# -- the engine -------------------------------------------------------------------------------
+
+
+class Linker:
+    def __init__(
+        self,
+        zoom: ZoomOps,
+        comments: CommentOps | None,
+        ledger: Ledger | None,
+        plan: LinkPlan,
+        now: Callable[[], datetime],
+        progress: Callable[[int, int], None] | None = None,
+    ) -> None:
+        self.zoom = zoom
+        self.comments = comments
+        self.ledger = ledger
+        self.plan = plan
+        self.now = now
+        self.progress = progress
+        self._upcoming: dict[str, list[ZoomMeeting]] = {}
+        self._upcoming_lock = threading.Lock()
+        self._exhausted: dict[str, HostExhaustedError] = {}
+        self._done = 0
+        self._total = 0
+        self._done_lock = threading.Lock()
+
+    # -- entry point --------------------------------------------------------------------------
+
+    def run(self, bookings: Sequence[BookingView]) -> LinkReport:
+        units = group_units(bookings, self.plan)
+        before = {b.id: self._ledger_booking(b.id) for b in bookings}
+        results: list[LinkResult] = []
+        self._total = len(bookings)
+        self._tick(0)
+        if self.plan.workers > 1 and len(units) > 1:
+            with ThreadPoolExecutor(self.plan.workers, thread_name_prefix="sbzoom-link") as pool:
+                for unit_results in pool.map(self._unit, units):
+                    results.extend(unit_results)
+        else:
+            for unit in units:
+                results.extend(self._unit(unit))
+        self._detach_moved(units, before)
+        order = {b.id: i for i, b in enumerate(bookings)}
+        results.sort(key=lambda r: order.get(r.booking_id, len(order)))
+        return LinkReport(results, dry_run=self.plan.dry_run)
+
+    def _tick(self, count: int) -> None:
+        with self._done_lock:
+            self._done += count
+            done = self._done
+        if self.progress is not None:
+            self.progress(done, self._total)
+
+    def _unit(self, unit: Unit) -> list[LinkResult]:
+        try:
+            if unit.host_id is None:
+                return [
+                    LinkResult(
+                        b.id,
+                        "skipped",
+                        reason=f"provider {b.provider_name} ({b.provider_id}) is not mapped to a "
+                        f"Zoom user; run 'sbzoom providers map {b.provider_id} ZOOM_USER'",
+                    )
+                    for b in unit.bookings
+                ]
+            exhausted = self._exhausted.get(unit.host_id)
+            if exhausted is not None:
+                return self._deferred(unit, exhausted)
+            try:
+                return self._class(unit) if unit.is_class else self._single(unit)
+            except HostExhaustedError as exc:
+                self._exhausted[unit.host_id] = exc
+                return self._deferred(unit, exc)
+            except (AuthError, ConfigError):
+                raise
+            except SbzoomError as exc:
+                for booking in unit.bookings:
+                    self._audit(booking.id, "link", None, "failed", exc.message)
+                return [LinkResult(b.id, "failed", reason=exc.message) for b in unit.bookings]
+        finally:
+            self._tick(len(unit.bookings))
+
+    def _deferred(self, unit: Unit, exc: HostExhaustedError) -> list[LinkResult]:
+        results = []
+        for booking in unit.bookings:
+            self._save_booking(booking.id, unit.key, "", "", "deferred", exc.message)
+            results.append(LinkResult(booking.id, "deferred", reason=exc.message))
+        return results
+
+    # -- one-to-one ---------------------------------------------------------------------------
+
+    def _single(self, unit: Unit) -> list[LinkResult]:
+        booking = unit.bookings[0]
+        assert unit.host_id is not None
+        if booking.cancelled:
+            return [self._cancel_meeting(unit, booking)]
+        meeting, status, reason = self._ensure_meeting(unit)
+        self._save_booking(booking.id, unit.key, "", meeting.join_url, "linked", "")
+        self._write_back(booking.id, meeting.join_url, meeting.id)
+        return [LinkResult(booking.id, status, meeting.id, meeting.join_url, reason)]
+
+    def _cancel_meeting(self, unit: Unit, booking: BookingView) -> LinkResult:
+        row = self._ledger_meeting(unit.key)
+        meeting_id = row.meeting_id if row and row.status != "deleted" else None
+        if meeting_id is None and unit.host_id is not None:
+            found = self._find_marked(unit.host_id, unit.key, fresh=False)
+            meeting_id = found.id if found else None
+        if meeting_id is None:
+            previous = self._ledger_booking(booking.id)
+            if previous is not None and previous.status == "cancelled":
+                return LinkResult(booking.id, "unchanged", reason="booking is cancelled")
+            return LinkResult(booking.id, "skipped", reason="booking is cancelled; no meeting")
+        if not self.plan.dry_run:
+            self.zoom.delete(meeting_id)
+            self._save_meeting(unit.key, meeting_id, unit.host_id or "", "", "", "", "deleted")
+            self._save_booking(booking.id, unit.key, "", "", "cancelled", "")
+            self._audit(booking.id, "delete", meeting_id, "ok")
+        return LinkResult(booking.id, "cancelled", meeting_id, reason="booking was cancelled")
+
+    # -- meetings -----------------------------------------------------------------------------
+
+    def _ensure_meeting(self, unit: Unit) -> tuple[ZoomMeeting, str, str]:
+        """The unit's meeting as it should be: reused, updated, adopted, moved, or created."""
+        assert unit.host_id is not None
+        host = unit.host_id
+        body = meeting_body(unit, self.plan)
+        wanted = state_hash(host, body)
+        row = self._ledger_meeting(unit.key)
+        if row is not None and row.status == "active" and row.meeting_id is not None:
+            current = ZoomMeeting(row.meeting_id, row.host_id, row.join_url, row.passcode)
+            if row.host_id == host:
+                if row.state_hash == wanted:
+                    return current, "unchanged", ""
+                try:
+                    self._update(unit, current, body, wanted)
+                    return current, "updated", "meeting time or details changed"
+                except MeetingGoneError:
+                    pass  # deleted on Zoom's side: make a new one below
+            else:
+                created = self._create(unit, host, body, wanted, fresh=True)
+                if not self.plan.dry_run:
+                    self.zoom.delete(current.id)
+                self._audit(unit.first.id, "delete", current.id, "ok", f"host moved to {host}")
+                return created, "updated", f"host changed from {row.host_id} to {host}"
+        adopted = self._find_marked(host, unit.key, fresh=row is not None)
+        if adopted is not None:
+            if _matches(adopted, body):
+                self._save_meeting(
+                    unit.key, adopted.id, host, wanted, adopted.join_url, adopted.passcode, "active"
+                )
+                self._audit(unit.first.id, "adopt", adopted.id, "ok")
+                return adopted, "unchanged", "adopted the existing meeting"
+            self._update(unit, adopted, body, wanted)
+            return adopted, "updated", "adopted existing meeting and updated it"
+        return self._create(unit, host, body, wanted, fresh=False), "created", ""
+
+    def _create(
+        self, unit: Unit, host: str, body: dict[str, object], wanted: str, *, fresh: bool
+    ) -> ZoomMeeting:
+        if fresh:
+            found = self._find_marked(host, unit.key, fresh=True)
+            if found is not None:
+                self._save_meeting(
+                    unit.key, found.id, host, wanted, found.join_url, found.passcode, "active"
+                )
+                return found
+        if self.plan.dry_run:
+            return ZoomMeeting(0, host, "")
+        self._save_meeting(unit.key, None, host, wanted, "", "", "pending")
+        try:
+            meeting = self.zoom.create(host, body)
+        except MaybeCommittedError:
+            found = self._find_marked(host, unit.key, fresh=True)
+            meeting = found if found is not None else self.zoom.create(host, body)
+        self._save_meeting(
+            unit.key, meeting.id, host, wanted, meeting.join_url, meeting.passcode, "active"
+        )
+        self._audit(unit.first.id, "create", meeting.id, "ok", f"host {host}")
+        return meeting
+
+    def _update(
+        self, unit: Unit, meeting: ZoomMeeting, body: dict[str, object], wanted: str
+    ) -> None:
+        if self.plan.dry_run:
+            return
+        self.zoom.update(meeting.id, body)
+        self._save_meeting(
+            unit.key,
+            meeting.id,
+            unit.host_id or "",
+            wanted,
+            meeting.join_url,
+            meeting.passcode,
+            "active",
+        )
+        self._audit(unit.first.id, "update", meeting.id, "ok")
+
+    def _find_marked(self, host: str, key: str, *, fresh: bool) -> ZoomMeeting | None:
+        with self._upcoming_lock:
+            if fresh or host not in self._upcoming:
+                self._upcoming[host] = self.zoom.upcoming(host)
+            listing = self._upcoming[host]
+        tag = marker(key)
+        for meeting in listing:
+            if meeting.agenda.startswith(tag):
+                return meeting
+        return None
+
+    # -- classes ------------------------------------------------------------------------------
+
+    def _class(self, unit: Unit) -> list[LinkResult]:
+        results: list[LinkResult] = []
+        if not unit.active:
+            row = self._ledger_meeting(unit.key)
+            if row is None or row.status != "active":
+                return [self._cancel_meeting(unit, unit.bookings[0])] + [
+                    LinkResult(b.id, "skipped", reason="booking is cancelled; no meeting")
+                    for b in unit.bookings[1:]
+                ]
+            for booking in unit.bookings:
+                self._save_booking(booking.id, unit.key, "", "", "cancelled", "")
+            first = self._cancel_meeting(unit, unit.bookings[0])
+            return [first] + [
+                LinkResult(b.id, "cancelled", first.meeting_id, reason="class session is empty")
+                for b in unit.bookings[1:]
+            ]
+        old = self._ledger_meeting(unit.key)
+        meeting, meeting_status, reason = self._ensure_meeting(unit)
+        same_meeting = old is not None and old.meeting_id == meeting.id
+        existing: list[Registrant] | None = None
+        for booking in unit.bookings:
+            previous = self._ledger_booking(booking.id)
+            known = (
+                same_meeting
+                and previous is not None
+                and previous.unit_key == unit.key
+                and bool(previous.registrant_id)
+            )
+            if booking.cancelled:
+                if known and previous is not None and previous.status == "linked":
+                    if not self.plan.dry_run:
+                        self.zoom.cancel_registrant(
+                            meeting.id,
+                            Registrant(previous.registrant_id, booking.client_email, ""),
+                        )
+                        self._save_booking(booking.id, unit.key, "", "", "cancelled", "")
+                        self._audit(booking.id, "cancel-registrant", meeting.id, "ok")
+                    results.append(
+                        LinkResult(
+                            booking.id, "cancelled", meeting.id, reason="booking was cancelled"
+                        )
+                    )
+                else:
+                    results.append(LinkResult(booking.id, "skipped", reason="booking is cancelled"))
+                continue
+            if known and previous is not None and previous.status == "linked":
+                status = "updated" if meeting_status == "updated" else "unchanged"
+                self._write_back(booking.id, previous.join_url, meeting.id)
+                results.append(
+                    LinkResult(
+                        booking.id,
+                        status,
+                        meeting.id,
+                        previous.join_url,
+                        reason if status == "updated" else "",
+                    )
+                )
+                continue
+            if self.plan.dry_run:
+                results.append(
+                    LinkResult(
+                        booking.id, "created", meeting.id or None, "", "would register client"
+                    )
+                )
+                continue
+            if existing is None:
+                existing = self.zoom.registrants(meeting.id)
+            email = booking.client_email.lower()
+            match = next((r for r in existing if r.email.lower() == email), None)
+            if match is None:
+                first_name, last_name = split_name(booking.client_name)
+                match = self.zoom.add_registrant(
+                    meeting.id, booking.client_email, first_name, last_name
+                )
+                existing.append(match)
+                self._audit(booking.id, "add-registrant", meeting.id, "ok")
+            self._save_booking(booking.id, unit.key, match.id, match.join_url, "linked", "")
+            self._write_back(booking.id, match.join_url, meeting.id)
+            results.append(LinkResult(booking.id, "created", meeting.id, match.join_url, reason))
+        return results
+
+    def _detach_moved(self, units: list[Unit], before: dict[str, BookingRow | None]) -> None:
+        """Clients who moved to another class session leave the old one; empty sessions end."""
+        current = {b.id: u.key for u in units for b in u.bookings}
+        emptied: set[str] = set()
+        for booking_id, row in before.items():
+            if row is None or row.status != "linked" or not row.registrant_id:
+                continue
+            if current.get(booking_id) == row.unit_key:
+                continue
+            old = self._ledger_meeting(row.unit_key)
+            if old is None or old.meeting_id is None or old.status != "active":
+                continue
+            if not self.plan.dry_run:
+                self.zoom.cancel_registrant(old.meeting_id, Registrant(row.registrant_id, "", ""))
+                self._audit(booking_id, "cancel-registrant", old.meeting_id, "ok", "moved session")
+            emptied.add(row.unit_key)
+        for key in emptied:
+            old = self._ledger_meeting(key)
+            still = [
+                b
+                for b in (self.ledger.bookings_of(key) if self.ledger else [])
+                if b.status == "linked" and current.get(b.booking_id) == key
+            ]
+            if (
+                old is not None
+                and old.meeting_id is not None
+                and not still
+                and not self.plan.dry_run
+            ):
+                self.zoom.delete(old.meeting_id)
+                self._save_meeting(key, old.meeting_id, old.host_id, "", "", "", "deleted")
+                self._audit("-", "delete", old.meeting_id, "ok", f"session {key} is empty")
+
+    # -- write-back ---------------------------------------------------------------------------
+
+    def _write_back(self, booking_id: str, join_url: str, meeting_id: int) -> None:
+        if not self.plan.write_back or self.comments is None or self.plan.dry_run or not join_url:
+            return
+        row = self._ledger_booking(booking_id)
+        if row is not None and row.comment_url == join_url:
+            return
+        comment = self.comments.get_comment(booking_id)
+        self.comments.set_comment(booking_id, comment_with_link(comment, join_url, meeting_id))
+        if row is not None and self.ledger is not None:
+            self.ledger.put_booking(replace(row, comment_url=join_url), self.now())
+        self._audit(booking_id, "write-comment", meeting_id, "ok")
+
+    # -- ledger helpers (all no-ops in a dry run) ---------------------------------------------
+
+    def _ledger_meeting(self, key: str) -> MeetingRow | None:
+        return self.ledger.meeting(key) if self.ledger else None
+
+    def _ledger_booking(self, booking_id: str) -> BookingRow | None:
+        return self.ledger.booking(booking_id) if self.ledger else None
+
+    def _save_meeting(
+        self,
+        key: str,
+        meeting_id: int | None,
+        host: str,
+        wanted: str,
+        join_url: str,
+        passcode: str,
+        status: str,
+    ) -> None:
+        if self.ledger is None or self.plan.dry_run:
+            return
+        self.ledger.put_meeting(
+            MeetingRow(key, meeting_id, host, wanted, join_url, passcode, status), self.now()
+        )
+
+    def _save_booking(
+        self, booking_id: str, key: str, registrant_id: str, join_url: str, status: str, reason: str
+    ) -> None:
+        if self.ledger is None or self.plan.dry_run:
+            return
+        previous = self.ledger.booking(booking_id)
+        comment_url = previous.comment_url if previous else ""
+        self.ledger.put_booking(
+            BookingRow(booking_id, key, registrant_id, join_url, status, reason, comment_url),
+            self.now(),
+        )
+
+    def _audit(
+        self, booking_id: str, action: str, meeting_id: int | None, outcome: str, detail: str = ""
+    ) -> None:
+        if self.ledger is None or self.plan.dry_run:
+            return
+        self.ledger.audit(self.now(), booking_id, action, meeting_id, outcome, detail)
+
+
+def _matches(meeting: ZoomMeeting, body: dict[str, object]) -> bool:
+    """Does an adopted meeting (as the list shows it) already look as wanted?"""
+    start = meeting.start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if meeting.start else None
+    return (
+        start == body["start_time"]
+        and meeting.duration == body["duration"]
+        and meeting.topic == body["topic"]
+    )

@@ -1,0 +1,215 @@
+"""The local ledger: which meeting each booking (or class session) has, and an audit of changes.
+
+It is a cache and an audit trail, not the only truth: every meeting also carries its marker in
+Zoom, so a lost ledger is rebuilt by adoption, never by creating duplicates.
+
+One SQLite file per profile in the data dir. Writes are short transactions; the connection is
+shared by the worker threads of one run under a lock (SQLite itself serialises processes).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sbzoom.errors import ConfigError
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meetings (
+    unit_key     TEXT PRIMARY KEY,        -- 'b<booking id>' or 's<service>.<provider>.<start>'
+    meeting_id   INTEGER,                 -- NULL while a create is in flight
+    host_id      TEXT NOT NULL,
+    state_hash   TEXT NOT NULL DEFAULT '',
+    join_url     TEXT NOT NULL DEFAULT '',
+    passcode     TEXT NOT NULL DEFAULT '',
+    status       TEXT NOT NULL,           -- 'pending' | 'active' | 'deleted'
+    updated_at   TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS bookings (
+    booking_id    TEXT PRIMARY KEY,
+    unit_key      TEXT NOT NULL,
+    registrant_id TEXT NOT NULL DEFAULT '',
+    join_url      TEXT NOT NULL DEFAULT '',
+    status        TEXT NOT NULL,          -- 'linked' | 'cancelled' | 'failed' | 'deferred'
+    reason        TEXT NOT NULL DEFAULT '',
+    comment_url   TEXT NOT NULL DEFAULT '',  -- the link last written back to the comment
+    updated_at    TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS bookings_by_unit ON bookings(unit_key);
+CREATE TABLE IF NOT EXISTS audit (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    at          TEXT NOT NULL,
+    booking_id  TEXT NOT NULL,
+    action      TEXT NOT NULL,
+    meeting_id  INTEGER,
+    outcome     TEXT NOT NULL,
+    detail      TEXT NOT NULL DEFAULT ''
+);
+PRAGMA user_version = 1;
+"""
+
+
+@dataclass(frozen=True)
+class MeetingRow:
+    unit_key: str
+    meeting_id: int | None
+    host_id: str
+    state_hash: str
+    join_url: str
+    passcode: str
+    status: str
+
+
+@dataclass(frozen=True)
+class BookingRow:
+    booking_id: str
+    unit_key: str
+    registrant_id: str
+    join_url: str
+    status: str
+    reason: str
+    comment_url: str
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    at: str
+    booking_id: str
+    action: str
+    meeting_id: int | None
+    outcome: str
+    detail: str
+
+
+class Ledger:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = sqlite3.connect(path, timeout=30, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.executescript(SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise ConfigError(
+                f"The ledger {path} cannot be opened: {exc}.",
+                "Move it away and run 'sbzoom bookings link' again: existing meetings are "
+                "adopted from Zoom, none is created twice.",
+            ) from None
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        self._db.close()
+
+    def _query(self, sql: str, args: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+        with self._lock:
+            return self._db.execute(sql, args).fetchall()
+
+    def _write(self, sql: str, args: tuple[object, ...]) -> None:
+        with self._lock, self._db:
+            self._db.execute(sql, args)
+
+    # -- meetings -----------------------------------------------------------------------------
+
+    def meeting(self, unit_key: str) -> MeetingRow | None:
+        rows = self._query(
+            "SELECT unit_key, meeting_id, host_id, state_hash, join_url, passcode, status "
+            "FROM meetings WHERE unit_key = ?",
+            (unit_key,),
+        )
+        return MeetingRow(*rows[0]) if rows else None  # type: ignore[arg-type]
+
+    def put_meeting(self, row: MeetingRow, now: datetime) -> None:
+        self._write(
+            "INSERT INTO meetings VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(unit_key) DO UPDATE "
+            "SET meeting_id=excluded.meeting_id, host_id=excluded.host_id, "
+            "state_hash=excluded.state_hash, join_url=excluded.join_url, "
+            "passcode=excluded.passcode, status=excluded.status, updated_at=excluded.updated_at",
+            (
+                row.unit_key,
+                row.meeting_id,
+                row.host_id,
+                row.state_hash,
+                row.join_url,
+                row.passcode,
+                row.status,
+                now.isoformat(),
+            ),
+        )
+
+    # -- bookings -----------------------------------------------------------------------------
+
+    def booking(self, booking_id: str) -> BookingRow | None:
+        rows = self._query(
+            "SELECT booking_id, unit_key, registrant_id, join_url, status, reason, comment_url "
+            "FROM bookings WHERE booking_id = ?",
+            (booking_id,),
+        )
+        return BookingRow(*rows[0]) if rows else None  # type: ignore[arg-type]
+
+    def bookings_of(self, unit_key: str) -> list[BookingRow]:
+        rows = self._query(
+            "SELECT booking_id, unit_key, registrant_id, join_url, status, reason, comment_url "
+            "FROM bookings WHERE unit_key = ? ORDER BY booking_id",
+            (unit_key,),
+        )
+        return [BookingRow(*r) for r in rows]  # type: ignore[arg-type]
+
+    def all_bookings(self) -> Iterator[BookingRow]:
+        rows = self._query(
+            "SELECT booking_id, unit_key, registrant_id, join_url, status, reason, comment_url "
+            "FROM bookings"
+        )
+        for r in rows:
+            yield BookingRow(*r)  # type: ignore[arg-type]
+
+    def put_booking(self, row: BookingRow, now: datetime) -> None:
+        self._write(
+            "INSERT INTO bookings VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(booking_id) DO UPDATE "
+            "SET unit_key=excluded.unit_key, registrant_id=excluded.registrant_id, "
+            "join_url=excluded.join_url, status=excluded.status, reason=excluded.reason, "
+            "comment_url=excluded.comment_url, updated_at=excluded.updated_at",
+            (
+                row.booking_id,
+                row.unit_key,
+                row.registrant_id,
+                row.join_url,
+                row.status,
+                row.reason,
+                row.comment_url,
+                now.isoformat(),
+            ),
+        )
+
+    # -- audit --------------------------------------------------------------------------------
+
+    def audit(
+        self,
+        now: datetime,
+        booking_id: str,
+        action: str,
+        meeting_id: int | None,
+        outcome: str,
+        detail: str = "",
+    ) -> None:
+        self._write(
+            "INSERT INTO audit (at, booking_id, action, meeting_id, outcome, detail) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (now.isoformat(), booking_id, action, meeting_id, outcome, detail),
+        )
+
+    def audit_log(self, booking_id: str | None = None) -> list[AuditRow]:
+        sql = "SELECT at, booking_id, action, meeting_id, outcome, detail FROM audit"
+        args: tuple[object, ...] = ()
+        if booking_id is not None:
+            sql += " WHERE booking_id = ?"
+            args = (booking_id,)
+        return [AuditRow(*r) for r in self._query(sql + " ORDER BY id", args)]  # type: ignore[arg-type]
+
+
+def ledger_path(data_dir: Path, profile: str) -> Path:
+    return data_dir / f"ledger-{profile}.sqlite3"
