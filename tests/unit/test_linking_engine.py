@@ -1,0 +1,338 @@
+"""The linking rules of PRODUCT.md §4, over an in-memory Zoom: no network, exact call records."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from sbzoom.clients._http import MaybeCommittedError
+from sbzoom.core.linking import (
+    BookingView,
+    HostExhaustedError,
+    LinkPlan,
+    Linker,
+    Registrant,
+    Unit,
+    ZoomMeeting,
+    comment_with_link,
+    meeting_body,
+)
+from sbzoom.store.ledger import Ledger
+
+NY = ZoneInfo("America/New_York")
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+
+
+class FakeZoom:
+    def __init__(self) -> None:
+        self.meetings: dict[int, dict[str, object]] = {}
+        self.reg: dict[int, list[Registrant]] = {}
+        self.calls: list[tuple[str, object]] = []
+        self.ids = itertools.count(81000000001)
+        self.exhausted: set[str] = set()
+        self.drop_next_create = False
+
+    def writes(self) -> list[tuple[str, object]]:
+        return [c for c in self.calls if c[0] not in ("upcoming", "registrants")]
+
+    def upcoming(self, host_id: str) -> list[ZoomMeeting]:
+        self.calls.append(("upcoming", host_id))
+        return [
+            ZoomMeeting(
+                mid,
+                str(m["host"]),
+                str(m["join_url"]),
+                start=datetime.fromisoformat(str(m["start_time"]).replace("Z", "+00:00")),
+                duration=int(m["duration"]),  # type: ignore[call-overload]
+                topic=str(m["topic"]),
+                agenda=str(m["agenda"])[:250],
+            )
+            for mid, m in self.meetings.items()
+            if m["host"] == host_id
+        ]
+
+    def create(self, host_id: str, body: dict[str, object]) -> ZoomMeeting:
+        self.calls.append(("create", host_id))
+        if host_id in self.exhausted:
+            raise HostExhaustedError(host_id, datetime(2026, 11, 25, tzinfo=UTC))
+        mid = next(self.ids)
+        self.meetings[mid] = {**body, "host": host_id, "join_url": f"https://zoom.test/j/{mid}"}
+        if self.drop_next_create:
+            self.drop_next_create = False
+            raise MaybeCommittedError("no answer")
+        return ZoomMeeting(mid, host_id, f"https://zoom.test/j/{mid}", "pw")
+
+    def update(self, meeting_id: int, body: dict[str, object]) -> None:
+        self.calls.append(("update", meeting_id))
+        self.meetings[meeting_id].update(body)
+
+    def delete(self, meeting_id: int) -> None:
+        self.calls.append(("delete", meeting_id))
+        self.meetings.pop(meeting_id, None)
+
+    def registrants(self, meeting_id: int) -> list[Registrant]:
+        self.calls.append(("registrants", meeting_id))
+        return list(self.reg.get(meeting_id, []))
+
+    def add_registrant(self, meeting_id: int, email: str, first: str, last: str) -> Registrant:
+        self.calls.append(("add_registrant", (meeting_id, email)))
+        reg = Registrant(
+            f"r{len(self.calls)}", email, f"https://zoom.test/w/{meeting_id}?tk={email}"
+        )
+        self.reg.setdefault(meeting_id, []).append(reg)
+        return reg
+
+    def cancel_registrant(self, meeting_id: int, registrant: Registrant) -> None:
+        self.calls.append(("cancel_registrant", (meeting_id, registrant.id)))
+        self.reg[meeting_id] = [r for r in self.reg.get(meeting_id, []) if r.id != registrant.id]
+
+
+class FakeComments:
+    def __init__(self) -> None:
+        self.comments: dict[str, str] = {}
+
+    def get_comment(self, booking_id: str) -> str:
+        return self.comments.get(booking_id, "")
+
+    def set_comment(self, booking_id: str, text: str) -> None:
+        self.comments[booking_id] = text
+
+
+def booking(
+    bid: str,
+    *,
+    start_hour: int = 10,
+    day: int = 1,
+    service: str = "1",
+    provider: str = "1",
+    client: str = "Ann Lee",
+    cancelled: bool = False,
+) -> BookingView:
+    start = datetime(2026, 12, day, start_hour, 0, tzinfo=NY)
+    return BookingView(
+        bid,
+        f"code{bid}",
+        cancelled,
+        start,
+        start + timedelta(minutes=45),
+        service,
+        f"Service {service}",
+        provider,
+        f"Provider {provider}",
+        client,
+        f"{client.split()[0].lower()}@example.com",
+    )
+
+
+PLAN = LinkPlan(
+    online={"1": "online", "2": "class"},
+    hosts={"1": "zu1", "2": "zu2"},
+    timezone="America/New_York",
+    workers=1,
+)
+
+
+@pytest.fixture
+def ledger(tmp_path: Path) -> Iterator[Ledger]:
+    led = Ledger(tmp_path / "ledger.sqlite3")
+    yield led
+    led.close()
+
+
+def run(
+    zoom: FakeZoom,
+    ledger: Ledger | None,
+    bookings: list[BookingView],
+    plan: LinkPlan = PLAN,
+    comments: FakeComments | None = None,
+) -> dict[str, str]:
+    report = Linker(zoom, comments, ledger, plan, now=lambda: NOW).run(bookings)
+    return {r.booking_id: r.status for r in report.results}
+
+
+def test_one_to_one_booking_gets_one_meeting_and_second_run_changes_nothing(ledger: Ledger) -> None:
+    zoom = FakeZoom()
+    assert run(zoom, ledger, [booking("11")]) == {"11": "created"}
+    assert len(zoom.meetings) == 1
+    zoom.calls.clear()
+    assert run(zoom, ledger, [booking("11")]) == {"11": "unchanged"}
+    assert zoom.calls == []  # not even a read: the ledger answers
+
+
+def test_meeting_time_is_utc_with_z_and_iana_zone_across_dst() -> None:
+    before = booking("1", day=1)  # EST, UTC-5
+    body = meeting_body(Unit("b1", False, "zu1", [before]), PLAN)
+    assert body["start_time"] == "2026-12-01T15:00:00Z"
+    assert body["timezone"] == "America/New_York"
+    assert body["duration"] == 45
+    assert str(body["agenda"]).startswith("[sbzoom:b1] ")
+
+
+def test_reschedule_patches_and_keeps_the_link(ledger: Ledger) -> None:
+    zoom = FakeZoom()
+    run(zoom, ledger, [booking("11")])
+    (mid,) = zoom.meetings
+    zoom.calls.clear()
+    report = Linker(zoom, None, ledger, PLAN, now=lambda: NOW).run([booking("11", start_hour=14)])
+    assert [r.status for r in report.results] == ["updated"]
+    assert report.results[0].join_url == f"https://zoom.test/j/{mid}"
+    assert zoom.writes() == [("update", mid)]
+    assert zoom.meetings[mid]["start_time"] == "2026-12-01T19:00:00Z"
+
+
+def test_cancel_deletes_the_meeting_once(ledger: Ledger) -> None:
+    zoom = FakeZoom()
+    run(zoom, ledger, [booking("11")])
+    (mid,) = zoom.meetings
+    assert run(zoom, ledger, [booking("11", cancelled=True)]) == {"11": "cancelled"}
+    assert zoom.meetings == {}
+    zoom.calls.clear()
+    assert run(zoom, ledger, [booking("11", cancelled=True)]) == {"11": "unchanged"}
+    assert zoom.writes() == []
+    assert [a.action for a in ledger.audit_log("11")] == ["create", "delete"]
+
+
+def test_lost_ledger_adopts_instead_of_duplicating(tmp_path: Path) -> None:
+    zoom = FakeZoom()
+    first = Ledger(tmp_path / "a.sqlite3")
+    run(zoom, first, [booking("11"), booking("12", start_hour=11)])
+    first.close()
+    fresh = Ledger(tmp_path / "b.sqlite3")  # the state directory was deleted
+    zoom.calls.clear()
+    assert run(zoom, fresh, [booking("11"), booking("12", start_hour=11)]) == {
+        "11": "unchanged",
+        "12": "unchanged",
+    }
+    assert len(zoom.meetings) == 2
+    assert zoom.writes() == []
+    assert [c for c in zoom.calls if c[0] == "upcoming"] == [("upcoming", "zu1")]  # once per host
+    fresh.close()
+
+
+def test_timeout_after_commit_adopts_the_committed_meeting(ledger: Ledger) -> None:
+    zoom = FakeZoom()
+    zoom.drop_next_create = True
+    assert run(zoom, ledger, [booking("11")]) == {"11": "created"}
+    assert len(zoom.meetings) == 1
+
+
+def test_crash_between_create_and_ledger_write_is_repaired(ledger: Ledger) -> None:
+    zoom = FakeZoom()
+    zoom.drop_next_create = True
+
+    class Crash(Exception):
+        pass
+
+    original = zoom.upcoming
+    calls = {"n": 0}
+
+    def crashing_upcoming(host: str) -> list[ZoomMeeting]:
+        calls["n"] += 1
+        if calls["n"] == 2:  # the re-list after the dropped create: the process "dies" here
+            raise Crash
+        return original(host)
+
+    zoom.upcoming = crashing_upcoming  # type: ignore[method-assign]
+    with pytest.raises(Crash):
+        run(zoom, ledger, [booking("11")])
+    zoom.upcoming = original  # type: ignore[method-assign]
+    assert ledger.meeting("b11").status == "pending"  # type: ignore[union-attr]
+    assert run(zoom, ledger, [booking("11")]) == {"11": "unchanged"}
+    assert len(zoom.meetings) == 1
+
+
+def test_unmapped_provider_is_skipped_with_the_fix(ledger: Ledger) -> None:
+    zoom = FakeZoom()
+    report = Linker(zoom, None, ledger, PLAN, now=lambda: NOW).run([booking("11", provider="9")])
+    (result,) = report.results
+    assert result.status == "skipped" and "providers map 9" in result.reason
+    assert zoom.calls == []
+
+
+def test_host_change_recreates_and_deletes_old(ledger: Ledger) -> None:
+    zoom = FakeZoom()
+    run(zoom, ledger, [booking("11")])
+    (old,) = zoom.meetings
+    moved = replace(PLAN, hosts={"1": "zu2", "2": "zu2"})
+    assert run(zoom, ledger, [booking("11")], plan=moved) == {"11": "updated"}
+    (new,) = zoom.meetings
+    assert new != old and zoom.meetings[new]["host"] == "zu2"
+
+
+def test_class_session_one_meeting_unique_links(ledger: Ledger) -> None:
+    zoom = FakeZoom()
+    group = [booking(str(i), service="2", provider="2", client=f"C{i} X") for i in (21, 22, 23)]
+    assert run(zoom, ledger, group) == {"21": "created", "22": "created", "23": "created"}
+    assert len(zoom.meetings) == 1
+    (mid,) = zoom.meetings
+    links = {ledger.booking(b.id).join_url for b in group}  # type: ignore[union-attr]
+    assert len(links) == 3 and all(str(mid) in link for link in links)
+    assert zoom.meetings[mid]["settings"]["approval_type"] == 1  # type: ignore[index]
+    zoom.calls.clear()
+    assert set(run(zoom, ledger, group).values()) == {"unchanged"}
+    assert zoom.writes() == []
+
+
+def test_class_cancel_one_then_all(ledger: Ledger) -> None:
+    zoom = FakeZoom()
+    group = [booking(str(i), service="2", provider="2", client=f"C{i} X") for i in (21, 22)]
+    run(zoom, ledger, group)
+    (mid,) = zoom.meetings
+    group[0] = replace(group[0], cancelled=True)
+    assert run(zoom, ledger, group) == {"21": "cancelled", "22": "unchanged"}
+    assert mid in zoom.meetings and len(zoom.reg[mid]) == 1
+    group[1] = replace(group[1], cancelled=True)
+    statuses = run(zoom, ledger, group)
+    assert statuses["22"] == "cancelled"
+    assert zoom.meetings == {}
+
+
+def test_daily_limit_defers_that_host_and_goes_on(ledger: Ledger) -> None:
+    zoom = FakeZoom()
+    zoom.exhausted.add("zu1")
+    plan = replace(PLAN, online={"1": "online", "3": "online"}, hosts={"1": "zu1", "2": "zu2"})
+    items = [booking("11"), booking("12", start_hour=11), booking("31", service="3", provider="2")]
+    report = Linker(zoom, None, ledger, plan, now=lambda: NOW).run(items)
+    statuses = {r.booking_id: r.status for r in report.results}
+    assert statuses == {"11": "deferred", "12": "deferred", "31": "created"}
+    assert "2026-11-25 00:00 UTC" in report.results[0].reason
+    assert [c for c in zoom.calls if c == ("create", "zu1")] == [("create", "zu1")]  # tried once
+    assert not report.ok
+
+
+def test_dry_run_writes_nothing(ledger: Ledger) -> None:
+    zoom = FakeZoom()
+    plan = replace(PLAN, dry_run=True)
+    assert run(zoom, ledger, [booking("11")], plan=plan) == {"11": "created"}
+    assert zoom.writes() == [] and zoom.meetings == {}
+    assert ledger.meeting("b11") is None and ledger.audit_log() == []
+
+
+def test_write_back_replaces_only_its_own_line(ledger: Ledger) -> None:
+    zoom = FakeZoom()
+    comments = FakeComments()
+    comments.comments["11"] = "Bring the forms.\nsbzoom: Zoom link https://old (meeting 1)"
+    run(zoom, ledger, [booking("11")], plan=replace(PLAN, write_back=True), comments=comments)
+    (mid,) = zoom.meetings
+    assert comments.comments["11"] == (
+        f"Bring the forms.\nsbzoom: Zoom link https://zoom.test/j/{mid} (meeting {mid})"
+    )
+    assert comment_with_link("", "u", 1) == "sbzoom: Zoom link u (meeting 1)"
+
+
+def test_start_time_is_right_on_both_sides_of_a_dst_change() -> None:
+    winter = booking("1", day=1)
+    summer_start = datetime(2027, 3, 15, 10, 0, tzinfo=NY)  # after the March change: EDT, UTC-4
+    summer = replace(winter, id="2", start=summer_start, end=summer_start + timedelta(hours=1))
+    assert meeting_body(Unit("b1", False, "zu1", [winter]), PLAN)["start_time"] == (
+        "2026-12-01T15:00:00Z"
+    )
+    assert meeting_body(Unit("b2", False, "zu1", [summer]), PLAN)["start_time"] == (
+        "2027-03-15T14:00:00Z"
+    )
