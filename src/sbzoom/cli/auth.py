@@ -9,7 +9,9 @@ import typer
 from sbzoom.cli import auth_simplybook, auth_zoom
 from sbzoom.cli._common import JSON_OPTION, context_of
 
-app = typer.Typer(help="Sign in to Zoom and SimplyBook, check and end sign-ins.", no_args_is_help=True)
+app = typer.Typer(
+    help="Sign in to Zoom and SimplyBook, check and end sign-ins.", no_args_is_help=True
+)
 login_app = typer.Typer(help="Sign in to Zoom or SimplyBook.", no_args_is_help=True)
 app.add_typer(login_app, name="login")
 login_app.command("zoom")(auth_zoom.login_zoom)

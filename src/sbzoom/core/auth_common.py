@@ -14,7 +14,12 @@ class ServiceStatus:
     problem: str | None = None  # why it is not usable, with the fix
 
     def to_json(self) -> dict[str, object]:
-        return {"connected": self.connected, "source": self.source, **self.details, "problem": self.problem}
+        return {
+            "connected": self.connected,
+            "source": self.source,
+            **self.details,
+            "problem": self.problem,
+        }
 
 
 @dataclass(frozen=True)
