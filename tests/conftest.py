@@ -53,8 +53,14 @@ class Home:
     def data_dir(self) -> Path:
         return Path(self.env["SBZOOM_DATA_DIR"])
 
-    def context(self, *, interactive: bool = False, prompter: ScriptedPrompter | None = None,
-                stdin: str = "", extra_env: Mapping[str, str] | None = None) -> Context:
+    def context(
+        self,
+        *,
+        interactive: bool = False,
+        prompter: ScriptedPrompter | None = None,
+        stdin: str = "",
+        extra_env: Mapping[str, str] | None = None,
+    ) -> Context:
         env = {**self.env, **(extra_env or {})}
         self.out, self.err = io.StringIO(), io.StringIO()
         return Context(
@@ -69,17 +75,26 @@ class Home:
             stdin=io.StringIO(stdin),
         )
 
-    def run(self, *args: str, stdin: str = "", interactive: bool = False,
-            prompter: ScriptedPrompter | None = None,
-            extra_env: Mapping[str, str] | None = None) -> Result:
+    def run(
+        self,
+        *args: str,
+        stdin: str = "",
+        interactive: bool = False,
+        prompter: ScriptedPrompter | None = None,
+        extra_env: Mapping[str, str] | None = None,
+    ) -> Result:
         """Run sbzoom in-process with an injected Context, as a user would type it."""
-        ctx = self.context(interactive=interactive, prompter=prompter, stdin=stdin,
-                           extra_env=extra_env)
+        ctx = self.context(
+            interactive=interactive, prompter=prompter, stdin=stdin, extra_env=extra_env
+        )
         result = CliRunner().invoke(app, list(args), obj=ctx, input=stdin)
         if result.exception is not None and not isinstance(result.exception, SystemExit):
             raise result.exception
-        return Result(result.exit_code, self.out.getvalue() + result.stdout,
-                      self.err.getvalue() + result.stderr)
+        return Result(
+            result.exit_code,
+            self.out.getvalue() + result.stdout,
+            self.err.getvalue() + result.stderr,
+        )
 
 
 @pytest.fixture
@@ -93,9 +108,19 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Home]:
     # Subprocesses and code reading os.environ see the same isolated home.
     for key, value in env.items():
         monkeypatch.setenv(key, value)
-    for key in ("SBZOOM_PROFILE", "SBZOOM_DEBUG", "SBZOOM_NO_INPUT", "SBZOOM_ZOOM_ACCOUNT_ID",
-                "SBZOOM_ZOOM_CLIENT_ID", "SBZOOM_ZOOM_CLIENT_SECRET", "SBZOOM_SIMPLYBOOK_COMPANY",
-                "SBZOOM_SIMPLYBOOK_LOGIN", "SBZOOM_SIMPLYBOOK_PASSWORD", "SBZOOM_ZOOM_API_URL",
-                "SBZOOM_ZOOM_OAUTH_URL", "SBZOOM_SIMPLYBOOK_API_URL"):
+    for key in (
+        "SBZOOM_PROFILE",
+        "SBZOOM_DEBUG",
+        "SBZOOM_NO_INPUT",
+        "SBZOOM_ZOOM_ACCOUNT_ID",
+        "SBZOOM_ZOOM_CLIENT_ID",
+        "SBZOOM_ZOOM_CLIENT_SECRET",
+        "SBZOOM_SIMPLYBOOK_COMPANY",
+        "SBZOOM_SIMPLYBOOK_LOGIN",
+        "SBZOOM_SIMPLYBOOK_PASSWORD",
+        "SBZOOM_ZOOM_API_URL",
+        "SBZOOM_ZOOM_OAUTH_URL",
+        "SBZOOM_SIMPLYBOOK_API_URL",
+    ):
         monkeypatch.delenv(key, raising=False)
     yield Home(tmp_path, env)

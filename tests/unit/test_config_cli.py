@@ -14,7 +14,7 @@ def test_set_then_get_round_trips(home: Home) -> None:
     result = home.run("config", "get", "simplybook.timezone")
     assert (result.exit_code, result.stdout.strip()) == (0, "Europe/Copenhagen")
     text = home.config_path.read_text()
-    assert '[default.simplybook]' in text and 'timezone = "Europe/Copenhagen"' in text
+    assert "[default.simplybook]" in text and 'timezone = "Europe/Copenhagen"' in text
 
 
 def test_bad_value_is_rejected_and_nothing_is_written(home: Home) -> None:

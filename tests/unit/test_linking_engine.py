@@ -15,8 +15,8 @@ from sbzoom.clients._http import MaybeCommittedError
 from sbzoom.core.linking import (
     BookingView,
     HostExhaustedError,
-    LinkPlan,
     Linker,
+    LinkPlan,
     Registrant,
     Unit,
     ZoomMeeting,
@@ -126,7 +126,7 @@ def booking(
         provider,
         f"Provider {provider}",
         client,
-        f"{client.split()[0].lower()}@example.com",
+        f"{client.split(maxsplit=1)[0].lower()}@example.com",
     )
 
 
@@ -189,7 +189,6 @@ def test_reschedule_patches_and_keeps_the_link(ledger: Ledger) -> None:
 def test_cancel_deletes_the_meeting_once(ledger: Ledger) -> None:
     zoom = FakeZoom()
     run(zoom, ledger, [booking("11")])
-    (mid,) = zoom.meetings
     assert run(zoom, ledger, [booking("11", cancelled=True)]) == {"11": "cancelled"}
     assert zoom.meetings == {}
     zoom.calls.clear()

@@ -106,7 +106,7 @@ def root(
         None,
         "--profile",
         envvar="SBZOOM_PROFILE",
-        help="Settings profile to use [default: default].",
+        help="Settings profile to use (default: default).",
         show_default=False,
     ),
     config: Path = typer.Option(

@@ -188,7 +188,7 @@ class Profile:
 
 
 class ConfigStore:
-    """Reads and writes ``config.toml``; each write re-reads under a lock, then replaces atomically."""
+    """Reads and writes ``config.toml``; a write re-reads under a lock, then replaces atomically."""
 
     def __init__(self, path: Path) -> None:
         self.path = path

@@ -74,7 +74,7 @@ class KeyringStore:
             return _with_deadline(call, self.timeout)
         except _Timeout:
             raise SecretStoreError(
-                f"The system keyring did not answer within {self.timeout:.0f} s ({what}).",
+                f"The system keyring did not answer within {self.timeout:g} s ({what}).",
                 "Unlock the keyring, or set SBZOOM_SECRET_BACKEND=file to use the 0600 file.",
             ) from None
         except SbzoomError:
@@ -130,15 +130,19 @@ class FileStore:
                 f"Cannot read the secrets file {self.path}: {exc.strerror}.",
                 "Check its owner and permissions (it should be yours, mode 0600).",
             ) from None
+        corrupt = ConfigError(
+            f"The secrets file {self.path} is corrupt.",
+            "Move it away and sign in again with 'sbzoom auth login'.",
+        )
         try:
             data = json.loads(raw)
         except json.JSONDecodeError:
-            raise ConfigError(
-                f"The secrets file {self.path} is corrupt.",
-                "Move it away and sign in again with 'sbzoom auth login'.",
-            ) from None
-        if not isinstance(data, dict):
-            raise ConfigError(f"The secrets file {self.path} is corrupt.")
+            raise corrupt from None
+        if not isinstance(data, dict) or not all(
+            isinstance(table, dict) and all(isinstance(v, str) for v in table.values())
+            for table in data.values()
+        ):
+            raise corrupt
         return data
 
     def _write(self, data: dict[str, dict[str, str]]) -> None:
@@ -201,7 +205,16 @@ def open_secret_store(
     announce: Callable[[str], None] | None = None,
 ) -> SecretStore:
     choice = env.get("SBZOOM_SECRET_BACKEND", "auto").strip().lower() or "auto"
-    timeout = float(env.get("SBZOOM_KEYRING_TIMEOUT", "5"))
+    try:
+        timeout = float(env.get("SBZOOM_KEYRING_TIMEOUT", "5"))
+    except ValueError:
+        timeout = -1.0
+    if not timeout > 0:
+        raise ConfigError(
+            f"SBZOOM_KEYRING_TIMEOUT={env.get('SBZOOM_KEYRING_TIMEOUT')!r} is not a number of "
+            "seconds.",
+            "Set it to a positive number such as 5, or unset it.",
+        )
     file_store = FileStore(profile, data_dir / "secrets.json", announce)
     if choice == "file":
         return file_store

@@ -1,0 +1,223 @@
+# fish completion for sbzoom. Generated from the app by scripts/gen-completions;
+# do not edit. Install: copy it to ~/.config/fish/completions/sbzoom.fish
+
+# Prints '<command path>|<number of positional arguments typed>' for the command line.
+function __sbzoom_state
+    set -l commands 'auth' 'auth login' 'auth login simplybook' 'auth login zoom' 'auth logout' 'auth status' 'bookings' 'bookings link' 'bookings show' 'completion' 'config' 'config get' 'config list' 'config path' 'config set' 'config unset' 'doctor' 'providers' 'providers list' 'providers map' 'providers unmap' 'report' 'report meetings' 'sandbox' 'services' 'services disable-online' 'services enable-online' 'services list' 'zoom' 'zoom users'
+    set -l value_options '|--config' '|--profile' 'auth login simplybook|--code' 'auth login simplybook|--code-type' 'auth login simplybook|--company' 'auth login simplybook|--domain' 'auth login simplybook|--login' 'auth login simplybook|--timezone' 'auth login zoom|--account-id' 'auth login zoom|--client-id' 'auth login zoom|--port' 'auth login zoom|--timeout' 'bookings link|--from' 'bookings link|--to' 'report meetings|--format' 'report meetings|--from' 'report meetings|--output' 'report meetings|--provider' 'report meetings|--service' 'report meetings|--to' 'sandbox|--port'
+    set -l tokens (commandline -opc)
+    set -e tokens[1]
+    set -l path ''
+    set -l positional 0
+    set -l pending 0
+    set -l only_arguments 0
+    for token in $tokens
+        if test $pending = 1
+            set pending 0
+            continue
+        end
+        if test $only_arguments = 0
+            switch $token
+                case --
+                    set only_arguments 1
+                    continue
+                case -
+                    true # a lone dash is an argument (standard input)
+                case '--*=*'
+                    continue
+                case '-*'
+                    if contains -- "$path|$token" $value_options
+                        set pending 1
+                    end
+                    continue
+            end
+        end
+        set -l candidate (string trim -- "$path $token")
+        if test $positional = 0; and contains -- $candidate $commands
+            set path $candidate
+        else
+            set positional (math $positional + 1)
+        end
+    end
+    echo "$path|$positional"
+end
+
+# True when the command line is at command path $1 and, if given, positional argument $2
+# (N exactly, or N+ for N or later).
+function __sbzoom_at --argument-names want_path want_index
+    set -l state (string split '|' -- (__sbzoom_state))
+    test "$state[1]" = "$want_path"; or return 1
+    test -z "$want_index"; and return 0
+    if string match -q -- '*+' $want_index
+        test $state[2] -ge (string trim -r -c + -- $want_index)
+    else
+        test $state[2] -eq $want_index
+    end
+end
+
+complete -c sbzoom -f
+
+# sbzoom
+complete -c sbzoom -n '__sbzoom_at ""' -a auth -d 'Sign in to Zoom and SimplyBook, check and end sign-ins.'
+complete -c sbzoom -n '__sbzoom_at ""' -a bookings -d 'Give bookings their Zoom meetings, and look them up.'
+complete -c sbzoom -n '__sbzoom_at ""' -a completion -d 'Print the shell completion script (also committed under completions/).'
+complete -c sbzoom -n '__sbzoom_at ""' -a config -d 'Read and change the profile\'s settings.'
+complete -c sbzoom -n '__sbzoom_at ""' -a doctor -d 'Check config, sign-ins, scopes, mappings, local state and clock; name the fix for each.'
+complete -c sbzoom -n '__sbzoom_at ""' -a providers -d 'Map SimplyBook providers (staff) to Zoom users.'
+complete -c sbzoom -n '__sbzoom_at ""' -a report -d 'Reports on online bookings and their meetings.'
+complete -c sbzoom -n '__sbzoom_at ""' -a sandbox -d 'Run a local Zoom + SimplyBook emulator with demo data; print the settings to use it.'
+complete -c sbzoom -n '__sbzoom_at ""' -a services -d 'Choose which services and classes are online.'
+complete -c sbzoom -n '__sbzoom_at ""' -a zoom -d 'Look at the Zoom account.'
+complete -c sbzoom -n '__sbzoom_at ""' -l config -r -F -d 'Config file to use.'
+complete -c sbzoom -n '__sbzoom_at ""' -l debug -d 'Log HTTP traffic, with secrets masked, on stderr (env SBZOOM_DEBUG=1).'
+complete -c sbzoom -n '__sbzoom_at ""' -s h -l help -d 'Show this message and exit.'
+complete -c sbzoom -n '__sbzoom_at ""' -l no-input -d 'Never prompt; fail naming the missing flag (env SBZOOM_NO_INPUT=1).'
+complete -c sbzoom -n '__sbzoom_at ""' -l profile -x -d 'Settings profile to use [default: default].'
+complete -c sbzoom -n '__sbzoom_at ""' -l version -d 'Print the version and exit.'
+
+# sbzoom auth
+complete -c sbzoom -n '__sbzoom_at "auth"' -a login -d 'Sign in to Zoom or SimplyBook.'
+complete -c sbzoom -n '__sbzoom_at "auth"' -a logout -d 'Revoke the sign-in on the server, then forget the local secrets.'
+complete -c sbzoom -n '__sbzoom_at "auth"' -a status -d 'Show both sign-ins: identity, mode, scopes, where the secrets come from, expiry.'
+complete -c sbzoom -n '__sbzoom_at "auth"' -s h -l help -d 'Show this message and exit.'
+
+# sbzoom auth login
+complete -c sbzoom -n '__sbzoom_at "auth login"' -a simplybook -d 'Sign in to SimplyBook.me (password or API user key, with 2FA).'
+complete -c sbzoom -n '__sbzoom_at "auth login"' -a zoom -d 'Sign in to Zoom (OAuth with PKCE in a browser, or --s2s for Server-to-Server).'
+complete -c sbzoom -n '__sbzoom_at "auth login"' -s h -l help -d 'Show this message and exit.'
+
+# sbzoom auth login simplybook
+complete -c sbzoom -n '__sbzoom_at "auth login simplybook"' -l code -x -d 'Two-factor code, when the user has 2FA.'
+complete -c sbzoom -n '__sbzoom_at "auth login simplybook"' -l code-type -x -a 'ga sms' -d 'Kind of two-factor code: ga (authenticator app) or sms.'
+complete -c sbzoom -n '__sbzoom_at "auth login simplybook"' -l company -x -d 'Company login (as in https://<company>.simplybook.me).'
+complete -c sbzoom -n '__sbzoom_at "auth login simplybook"' -l domain -x -d 'Regional SimplyBook domain, e.g. simplybook.it (default: simplybook.me).'
+complete -c sbzoom -n '__sbzoom_at "auth login simplybook"' -s h -l help -d 'Show this message and exit.'
+complete -c sbzoom -n '__sbzoom_at "auth login simplybook"' -l login -x -d 'User login.'
+complete -c sbzoom -n '__sbzoom_at "auth login simplybook"' -l password-stdin -d 'Read the password (or an API user key) from standard input. Otherwise env SBZOOM_SIMPLYBOOK_PASSWORD, else a prompt.'
+complete -c sbzoom -n '__sbzoom_at "auth login simplybook"' -l timezone -x -d 'Company time zone (IANA, e.g. Europe/Copenhagen); default: from company info.'
+
+# sbzoom auth login zoom
+complete -c sbzoom -n '__sbzoom_at "auth login zoom"' -l account-id -x -d 'Zoom account ID (with --s2s).'
+complete -c sbzoom -n '__sbzoom_at "auth login zoom"' -l client-id -x -d 'The Zoom app\'s client ID.'
+complete -c sbzoom -n '__sbzoom_at "auth login zoom"' -l client-secret-stdin -d 'Read the client secret from stdin (else env SBZOOM_ZOOM_CLIENT_SECRET or a prompt).'
+complete -c sbzoom -n '__sbzoom_at "auth login zoom"' -s h -l help -d 'Show this message and exit.'
+complete -c sbzoom -n '__sbzoom_at "auth login zoom"' -l no-browser -d 'Print the sign-in URL on stderr instead of opening it.'
+complete -c sbzoom -n '__sbzoom_at "auth login zoom"' -l port -x -d 'Loopback port for Zoom\'s redirect to /callback.'
+complete -c sbzoom -n '__sbzoom_at "auth login zoom"' -l s2s -d 'Server-to-Server OAuth (account id, client id and secret).'
+complete -c sbzoom -n '__sbzoom_at "auth login zoom"' -l timeout -x -d 'Seconds to wait for the browser sign-in.'
+
+# sbzoom auth logout
+complete -c sbzoom -n '__sbzoom_at "auth logout"' -s h -l help -d 'Show this message and exit.'
+complete -c sbzoom -n '__sbzoom_at "auth logout" 0' -a 'simplybook zoom' -d 'service'
+
+# sbzoom auth status
+complete -c sbzoom -n '__sbzoom_at "auth status"' -s h -l help -d 'Show this message and exit.'
+complete -c sbzoom -n '__sbzoom_at "auth status"' -l json -d 'Print machine-readable JSON on stdout.'
+
+# sbzoom bookings
+complete -c sbzoom -n '__sbzoom_at "bookings"' -a link -d 'Create, update or cancel Zoom meetings so Zoom matches SimplyBook.'
+complete -c sbzoom -n '__sbzoom_at "bookings"' -a show -d 'Show a booking\'s meeting, client links and a fresh provider start link.'
+complete -c sbzoom -n '__sbzoom_at "bookings"' -s h -l help -d 'Show this message and exit.'
+
+# sbzoom bookings link
+complete -c sbzoom -n '__sbzoom_at "bookings link"' -l dry-run -d 'Change nothing; print the plan.'
+complete -c sbzoom -n '__sbzoom_at "bookings link"' -l from -x -d 'First day (YYYY-MM-DD); default today.'
+complete -c sbzoom -n '__sbzoom_at "bookings link"' -s h -l help -d 'Show this message and exit.'
+complete -c sbzoom -n '__sbzoom_at "bookings link"' -l json -d 'Print machine-readable JSON on stdout.'
+complete -c sbzoom -n '__sbzoom_at "bookings link"' -l to -x -d 'Last day (YYYY-MM-DD); default today+30.'
+
+# sbzoom bookings show
+complete -c sbzoom -n '__sbzoom_at "bookings show"' -s h -l help -d 'Show this message and exit.'
+complete -c sbzoom -n '__sbzoom_at "bookings show"' -l json -d 'Print machine-readable JSON on stdout.'
+
+# sbzoom completion
+complete -c sbzoom -n '__sbzoom_at "completion"' -s h -l help -d 'Show this message and exit.'
+complete -c sbzoom -n '__sbzoom_at "completion" 0' -a 'bash fish zsh' -d 'shell'
+
+# sbzoom config
+complete -c sbzoom -n '__sbzoom_at "config"' -a get -d 'Print one setting (its default when unset).'
+complete -c sbzoom -n '__sbzoom_at "config"' -a list -d 'List the profile\'s settings with their defaults.'
+complete -c sbzoom -n '__sbzoom_at "config"' -a path -d 'Print the config file\'s path.'
+complete -c sbzoom -n '__sbzoom_at "config"' -a set -d 'Change one setting.'
+complete -c sbzoom -n '__sbzoom_at "config"' -a unset -d 'Remove one setting (it falls back to its default).'
+complete -c sbzoom -n '__sbzoom_at "config"' -s h -l help -d 'Show this message and exit.'
+
+# sbzoom config get
+complete -c sbzoom -n '__sbzoom_at "config get"' -s h -l help -d 'Show this message and exit.'
+
+# sbzoom config list
+complete -c sbzoom -n '__sbzoom_at "config list"' -s h -l help -d 'Show this message and exit.'
+complete -c sbzoom -n '__sbzoom_at "config list"' -l json -d 'Print machine-readable JSON on stdout.'
+
+# sbzoom config path
+complete -c sbzoom -n '__sbzoom_at "config path"' -s h -l help -d 'Show this message and exit.'
+
+# sbzoom config set
+complete -c sbzoom -n '__sbzoom_at "config set"' -s h -l help -d 'Show this message and exit.'
+
+# sbzoom config unset
+complete -c sbzoom -n '__sbzoom_at "config unset"' -s h -l help -d 'Show this message and exit.'
+
+# sbzoom doctor
+complete -c sbzoom -n '__sbzoom_at "doctor"' -s h -l help -d 'Show this message and exit.'
+complete -c sbzoom -n '__sbzoom_at "doctor"' -l json -d 'Print machine-readable JSON on stdout.'
+
+# sbzoom providers
+complete -c sbzoom -n '__sbzoom_at "providers"' -a list -d 'List SimplyBook providers with their mapped Zoom user.'
+complete -c sbzoom -n '__sbzoom_at "providers"' -a map -d 'Map a provider to the Zoom user who hosts their meetings.'
+complete -c sbzoom -n '__sbzoom_at "providers"' -a unmap -d 'Remove a provider\'s Zoom mapping.'
+complete -c sbzoom -n '__sbzoom_at "providers"' -s h -l help -d 'Show this message and exit.'
+
+# sbzoom providers list
+complete -c sbzoom -n '__sbzoom_at "providers list"' -s h -l help -d 'Show this message and exit.'
+complete -c sbzoom -n '__sbzoom_at "providers list"' -l json -d 'Print machine-readable JSON on stdout.'
+
+# sbzoom providers map
+complete -c sbzoom -n '__sbzoom_at "providers map"' -l auto -d 'Map every unmapped provider by e-mail.'
+complete -c sbzoom -n '__sbzoom_at "providers map"' -s h -l help -d 'Show this message and exit.'
+
+# sbzoom providers unmap
+complete -c sbzoom -n '__sbzoom_at "providers unmap"' -s h -l help -d 'Show this message and exit.'
+
+# sbzoom report
+complete -c sbzoom -n '__sbzoom_at "report"' -a meetings -d 'One row per booking of an online service, with its meeting and link status.'
+complete -c sbzoom -n '__sbzoom_at "report"' -s h -l help -d 'Show this message and exit.'
+
+# sbzoom report meetings
+complete -c sbzoom -n '__sbzoom_at "report meetings"' -l format -x -a 'csv json table' -d 'table, csv or json.'
+complete -c sbzoom -n '__sbzoom_at "report meetings"' -l from -x -d 'First day (YYYY-MM-DD).'
+complete -c sbzoom -n '__sbzoom_at "report meetings"' -s h -l help -d 'Show this message and exit.'
+complete -c sbzoom -n '__sbzoom_at "report meetings"' -l output -r -F -d 'Write to this file (atomically).'
+complete -c sbzoom -n '__sbzoom_at "report meetings"' -l provider -x -d 'Only this provider (id or name).'
+complete -c sbzoom -n '__sbzoom_at "report meetings"' -l service -x -d 'Only this service (id or name).'
+complete -c sbzoom -n '__sbzoom_at "report meetings"' -l to -x -d 'Last day (YYYY-MM-DD).'
+complete -c sbzoom -n '__sbzoom_at "report meetings"' -l verify -d 'Check each meeting still exists on Zoom.'
+
+# sbzoom sandbox
+complete -c sbzoom -n '__sbzoom_at "sandbox"' -s h -l help -d 'Show this message and exit.'
+complete -c sbzoom -n '__sbzoom_at "sandbox"' -l port -x -d 'Port on 127.0.0.1; 0 picks a free one.'
+
+# sbzoom services
+complete -c sbzoom -n '__sbzoom_at "services"' -a disable-online -d 'Make services offline again.'
+complete -c sbzoom -n '__sbzoom_at "services"' -a enable-online -d 'Make services online: their bookings get Zoom meetings.'
+complete -c sbzoom -n '__sbzoom_at "services"' -a list -d 'List SimplyBook services with online and class flags.'
+complete -c sbzoom -n '__sbzoom_at "services"' -s h -l help -d 'Show this message and exit.'
+
+# sbzoom services disable-online
+complete -c sbzoom -n '__sbzoom_at "services disable-online"' -s h -l help -d 'Show this message and exit.'
+
+# sbzoom services enable-online
+complete -c sbzoom -n '__sbzoom_at "services enable-online"' -l class -d 'Treat as a group class (registration).'
+complete -c sbzoom -n '__sbzoom_at "services enable-online"' -s h -l help -d 'Show this message and exit.'
+
+# sbzoom services list
+complete -c sbzoom -n '__sbzoom_at "services list"' -s h -l help -d 'Show this message and exit.'
+complete -c sbzoom -n '__sbzoom_at "services list"' -l json -d 'Print machine-readable JSON on stdout.'
+
+# sbzoom zoom
+complete -c sbzoom -n '__sbzoom_at "zoom"' -a users -d 'List the Zoom account\'s users (id, e-mail, name, licensed, status).'
+complete -c sbzoom -n '__sbzoom_at "zoom"' -s h -l help -d 'Show this message and exit.'
+
+# sbzoom zoom users
+complete -c sbzoom -n '__sbzoom_at "zoom users"' -s h -l help -d 'Show this message and exit.'
+complete -c sbzoom -n '__sbzoom_at "zoom users"' -l json -d 'Print machine-readable JSON on stdout.'
