@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from sbzoom.cli._common import JSON_OPTION, not_yet
+from sbzoom.cli._common import JSON_OPTION, context_of
 
 app = typer.Typer(help="Give bookings their Zoom meetings, and look them up.", no_args_is_help=True)
 
@@ -15,13 +15,43 @@ def link(
     booking_ids: list[str] = typer.Argument(
         None, help="Booking ids; all in the window when left out."
     ),
-    date_from: str = typer.Option(None, "--from", help="First day (YYYY-MM-DD); default today."),
-    date_to: str = typer.Option(None, "--to", help="Last day (YYYY-MM-DD); default today+30."),
+    date_from: str = typer.Option(
+        None, "--from", help="First day: YYYY-MM-DD, today, or +Nd/-Nd. Default today."
+    ),
+    date_to: str = typer.Option(
+        None, "--to", help="Last day: YYYY-MM-DD, today, or +Nd/-Nd. Default --from + 30 days."
+    ),
     dry_run: bool = typer.Option(False, "--dry-run", help="Change nothing; print the plan."),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Create, update or cancel Zoom meetings so Zoom matches SimplyBook."""
-    raise not_yet("bookings link", 7)
+    from sbzoom import render
+    from sbzoom.core.link import link_bookings, summary_line
+
+    context = context_of(ctx)
+    with render.Progress(context.stderr, "Linking bookings") as progress:
+        report = link_bookings(
+            context,
+            booking_ids or [],
+            date_from,
+            date_to,
+            dry_run=dry_run,
+            progress=progress.update,
+        )
+    if as_json:
+        render.print_json(context.stdout, report.to_json())
+    elif report.results:
+        render.print_table(
+            context.stdout,
+            ["booking", "status", "meeting", "join url", "reason"],
+            (
+                [r.booking_id, r.status, r.meeting_id or "", r.join_url, r.reason]
+                for r in report.results
+            ),
+        )
+    context.notice(summary_line(report) if report.results else "No bookings in scope.")
+    if not report.ok:
+        raise typer.Exit(1)
 
 
 @app.command("show")
@@ -31,4 +61,26 @@ def show(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Show a booking's meeting, client links and a fresh provider start link."""
-    raise not_yet("bookings show", 7)
+    from sbzoom import render
+    from sbzoom.core.link import show_booking
+
+    context = context_of(ctx)
+    details = show_booking(context, booking_id)
+    if as_json:
+        render.print_json(context.stdout, details.to_json())
+        return
+    expires = details.provider_link_expires_at.strftime("%Y-%m-%d %H:%M %Z")
+    render.print_kv(
+        context.stdout,
+        [
+            ("booking", details.booking_id),
+            ("meeting", details.meeting_id),
+            ("topic", details.topic),
+            ("start", details.start.isoformat() if details.start else ""),
+            ("host", details.host),
+            ("passcode", details.passcode),
+            *((f"client link ({c.client})", c.join_url) for c in details.client_links),
+            ("provider start link", details.provider_link),
+            ("start link expires", f"{expires} (fetched just now; never share it)"),
+        ],
+    )

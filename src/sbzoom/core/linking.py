@@ -18,7 +18,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from sbzoom.clients._http import MaybeCommittedError
@@ -27,6 +27,7 @@ from sbzoom.store.ledger import BookingRow, Ledger, MeetingRow
 
 STATUSES = ("created", "updated", "unchanged", "cancelled", "skipped", "failed", "deferred")
 COMMENT_MARK = "sbzoom:"
+MINUTE = timedelta(minutes=1)
 
 
 # -- what the engine needs from the outside --------------------------------------------------
@@ -243,7 +244,8 @@ def meeting_body(unit: Unit, plan: LinkPlan) -> dict[str, object]:
         "topic": topic[:200],
         "type": 2,
         "start_time": first.start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "duration": max(1, int((first.end - first.start).total_seconds() // 60)),
+        # Subtract in UTC: Python subtracts same-zone datetimes as wall times, wrong across DST.
+        "duration": max(1, int((first.end.astimezone(UTC) - first.start.astimezone(UTC)) / MINUTE)),
         "timezone": plan.timezone,
         "agenda": f"{marker(unit.key)} {agenda_text}"[:2000],
         "settings": {
@@ -563,6 +565,7 @@ class Linker:
                 existing = self.zoom.registrants(meeting.id)
             email = booking.client_email.lower()
             match = next((r for r in existing if r.email.lower() == email), None)
+            status = "unchanged" if match is not None else "created"  # found: adopt it
             if match is None:
                 first_name, last_name = split_name(booking.client_name)
                 match = self.zoom.add_registrant(
@@ -572,7 +575,7 @@ class Linker:
                 self._audit(booking.id, "add-registrant", meeting.id, "ok")
             self._save_booking(booking.id, unit.key, match.id, match.join_url, "linked", "")
             self._write_back(booking.id, match.join_url, meeting.id)
-            results.append(LinkResult(booking.id, "created", meeting.id, match.join_url, reason))
+            results.append(LinkResult(booking.id, status, meeting.id, match.join_url, reason))
         return results
 
     def _detach_moved(self, units: list[Unit], before: dict[str, BookingRow | None]) -> None:

@@ -1,0 +1,340 @@
+"""`bookings link` and `bookings show`: the linking engine wired to the real clients and ledger."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sbzoom.clients import zoom as zoom_api
+from sbzoom.clients.simplybook import Booking, SimplyBookClient
+from sbzoom.context import Context
+from sbzoom.core.dates import window
+from sbzoom.core.linking import (
+    BookingView,
+    HostExhaustedError,
+    Linker,
+    LinkPlan,
+    LinkReport,
+    MeetingGoneError,
+    MeetingSettings,
+    Registrant,
+    ZoomMeeting,
+    marker,
+    unit_key,
+)
+from sbzoom.errors import ApiError, ConfigError, SbzoomError, UsageError
+from sbzoom.store.files import file_lock
+from sbzoom.store.ledger import Ledger, ledger_path
+
+# Zoom's start_url is good for about two hours after it is fetched.
+START_URL_LIFETIME = timedelta(hours=2)
+RUN_LOCK_TIMEOUT = 900.0
+
+
+class ZoomAdapter:
+    """The engine's view of Zoom (``linking.ZoomOps``) over the real client."""
+
+    def __init__(self, client: zoom_api.ZoomClient) -> None:
+        self.client = client
+
+    def upcoming(self, host_id: str) -> list[ZoomMeeting]:
+        # "scheduled" = unexpired past, live and upcoming: also finds today's earlier sessions.
+        return [_view(m, host_id) for m in self.client.list_meetings(host_id, type="scheduled")]
+
+    def create(self, host_id: str, body: dict[str, object]) -> ZoomMeeting:
+        try:
+            return _view(self.client.create_meeting(host_id, body), host_id)
+        except zoom_api.DailyLimitError as exc:
+            raise HostExhaustedError(host_id, exc.reset_at) from None
+
+    def update(self, meeting_id: int, body: dict[str, object]) -> None:
+        try:
+            self.client.update_meeting(meeting_id, body)
+        except zoom_api.DailyLimitError as exc:
+            raise HostExhaustedError(exc.host or "", exc.reset_at) from None
+        except zoom_api.MeetingGoneError:
+            raise MeetingGoneError(f"Meeting {meeting_id} is gone from Zoom.") from None
+
+    def delete(self, meeting_id: int) -> None:
+        try:
+            self.client.delete_meeting(meeting_id)
+        except ApiError as exc:
+            if exc.code != 3007:  # "has ended": nothing left to delete
+                raise
+
+    def registrants(self, meeting_id: int) -> list[Registrant]:
+        return [
+            Registrant(r.id, r.email, r.join_url) for r in self.client.list_registrants(meeting_id)
+        ]
+
+    def add_registrant(
+        self, meeting_id: int, email: str, first_name: str, last_name: str
+    ) -> Registrant:
+        made = self.client.add_registrant(meeting_id, email, first_name, last_name)
+        return Registrant(made.id, made.email or email, made.join_url)
+
+    def cancel_registrant(self, meeting_id: int, registrant: Registrant) -> None:
+        self.client.cancel_registrants(meeting_id, [registrant])
+
+
+class CommentAdapter:
+    def __init__(self, client: SimplyBookClient) -> None:
+        self.client = client
+
+    def get_comment(self, booking_id: str) -> str:
+        return self.client.get_booking(int(booking_id)).comment or ""
+
+    def set_comment(self, booking_id: str, text: str) -> None:
+        self.client.set_booking_comment(int(booking_id), text)
+
+
+def _view(meeting: zoom_api.Meeting, host_id: str) -> ZoomMeeting:
+    return ZoomMeeting(
+        id=meeting.id,
+        host_id=meeting.host_id or host_id,
+        join_url=meeting.join_url,
+        passcode=meeting.password,
+        start=meeting.start_time,
+        duration=meeting.duration,
+        topic=meeting.topic,
+        agenda=meeting.agenda,
+    )
+
+
+def booking_view(booking: Booking) -> BookingView:
+    client = booking.client
+    return BookingView(
+        id=str(booking.id),
+        code=booking.code,
+        cancelled=booking.is_cancelled,
+        start=booking.start,
+        end=booking.end,
+        service_id=str(booking.service_id or ""),
+        service_name=booking.service_name,
+        provider_id=str(booking.provider_id or ""),
+        provider_name=booking.provider_name,
+        client_name=(client.name if client else "") or "Client",
+        client_email=(client.email if client else "") or "",
+    )
+
+
+def link_plan(context: Context, *, dry_run: bool, timezone: str) -> LinkPlan:
+    profile = context.profile
+    return LinkPlan(
+        online=profile.family("services"),
+        hosts=profile.family("providers"),
+        timezone=timezone,
+        meeting=meeting_settings(profile.get),
+        write_back=profile.get("write_back") == "comment",
+        dry_run=dry_run,
+    )
+
+
+def meeting_settings(get: Callable[[str], Any]) -> MeetingSettings:
+    return MeetingSettings(
+        topic=str(get("meeting.topic")),
+        agenda=str(get("meeting.agenda")),
+        waiting_room=bool(get("meeting.waiting_room")),
+        passcode=str(get("meeting.passcode")),
+        auto_recording=str(get("meeting.auto_recording")),
+        join_before_host=bool(get("meeting.join_before_host")),
+    )
+
+
+def open_ledger(context: Context) -> Ledger:
+    ledger = context.cached(
+        "ledger", lambda: Ledger(ledger_path(context.data_dir, context.profile_name))
+    )
+    assert isinstance(ledger, Ledger)
+    return ledger
+
+
+def _booking_ids(raw: Sequence[str]) -> list[int]:
+    ids = []
+    for item in raw:
+        if not item.strip().isdigit():
+            raise UsageError(
+                f"Booking id {item!r} is not a number.",
+                "Pass SimplyBook booking ids, e.g. 'sbzoom bookings link 1234 1235'.",
+            )
+        ids.append(int(item))
+    return ids
+
+
+def collect_bookings(
+    context: Context,
+    simplybook: SimplyBookClient,
+    online: Mapping[str, str],
+    booking_ids: Sequence[str],
+    date_from: str | None,
+    date_to: str | None,
+) -> tuple[list[BookingView], list[tuple[str, str]]]:
+    """The bookings in scope, and (id, reason) for the ones named but not linkable."""
+    if booking_ids:
+        views, skipped = [], []
+        for number in _booking_ids(booking_ids):
+            view = booking_view(simplybook.get_booking(number))
+            if view.service_id in online:
+                views.append(view)
+            else:
+                skipped.append(
+                    (
+                        view.id,
+                        f"service {view.service_name} ({view.service_id}) is not online; "
+                        f"run 'sbzoom services enable-online {view.service_id}'",
+                    )
+                )
+        return views, skipped
+    span = window(date_from, date_to, context.clock.now(), simplybook.timezone)
+    found = simplybook.iter_bookings(
+        date_from=span.first, date_to=span.last, services=[int(s) for s in online]
+    )
+    # SimplyBook filters by service already; check again so a lax server cannot widen the scope.
+    return [v for v in map(booking_view, found) if v.service_id in online], []
+
+
+def link_bookings(
+    context: Context,
+    booking_ids: Sequence[str] = (),
+    date_from: str | None = None,
+    date_to: str | None = None,
+    *,
+    dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> LinkReport:
+    from sbzoom.core.simplybook_session import simplybook_client
+    from sbzoom.core.zoom_auth import zoom_client
+
+    online = context.profile.family("services")
+    if not online:
+        raise ConfigError(
+            "No service is online yet, so there is nothing to link.",
+            "Choose them with 'sbzoom services enable-online SERVICE...' "
+            "('sbzoom services list' shows them).",
+        )
+    simplybook = simplybook_client(context)
+    plan = link_plan(context, dry_run=dry_run, timezone=simplybook.timezone.key)
+    bookings, not_online = collect_bookings(
+        context, simplybook, online, booking_ids, date_from, date_to
+    )
+    zoom = ZoomAdapter(zoom_client(context))
+    comments = CommentAdapter(simplybook) if plan.write_back else None
+    lock = context.data_dir / "locks" / f"link-{context.profile_name}.lock"
+    if dry_run:
+        existing = ledger_path(context.data_dir, context.profile_name).exists()
+        ledger = open_ledger(context) if existing else None
+        report = Linker(zoom, comments, ledger, plan, context.clock.now, progress).run(bookings)
+    else:
+        # One run per profile at a time: a second cron run waits instead of racing the first.
+        with file_lock(lock, timeout=RUN_LOCK_TIMEOUT):
+            ledger = open_ledger(context)
+            linker = Linker(zoom, comments, ledger, plan, context.clock.now, progress)
+            report = linker.run(bookings)
+    if not_online:
+        from sbzoom.core.linking import LinkResult
+
+        extra = [LinkResult(bid, "skipped", reason=why) for bid, why in not_online]
+        report = LinkReport(report.results + extra, dry_run=report.dry_run)
+    return report
+
+
+# -- bookings show ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClientLink:
+    client: str
+    email: str
+    join_url: str
+
+
+@dataclass(frozen=True)
+class BookingDetails:
+    booking_id: str
+    meeting_id: int
+    passcode: str
+    client_links: list[ClientLink]
+    provider_link: str
+    provider_link_expires_at: datetime
+    topic: str
+    start: datetime | None
+    host: str
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "booking_id": self.booking_id,
+            "meeting_id": self.meeting_id,
+            "passcode": self.passcode,
+            "client_links": [
+                {"client": c.client, "email": c.email, "join_url": c.join_url}
+                for c in self.client_links
+            ],
+            "provider_link": {
+                "url": self.provider_link,
+                "expires_at": self.provider_link_expires_at.isoformat(),
+            },
+            "topic": self.topic,
+            "start": self.start.isoformat() if self.start else None,
+            "host": self.host,
+        }
+
+
+def show_booking(context: Context, booking_id: str) -> BookingDetails:
+    from sbzoom.core.simplybook_session import simplybook_client
+    from sbzoom.core.zoom_auth import zoom_client
+
+    (number,) = _booking_ids([booking_id])
+    simplybook = simplybook_client(context)
+    booking = booking_view(simplybook.get_booking(number))
+    online = context.profile.family("services")
+    is_class = online.get(booking.service_id) == "class"
+    key = unit_key(booking, is_class)
+    ledger = open_ledger(context)
+    row = ledger.booking(booking.id)
+    meeting_row = ledger.meeting(row.unit_key if row else key)
+    zoom = zoom_client(context)
+    meeting_id = meeting_row.meeting_id if meeting_row and meeting_row.status == "active" else None
+    if meeting_id is None:
+        host = context.profile.family("providers").get(booking.provider_id)
+        if host:  # the ledger may be gone: look for the meeting by its marker
+            tag = marker(key)
+            meetings = zoom.list_meetings(host, type="scheduled")
+            meeting_id = next((m.id for m in meetings if m.agenda.startswith(tag)), None)
+    if meeting_id is None:
+        raise SbzoomError(
+            f"Booking {booking.id} has no Zoom meeting.",
+            f"Create it with 'sbzoom bookings link {booking.id}'"
+            + ("" if booking.service_id in online else " after enabling its service online")
+            + ".",
+        )
+    fetched_at = context.clock.now()
+    meeting = zoom.get_meeting(meeting_id)
+    if is_class:
+        wanted = booking.client_email.lower()
+        links = [
+            ClientLink(booking.client_name, r.email, r.join_url)
+            for r in zoom.list_registrants(meeting_id)
+            if r.email.lower() == wanted
+        ]
+    else:
+        links = [ClientLink(booking.client_name, booking.client_email, meeting.join_url)]
+    return BookingDetails(
+        booking_id=booking.id,
+        meeting_id=meeting.id,
+        passcode=meeting.password,
+        client_links=links,
+        provider_link=meeting.start_url,
+        provider_link_expires_at=fetched_at + START_URL_LIFETIME,
+        topic=meeting.topic,
+        start=meeting.start_time,
+        host=meeting.host_email or meeting.host_id,
+    )
+
+
+def summary_line(report: LinkReport) -> str:
+    counts = report.summary
+    parts: Iterable[str] = (f"{counts[k]} {k}" for k in counts if counts[k] or k != "deferred")
+    prefix = "Dry run, nothing changed: would have " if report.dry_run else ""
+    return f"{prefix}{', '.join(parts)}."
