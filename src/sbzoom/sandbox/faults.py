@@ -1,0 +1,138 @@
+"""Fault injection: latency, 5xx, per-second 429s, a real Zoom QPS ceiling, drop-after-commit.
+
+Every random decision is a hash of (seed, kind, route, n) where n counts the requests to that
+route, so a run with the same seed and the same requests sees the same faults, also when
+independent requests arrive concurrently.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+
+@dataclass(frozen=True)
+class FaultSettings:
+    latency_ms: float = 0.0
+    error_rate: float = 0.0  # fraction answered 502/503 before any work is done
+    rate_429: float = 0.0  # fraction answered a per-second 429 before any work is done
+    zoom_rps_limit: float | None = None  # real ceiling on Zoom REST requests per second
+    drop_create_rate: float = 0.0  # fraction of meeting creates committed, then left unanswered
+    faults_on_auth: bool = False  # also inject 5xx/429 on OAuth and SimplyBook auth endpoints
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class InjectedFault:
+    kind: str  # "error" | "429"
+    status: int
+    html: bool = False
+
+
+class Faults:
+    """The fault configuration of one sandbox; thread-safe and changeable while it runs."""
+
+    def __init__(self, settings: FaultSettings | None = None, drop_next_creates: int = 0) -> None:
+        self._lock = threading.Lock()
+        self._settings = settings or FaultSettings()
+        self._counters: dict[tuple[str, str], int] = {}
+        self._drop_next = drop_next_creates
+        self._window: deque[float] = deque()
+        self._counts = {"errors_5xx": 0, "injected_429": 0, "qps_429": 0, "dropped": 0}
+
+    @property
+    def settings(self) -> FaultSettings:
+        with self._lock:
+            return self._settings
+
+    def configure(self, **changes: Any) -> FaultSettings:
+        """Change settings at run time, e.g. ``configure(error_rate=0.2, latency_ms=50)``."""
+        known = {f.name for f in fields(FaultSettings)}
+        unknown = set(changes) - known
+        if unknown:
+            raise TypeError(f"unknown fault settings: {', '.join(sorted(unknown))}")
+        with self._lock:
+            self._settings = replace(self._settings, **changes)
+            if "seed" in changes:
+                self._counters.clear()
+            return self._settings
+
+    def drop_next_creates(self, count: int = 1) -> None:
+        """The next ``count`` meeting creates are committed and then answered with nothing."""
+        with self._lock:
+            self._drop_next = count
+
+    def counts(self) -> dict[str, int]:
+        """How many faults were served: errors_5xx, injected_429, qps_429, dropped."""
+        with self._lock:
+            return dict(self._counts)
+
+    @property
+    def qps_429_count(self) -> int:
+        with self._lock:
+            return self._counts["qps_429"]
+
+    def latency_seconds(self) -> float:
+        with self._lock:
+            return max(0.0, self._settings.latency_ms) / 1000.0
+
+    # -- decisions -------------------------------------------------------------------------------
+
+    def _draw(self, kind: str, route: str) -> float:
+        key = (kind, route)
+        n = self._counters.get(key, 0)
+        self._counters[key] = n + 1
+        material = f"{self._settings.seed}:{kind}:{route}:{n}".encode()
+        value = int.from_bytes(hashlib.blake2b(material, digest_size=8).digest(), "big")
+        return value / 2.0**64
+
+    def before(self, route: str, *, auth: bool) -> InjectedFault | None:
+        """A 5xx or 429 to answer instead of doing the work, or None."""
+        with self._lock:
+            settings = self._settings
+            if auth and not settings.faults_on_auth:
+                return None
+            if settings.error_rate > 0 and self._draw("error", route) < settings.error_rate:
+                self._counts["errors_5xx"] += 1
+                status = 502 if self._draw("error-status", route) < 0.5 else 503
+                html = status == 502 or self._draw("error-html", route) < 0.5
+                return InjectedFault("error", status, html)
+            if settings.rate_429 > 0 and self._draw("429", route) < settings.rate_429:
+                self._counts["injected_429"] += 1
+                return InjectedFault("429", 429)
+        return None
+
+    def admit_zoom(self) -> bool:
+        """Count a Zoom REST request against the per-second ceiling; False means answer 429."""
+        with self._lock:
+            limit = self._settings.zoom_rps_limit
+            if not limit or limit <= 0:
+                return True
+            now = time.monotonic()
+            while self._window and now - self._window[0] >= 1.0:
+                self._window.popleft()
+            if len(self._window) >= limit:
+                self._counts["qps_429"] += 1
+                return False
+            self._window.append(now)
+            return True
+
+    def drop_this_create(self, route: str) -> bool:
+        """Whether the meeting create that was just committed gets no response."""
+        with self._lock:
+            drop = False
+            if self._drop_next > 0:
+                self._drop_next -= 1
+                drop = True
+            elif (
+                self._settings.drop_create_rate > 0
+                and self._draw("drop", route) < self._settings.drop_create_rate
+            ):
+                drop = True
+            if drop:
+                self._counts["dropped"] += 1
+            return drop

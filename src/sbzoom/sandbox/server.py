@@ -1,0 +1,491 @@
+"""The sandbox server: one ThreadingHTTPServer on 127.0.0.1 serving ``/zoom`` and ``/simplybook``.
+
+``Sandbox`` owns everything (services, clock, faults, request log); two sandboxes in one process
+share nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shlex
+import signal
+import socket
+import threading
+import time
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
+
+from sbzoom.sandbox._base import Clock, Request, Response, json_response
+from sbzoom.sandbox.data import (
+    DEMO_COMPANY,
+    DEMO_LOGIN,
+    DEMO_PASSWORD,
+    MINIMUM_GRANULAR_SCOPES,
+    ZOOM_ACCOUNT_ID,
+    ZOOM_CLIENT_ID,
+    ZOOM_CLIENT_SECRET,
+    build_bookings,
+)
+from sbzoom.sandbox.faults import Faults, FaultSettings, InjectedFault
+from sbzoom.sandbox.simplybook import SimplyBookService
+from sbzoom.sandbox.zoom import Revocation, ZoomService
+
+HOST = "127.0.0.1"
+_PROXY_PAGE = (
+    "<html>\r\n<head><title>{status} {text}</title></head>\r\n<body>\r\n"
+    "<center><h1>{status} {text}</h1></center>\r\n<hr><center>nginx</center>\r\n"
+    "</body>\r\n</html>\r\n"
+)
+_STATUS_TEXT = {502: "Bad Gateway", 503: "Service Temporarily Unavailable"}
+
+
+@dataclass(frozen=True)
+class SandboxOptions:
+    """Everything a sandbox can be started with; ``Sandbox(**fields)`` takes the same names."""
+
+    port: int = 0  # 0 picks a free port
+    seed: int = 0  # faults and generated bookings
+    bookings: int = 0  # extra generated bookings over the next 4 weeks (benchmarks)
+    bare_lists: bool = False  # SimplyBook lists as bare arrays (the spec's shape)
+    latency_ms: float = 0.0
+    error_rate: float = 0.0
+    rate_429: float = 0.0
+    zoom_rps_limit: float | None = None
+    drop_create_rate: float = 0.0
+    drop_next_creates: int = 0
+    faults_on_auth: bool = False
+    daily_limit: int = 100  # Zoom meeting create+update per host per UTC day
+    token_ttl: int | None = None  # sets both access-token lifetimes below when given
+    zoom_token_ttl: int = 3599
+    simplybook_token_ttl: int = 3600
+    zoom_scopes: tuple[str, ...] = MINIMUM_GRANULAR_SCOPES
+    company_timezone: str = "America/New_York"
+    company_info_timezone: bool = True  # False: /admin/company/info has no "timezone"
+    login_lockout_seconds: int = 900
+    max_login_failures: int = 5
+    redirect_uris: tuple[str, ...] = ()  # empty: any http loopback URL is registered
+    require_pkce: bool = True
+    start_url_ttl: int = 7200
+    request_log_size: int = 200_000
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    service: str  # zoom | zoom-oauth | zoom-web | simplybook | unknown
+    method: str
+    path: str  # as requested, without the query
+    query: str
+    route: str  # e.g. meetings.create, bookings.list
+    status: int  # 0 when the connection was dropped without a response
+    at: datetime
+    fault: str | None = None  # error | 429 | qps | dropped
+    query_params: dict[str, list[str]] = field(default_factory=dict, compare=False)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+    request_queue_size = 256  # bursts of concurrent clients must not be refused
+
+    def __init__(self, port: int, sandbox: Sandbox) -> None:
+        self.sandbox = sandbox
+        self._connection_lock = threading.Lock()
+        self._connections: dict[Any, threading.Thread] = {}
+        super().__init__((HOST, port), _Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        thread = threading.Thread(
+            target=self.process_request_thread,
+            args=(request, client_address),
+            daemon=True,
+            name="sbzoom-sandbox-connection",
+        )
+        with self._connection_lock:
+            self._connections[request] = thread
+        thread.start()
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._connection_lock:
+            self._connections.pop(request, None)
+        super().shutdown_request(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client hanging up mid-request is not news; never print tracebacks."""
+
+    def close_connections(self, timeout: float) -> None:
+        with self._connection_lock:
+            open_ = list(self._connections.items())
+        for sock, _ in open_:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+        deadline = time.monotonic() + timeout
+        for _, thread in open_:
+            thread.join(max(0.0, deadline - time.monotonic()))
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "sbzoom-sandbox"
+    sys_version = ""
+    # One buffered write per response and no Nagle delay: keep-alive answers in microseconds.
+    disable_nagle_algorithm = True
+    wbufsize = -1
+
+    def _serve(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length > 0 else b""
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        server = self.server
+        assert isinstance(server, _Server)
+        response = server.sandbox.dispatch(self.command, self.path, headers, body)
+        if response.drop:
+            self.close_connection = True
+            return
+        self.send_response(response.status)
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        if response.body:
+            self.wfile.write(response.body)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: the request log lives on the Sandbox object."""
+
+
+class Sandbox:
+    """A running (after ``start()``) emulator of the Zoom and SimplyBook endpoints sbzoom uses.
+
+    ``Sandbox(port=0, error_rate=0.1)`` or ``Sandbox(SandboxOptions(...))``; use it as a context
+    manager or call ``start()`` and ``stop()``.
+    """
+
+    def __init__(self, options: SandboxOptions | None = None, **overrides: Any) -> None:
+        self.options = replace(options or SandboxOptions(), **overrides)
+        self.clock = Clock()
+        self.faults = Faults(
+            FaultSettings(
+                latency_ms=self.options.latency_ms,
+                error_rate=self.options.error_rate,
+                rate_429=self.options.rate_429,
+                zoom_rps_limit=self.options.zoom_rps_limit,
+                drop_create_rate=self.options.drop_create_rate,
+                faults_on_auth=self.options.faults_on_auth,
+                seed=self.options.seed,
+            ),
+            drop_next_creates=self.options.drop_next_creates,
+        )
+        self._lock = threading.RLock()
+        self._log_lock = threading.Lock()
+        self._log: deque[RequestRecord] = deque(maxlen=self.options.request_log_size)
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self.zone = ZoneInfo(self.options.company_timezone)
+        self.started_at = self.clock.now()
+        zoom_ttl, simplybook_ttl = self.options.zoom_token_ttl, self.options.simplybook_token_ttl
+        if self.options.token_ttl is not None:
+            zoom_ttl = simplybook_ttl = self.options.token_ttl
+        # Bound after start(); the base URL is known only then.
+        self.zoom = ZoomService(
+            base_url="",
+            clock=self.clock,
+            faults=self.faults,
+            lock=self._lock,
+            token_ttl=zoom_ttl,
+            daily_limit=self.options.daily_limit,
+            scopes=self.options.zoom_scopes,
+            redirect_uris=self.options.redirect_uris,
+            require_pkce=self.options.require_pkce,
+            start_url_ttl=self.options.start_url_ttl,
+        )
+        demo = build_bookings(self.started_at, self.zone, self.options.bookings, self.options.seed)
+        self.simplybook = SimplyBookService(
+            clock=self.clock,
+            lock=self._lock,
+            zone=self.zone,
+            demo=demo,
+            token_ttl=simplybook_ttl,
+            bare_lists=self.options.bare_lists,
+            info_timezone=self.options.company_info_timezone,
+            lockout_seconds=self.options.login_lockout_seconds,
+            max_login_failures=self.options.max_login_failures,
+        )
+
+    # -- lifecycle -------------------------------------------------------------------------------
+
+    def start(self) -> Sandbox:
+        if self._server is not None:
+            return self
+        self._server = _Server(self.options.port, self)
+        self.zoom.base_url = f"{self.url}/zoom"
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.02},
+            daemon=True,
+            name="sbzoom-sandbox",
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        server, self._server = self._server, None
+        if server is None:
+            return
+        server.shutdown()
+        server.server_close()
+        server.close_connections(timeout=2.0)
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def running(self) -> bool:
+        return self._server is not None
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("the sandbox is not running; call start() first")
+        return int(self._server.server_address[1])
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    @property
+    def zoom_oauth_url(self) -> str:
+        return f"{self.url}/zoom"
+
+    @property
+    def zoom_api_url(self) -> str:
+        return f"{self.url}/zoom/v2"
+
+    @property
+    def simplybook_api_url(self) -> str:
+        return f"{self.url}/simplybook"
+
+    @property
+    def env(self) -> dict[str, str]:
+        """The nine SBZOOM_* variables that point sbzoom at this sandbox."""
+        return {
+            "SBZOOM_ZOOM_API_URL": self.zoom_api_url,
+            "SBZOOM_ZOOM_OAUTH_URL": self.zoom_oauth_url,
+            "SBZOOM_SIMPLYBOOK_API_URL": self.simplybook_api_url,
+            "SBZOOM_ZOOM_ACCOUNT_ID": ZOOM_ACCOUNT_ID,
+            "SBZOOM_ZOOM_CLIENT_ID": ZOOM_CLIENT_ID,
+            "SBZOOM_ZOOM_CLIENT_SECRET": ZOOM_CLIENT_SECRET,
+            "SBZOOM_SIMPLYBOOK_COMPANY": DEMO_COMPANY,
+            "SBZOOM_SIMPLYBOOK_LOGIN": DEMO_LOGIN,
+            "SBZOOM_SIMPLYBOOK_PASSWORD": DEMO_PASSWORD,
+        }
+
+    # -- serving ---------------------------------------------------------------------------------
+
+    def dispatch(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Response:
+        """Answer one request (called from the connection threads)."""
+        parts = urlsplit(target)
+        query = parse_qs(parts.query, keep_blank_values=True)
+        path = parts.path
+        service, route, fault = "unknown", "unknown", None
+        if path.startswith("/zoom/"):
+            sub = path[len("/zoom") :]
+            route = self.zoom.route_name(method, sub)
+            service = (
+                "zoom-oauth"
+                if route.startswith("oauth.")
+                else "zoom-web"
+                if route.startswith("web.")
+                else "zoom"
+            )
+        elif path.startswith("/simplybook/"):
+            sub = path[len("/simplybook") :]
+            route = self.simplybook.route_name(method, sub)
+            service = "simplybook"
+        if service == "unknown":
+            response = json_response(404, {"code": 404, "message": "Not Found"})
+        else:
+            request = Request(method, sub, query, headers, body)
+            injected: InjectedFault | None = None
+            if service != "zoom-web":
+                delay = self.faults.latency_seconds()
+                if delay:
+                    time.sleep(delay)
+                is_auth = service == "zoom-oauth" or route.startswith("auth.")
+                injected = self.faults.before(route, auth=is_auth)
+            if injected is not None:
+                fault = injected.kind
+                response = self._fault_response(injected, service, route)
+            elif service == "simplybook":
+                _, response = self.simplybook.handle(request)
+            else:
+                _, response = self.zoom.handle(request)
+                if response.status == 429 and response.headers.get("X-RateLimit-Type") == "QPS":
+                    fault = "qps"
+            if response.drop:
+                fault = "dropped"
+        record = RequestRecord(
+            service,
+            method,
+            path,
+            parts.query,
+            route,
+            0 if response.drop else response.status,
+            self.clock.now(),
+            fault,
+            query,
+        )
+        with self._log_lock:
+            self._log.append(record)
+        return response
+
+    @staticmethod
+    def _fault_response(fault: InjectedFault, service: str, route: str) -> Response:
+        if fault.kind == "429":
+            if service.startswith("zoom"):
+                return ZoomService.qps_429(route)
+            return json_response(
+                429,
+                {"code": 429, "message": "Too Many Requests", "data": [], "message_data": []},
+                {"Retry-After": "1"},
+            )
+        text = _STATUS_TEXT[fault.status]
+        if fault.html:
+            page = _PROXY_PAGE.format(status=fault.status, text=text)
+            return Response(fault.status, page.encode(), {"Content-Type": "text/html"})
+        if service.startswith("zoom"):
+            return json_response(fault.status, {"code": fault.status, "message": text})
+        return json_response(
+            fault.status,
+            {"code": fault.status, "message": text, "data": [], "message_data": []},
+        )
+
+    # -- inspection (thread-safe) ----------------------------------------------------------------
+
+    def requests(self, service: str | None = None) -> list[RequestRecord]:
+        """The request log, oldest first; ``service`` narrows it (zoom, zoom-oauth, simplybook…)."""
+        with self._log_lock:
+            records = list(self._log)
+        return [r for r in records if service is None or r.service == service]
+
+    def clear_requests(self) -> None:
+        with self._log_lock:
+            self._log.clear()
+
+    def qps_429_count(self) -> int:
+        """Requests refused by the real ``zoom_rps_limit`` ceiling."""
+        return self.faults.qps_429_count
+
+    def refresh_token_uses(self) -> dict[str, int]:
+        """Zoom refresh tokens, each with how often it was presented."""
+        return self.zoom.refresh_token_uses()
+
+    def invalid_grant_count(self) -> int:
+        return self.zoom.invalid_grant_count()
+
+    def revocations(self) -> list[Revocation]:
+        return self.zoom.revocations()
+
+    def meetings(self) -> list[dict[str, Any]]:
+        return self.zoom.meetings()
+
+    def registrants(self, meeting_id: int) -> list[dict[str, Any]]:
+        return self.zoom.registrants(meeting_id)
+
+    def dst_booking_ids(self) -> tuple[int, ...]:
+        return self.simplybook.dst_booking_ids()
+
+    def dst_transition(self) -> date | None:
+        return self.simplybook.dst_transition()
+
+    # -- mutation (thread-safe) ------------------------------------------------------------------
+
+    def move_booking(
+        self, booking_id: int, start: datetime | str, end: datetime | str | None = None
+    ) -> None:
+        self.simplybook.move_booking(booking_id, start, end)
+
+    def cancel_booking(self, booking_id: int) -> None:
+        self.simplybook.cancel_booking(booking_id)
+
+    def reassign_booking(self, booking_id: int, provider_id: int) -> None:
+        self.simplybook.reassign_booking(booking_id, provider_id)
+
+    def expire_tokens(self) -> None:
+        """Expire every Zoom and SimplyBook access token issued so far."""
+        self.zoom.expire_tokens()
+        self.simplybook.expire_tokens()
+
+    def set_zoom_scopes(
+        self, scopes: tuple[str, ...] | list[str], *, existing_tokens: bool = True
+    ) -> None:
+        self.zoom.set_scopes(scopes, existing_tokens=existing_tokens)
+
+    def set_clock_offset(self, seconds: float) -> None:
+        """Shift the sandbox's clock (token, code, start_url and page-token expiry; daily limit)."""
+        self.clock.set_offset(seconds)
+
+    def advance_clock(self, seconds: float) -> None:
+        self.clock.advance(seconds)
+
+    def configure_faults(self, **changes: Any) -> FaultSettings:
+        """Change fault settings while running, e.g. ``configure_faults(error_rate=0.5)``."""
+        return self.faults.configure(**changes)
+
+    def drop_next_creates(self, count: int = 1) -> None:
+        self.faults.drop_next_creates(count)
+
+
+def export_lines(env: dict[str, str]) -> str:
+    """``export NAME=value`` lines, values shell-quoted, for ``. env.sh``."""
+    return "".join(f"export {name}={shlex.quote(value)}\n" for name, value in env.items())
+
+
+@contextlib.contextmanager
+def stop_signals() -> Iterator[threading.Event]:
+    """An event set by SIGTERM or SIGINT (Ctrl-C) while inside the block; handlers restored after.
+
+    Install it before printing anything a caller may react to, so a signal sent right after the
+    export lines still ends in a clean stop.
+    """
+    stop = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield stop
+        return
+    previous = {
+        sig: signal.signal(sig, lambda signum, frame: stop.set())
+        for sig in (signal.SIGTERM, signal.SIGINT)
+    }
+    try:
+        yield stop
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def serve_until(sandbox: Sandbox, stop: threading.Event) -> None:
+    """Serve until ``stop`` is set, then stop the sandbox."""
+    try:
+        while not stop.wait(0.5):
+            pass
+    finally:
+        sandbox.stop()
