@@ -16,22 +16,24 @@ timeout the meeting may exist. The caller must look before it creates again.
 
 from __future__ import annotations
 
+import base64
 import json
+import math
 import random
 import re
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
 
 import httpx
 
 from sbzoom import __version__
 from sbzoom.context import Clock
-from sbzoom.errors import RateLimitedError, RemoteError
+from sbzoom.errors import ConfigError, RateLimitedError, RemoteError
 
 USER_AGENT = f"sbzoom/{__version__}"
 TIMEOUT = httpx.Timeout(connect=10.0, read=30.0, write=30.0, pool=10.0)
@@ -57,9 +59,27 @@ SENSITIVE_KEYS = frozenset(
         "api_key",
         "cookie",
         "set-cookie",
+        "pwd",
+        "tk",
     }
 )
+# Key endings that always hold a secret (``h323_password``, ``encrypted_password``, ``x_secret``…).
+SENSITIVE_SUFFIXES = ("password", "_secret", "_token")
+# Not secrets although their names end like one: masking them would only hide what paging did.
+NOT_SENSITIVE = frozenset({"next_page_token", "token_type"})
 MASK = "***"
+# Secret values that travel inside URLs found in JSON bodies (join_url ?pwd=, start_url ?zak=).
+_URL_SECRET = re.compile(r"(?<![\w-])((?:zak|token|access_token|pwd|tk)=)[^&\s\"#]+")
+
+
+def is_sensitive(key: str, value: object = "x") -> bool:
+    """Whether ``key`` names a secret. A numeric ``code`` is Zoom's error number, shown as is."""
+    lowered = key.lower()
+    if lowered in NOT_SENSITIVE:
+        return False
+    if lowered == "code":
+        return isinstance(value, str)
+    return lowered in SENSITIVE_KEYS or lowered.endswith(SENSITIVE_SUFFIXES)
 
 
 class MaybeCommittedError(RemoteError):
@@ -74,8 +94,17 @@ class Redactor:
         self._lock = threading.Lock()
 
     def add(self, *values: str | None) -> None:
+        """Remember secret values; they are masked wherever they turn up, also URL-encoded."""
         with self._lock:
-            self._values.update(v for v in values if v and len(v) >= 6)
+            for value in values:
+                if not value or len(value) < 6:
+                    continue
+                self._values.add(value)
+                self._values.update({quote(value, safe=""), quote_plus(value, safe="")})
+
+    def add_basic(self, user: str, password: str) -> None:
+        """Remember a secret and the ``Basic`` credentials built from it."""
+        self.add(password, base64.b64encode(f"{user}:{password}".encode()).decode("ascii"))
 
     def scrub(self, text: str) -> str:
         with self._lock:
@@ -89,7 +118,7 @@ class Redactor:
         if not parts.query:
             return self.scrub(url)
         query = [
-            (k, MASK if k.lower() in SENSITIVE_KEYS else v)
+            (k, MASK if is_sensitive(k, v) and v else v)
             for k, v in parse_qsl(parts.query, keep_blank_values=True)
         ]
         return self.scrub(urlunsplit(parts._replace(query=urlencode(query, safe="[]*"))))
@@ -97,39 +126,46 @@ class Redactor:
     def headers(self, headers: Iterable[tuple[str, str]]) -> str:
         shown = []
         for key, value in headers:
-            if key.lower() in SENSITIVE_KEYS:
+            if is_sensitive(key):
                 scheme = value.split(" ", 1)[0] if " " in value else ""
-                value = f"{scheme} {MASK}".strip()
-            shown.append(f"{key}: {value}")
+                shown.append(f"{key}: {scheme} {MASK}".rstrip())
+            else:
+                shown.append(f"{key}: {value}")
         return self.scrub(", ".join(shown))
 
     def body(self, content: bytes, content_type: str) -> str:
+        """A short, masked rendering of a body. Masks first, then shortens: a secret cut in half
+        by the shortening would no longer match the known value."""
         if not content:
             return ""
-        text = content[:4000].decode("utf-8", errors="replace")
+        text = content.decode("utf-8", errors="replace")
         if "json" in content_type:
             try:
-                return self.scrub(json.dumps(_mask_json(json.loads(content)))[:2000])
+                return _shorten(self.scrub(json.dumps(_mask_json(json.loads(content)))), 2000)
             except ValueError:
                 pass
         if "x-www-form-urlencoded" in content_type:
             pairs = parse_qsl(text, keep_blank_values=True)
-            return self.scrub(
-                urlencode([(k, MASK if k.lower() in SENSITIVE_KEYS else v) for k, v in pairs])
+            return _shorten(
+                self.scrub(urlencode([(k, MASK if is_sensitive(k, v) else v) for k, v in pairs])),
+                2000,
             )
-        return self.scrub(re.sub(r"\s+", " ", text)[:300])
+        return _shorten(self.scrub(_URL_SECRET.sub(r"\1" + MASK, re.sub(r"\s+", " ", text))), 300)
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _mask_json(value: Any) -> Any:
     if isinstance(value, dict):
         return {
-            k: (MASK if str(k).lower() in SENSITIVE_KEYS and v else _mask_json(v))
-            for k, v in value.items()
+            k: (MASK if is_sensitive(str(k), v) and v else _mask_json(v)) for k, v in value.items()
         }
     if isinstance(value, list):
         return [_mask_json(v) for v in value]
-    if isinstance(value, str) and ("zak=" in value or "token=" in value):
-        return re.sub(r"((?:zak|token)=)[^&\s\"]+", r"\1" + MASK, value)
+    if isinstance(value, str) and "=" in value:
+        return _URL_SECRET.sub(r"\1" + MASK, value)
     return value
 
 
@@ -143,8 +179,6 @@ class Pacer:
         self._lock = threading.Lock()
 
     def wait(self) -> None:
-        if not self.interval:
-            return
         with self._lock:
             now = self.clock.monotonic()
             slot = max(now, self._next)
@@ -173,9 +207,11 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
         return None
     value = value.strip()
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
         pass
+    else:
+        return max(0.0, seconds) if math.isfinite(seconds) else None
     when: datetime | None = None
     try:
         when = parsedate_to_datetime(value)
@@ -193,13 +229,11 @@ def reset_time(value: str | None, now: datetime) -> datetime | None:
     seconds = parse_retry_after(value, now)
     if seconds is None:
         return None
-    from datetime import timedelta
-
     return now + timedelta(seconds=seconds)
 
 
 class HttpSession:
-    """One service's HTTP traffic. Clients build requests; this decides when and how often to send."""
+    """One service's HTTP traffic. Clients build requests; this decides when and how often."""
 
     def __init__(
         self,
@@ -256,10 +290,21 @@ class HttpSession:
             try:
                 response = self.client.send(request)
                 response.read()
-            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            except httpx.UnsupportedProtocol:
+                raise ConfigError(
+                    f"{self.service} URL {self.redactor.url(str(request.url))} is not http(s).",
+                    "Check the API URL settings (sbzoom config list) and SBZOOM_*_URL variables.",
+                ) from None
+            except (
+                httpx.ConnectError,
+                httpx.ConnectTimeout,
+                httpx.PoolTimeout,
+                httpx.ProxyError,
+            ) as exc:
+                # The request never left this machine: retrying cannot do anything twice.
                 last_problem = f"cannot connect ({type(exc).__name__})"
                 self._log(f"← {last_problem}")
-            except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+            except httpx.TransportError as exc:  # timeouts, dropped connections, protocol errors
                 last_problem = f"no answer ({type(exc).__name__})"
                 self._log(f"← {last_problem}")
                 if not safe:
@@ -283,16 +328,31 @@ class HttpSession:
                             f"{wait:.0f} s.",
                             "Run the command again later, or lower the request rate "
                             f"with 'sbzoom config set {self.service.lower()}.max_rps'.",
-                            reset_at=reset_time(response.headers.get("Retry-After"), self.clock.now()),
+                            reset_at=reset_time(
+                                response.headers.get("Retry-After"), self.clock.now()
+                            ),
                         )
                     delay = wait if wait is not None else self._backoff(attempt)
+                    # Through the pacer, so every thread sharing this session holds back too.
                     self.pacer.push_back(delay)
                     last_problem = "HTTP 429 (rate limited)"
+                    if attempt == self.retry.attempts:
+                        raise RateLimitedError(
+                            f"{self.service} kept answering 'too many requests' "
+                            f"({self.retry.attempts} attempts).",
+                            "Run the command again later, or lower the request rate "
+                            f"with 'sbzoom config set {self.service.lower()}.max_rps'.",
+                        )
                     continue
                 if status == 503 or (status in (500, 502, 504) and safe):
                     last_problem = f"HTTP {status}"
                     if attempt < self.retry.attempts:
-                        self.clock.sleep(self._backoff(attempt))
+                        wait = parse_retry_after(
+                            response.headers.get("Retry-After"), self.clock.now()
+                        )
+                        if wait is None or wait > self.retry.max_wait:
+                            wait = self._backoff(attempt)
+                        self.clock.sleep(wait)
                     continue
                 if status in (500, 502, 504):
                     raise MaybeCommittedError(

@@ -1,14 +1,472 @@
-"""Sign-in to zoom: placeholder until its issue lands."""
+"""Zoom sign-in state: which credentials are in use, tokens that stay fresh, status and logout.
+
+Where the credentials come from, first match wins::
+
+    SBZOOM_ZOOM_ACCOUNT_ID + _CLIENT_ID + _CLIENT_SECRET   Server-to-Server, source "env"
+    config zoom.mode = "oauth" + secret store              user OAuth (PKCE login)
+    config zoom.mode = "s2s"   + secret store              Server-to-Server login
+
+Tokens live in the secret store as JSON (``zoom.tokens``; ``zoom.env_tokens`` caches the token
+minted for environment credentials). Zoom rotates refresh tokens and may invalidate older
+Server-to-Server tokens, so every renewal happens under a per-profile cross-process lock, after
+re-reading the stored tokens: a process that waited for the lock finds the fresh token another
+process just got, and uses it instead of spending the refresh token a second time.
+"""
 
 from __future__ import annotations
 
+import json
+import threading
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sbzoom.clients._http import HttpSession, Pacer, Redactor, RetryPolicy, build_client
+from sbzoom.clients.zoom import (
+    LOGIN_HINT,
+    TokenGrant,
+    TokenRequestError,
+    ZoomClient,
+    ZoomOAuth,
+)
 from sbzoom.context import Context
 from sbzoom.core.auth_common import LogoutResult, ServiceStatus
+from sbzoom.errors import AuthError, MissingScopeError, SbzoomError
+from sbzoom.store.files import file_lock
+
+ENV_ACCOUNT_ID = "SBZOOM_ZOOM_ACCOUNT_ID"
+ENV_CLIENT_ID = "SBZOOM_ZOOM_CLIENT_ID"
+ENV_CLIENT_SECRET = "SBZOOM_ZOOM_CLIENT_SECRET"
+ENV_API_URL = "SBZOOM_ZOOM_API_URL"
+ENV_OAUTH_URL = "SBZOOM_ZOOM_OAUTH_URL"
+DEFAULT_API_URL = "https://api.zoom.us/v2"
+DEFAULT_OAUTH_URL = "https://zoom.us"
+
+TOKENS = "zoom.tokens"
+ENV_TOKENS = "zoom.env_tokens"
+CLIENT_SECRET = "zoom.client_secret"
+REFRESH_MARGIN = timedelta(seconds=60)
+REMOVE_APP = (
+    "To cut sbzoom off on Zoom's side, remove the app in Zoom Marketplace → Manage → "
+    "Added apps → Remove."
+)
+
+
+# -- settings ----------------------------------------------------------------------------------
+
+
+def oauth_url(context: Context) -> str:
+    """Environment, then config, then Zoom's global host."""
+    configured = context.profile.values.get("zoom.oauth_url")
+    return (context.env.get(ENV_OAUTH_URL) or str(configured or "") or DEFAULT_OAUTH_URL).rstrip(
+        "/"
+    )
+
+
+def api_url(context: Context, token_api_url: str | None = None) -> str:
+    """Environment, then config (set at login from Zoom's answer), then the token's region."""
+    configured = context.profile.values.get("zoom.api_url")
+    if context.env.get(ENV_API_URL):
+        return context.env[ENV_API_URL].rstrip("/")
+    if configured:
+        return str(configured).rstrip("/")
+    if token_api_url:
+        return v2_url(token_api_url)
+    return DEFAULT_API_URL
+
+
+def v2_url(token_api_url: str) -> str:
+    """Zoom's ``api_url`` (``https://eu01api.zoom.us``) as the REST base (``…/v2``)."""
+    base = token_api_url.rstrip("/")
+    return base if base.endswith("/v2") else base + "/v2"
+
+
+@dataclass(frozen=True)
+class ZoomCredentials:
+    mode: str  # "oauth" | "s2s"
+    source: str  # "env" | "keyring" | "file"
+    client_id: str
+    client_secret: str = field(repr=False)
+    account_id: str | None = None
+    token_name: str = TOKENS  # the secret-store entry that caches this login's tokens
+
+
+def env_credentials(context: Context) -> ZoomCredentials | None:
+    account, client, secret = (
+        context.env.get(ENV_ACCOUNT_ID, "").strip(),
+        context.env.get(ENV_CLIENT_ID, "").strip(),
+        context.env.get(ENV_CLIENT_SECRET, "").strip(),
+    )
+    if account and client and secret:
+        return ZoomCredentials("s2s", "env", client, secret, account, ENV_TOKENS)
+    return None
+
+
+def stored_credentials(context: Context) -> ZoomCredentials | None:
+    """The login saved by ``auth login zoom``; None when there is none."""
+    profile = context.profile
+    mode = profile.text("zoom.mode")
+    client_id = profile.text("zoom.client_id")
+    if mode not in ("oauth", "s2s") or not client_id:
+        return None
+    secret = context.secrets.get(CLIENT_SECRET) or context.env.get(ENV_CLIENT_SECRET, "")
+    if not secret:
+        return None
+    account = profile.text("zoom.account_id") if mode == "s2s" else None
+    if mode == "s2s" and not account:
+        return None
+    return ZoomCredentials(mode, context.secrets.backend, client_id, secret, account, TOKENS)
+
+
+def credentials(context: Context) -> ZoomCredentials | None:
+    """Environment credentials win over stored ones."""
+    return env_credentials(context) or stored_credentials(context)
+
+
+def require_credentials(context: Context) -> ZoomCredentials:
+    found = credentials(context)
+    if found is None:
+        raise AuthError(
+            "Not signed in to Zoom.",
+            "Run 'sbzoom auth login zoom' (or 'sbzoom auth login zoom --s2s'), or set "
+            f"{ENV_ACCOUNT_ID}, {ENV_CLIENT_ID} and {ENV_CLIENT_SECRET}.",
+        )
+    return found
+
+
+# -- stored tokens -----------------------------------------------------------------------------
+
+
+def grant_to_json(grant: TokenGrant, creds: ZoomCredentials) -> str:
+    return json.dumps(
+        {
+            "mode": creds.mode,
+            "client_id": creds.client_id,
+            "account_id": creds.account_id,
+            "access_token": grant.access_token,
+            "refresh_token": grant.refresh_token,
+            "expires_at": grant.expires_at.isoformat(),
+            "issued_at": grant.issued_at.isoformat() if grant.issued_at else None,
+            "scope": " ".join(grant.scopes),
+            "api_url": grant.api_url,
+        }
+    )
+
+
+def grant_from_json(text: str | None, creds: ZoomCredentials) -> TokenGrant | None:
+    """The stored grant, if it is readable and belongs to these credentials."""
+    if not text:
+        return None
+    try:
+        data: Any = json.loads(text)
+        if not isinstance(data, dict) or data.get("client_id") != creds.client_id:
+            return None
+        if creds.mode == "s2s" and data.get("account_id") != creds.account_id:
+            return None
+        expires = datetime.fromisoformat(str(data["expires_at"]))
+        issued = datetime.fromisoformat(data["issued_at"]) if data.get("issued_at") else None
+        token = data["access_token"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(token, str) or not token or expires.tzinfo is None:
+        return None
+    if issued is not None and issued.tzinfo is None:
+        issued = None
+    refresh = data.get("refresh_token")
+    return TokenGrant(
+        access_token=token,
+        expires_at=expires,
+        refresh_token=refresh if isinstance(refresh, str) and refresh else None,
+        scopes=tuple(str(data.get("scope") or "").split()),
+        api_url=data.get("api_url") or None,
+        issued_at=issued,
+    )
+
+
+def lock_path(context: Context) -> Path:
+    return context.data_dir / "locks" / f"zoom-{context.profile_name}.lock"
+
+
+class ZoomTokens:
+    """Hands out a valid access token; refreshes (OAuth) or mints (S2S) when it must.
+
+    Safe across threads (one in-process lock) and processes (the profile's lock file).
+    """
+
+    def __init__(
+        self, context: Context, creds: ZoomCredentials, oauth: ZoomOAuth, redactor: Redactor
+    ) -> None:
+        self.context = context
+        self.creds = creds
+        self.oauth = oauth
+        self.redactor = redactor
+        self._grant: TokenGrant | None = None
+        self._lock = threading.Lock()
+
+    def _fresh(self, grant: TokenGrant | None) -> bool:
+        return grant is not None and grant.renew_after(REFRESH_MARGIN) > self.context.clock.now()
+
+    def stored(self) -> TokenGrant | None:
+        grant = grant_from_json(self.context.secrets.get(self.creds.token_name), self.creds)
+        if grant is not None:
+            self.redactor.add(grant.access_token, grant.refresh_token)
+        return grant
+
+    def current(self) -> TokenGrant | None:
+        """The grant in use (or stored), without any network call."""
+        with self._lock:
+            if self._grant is None:
+                self._grant = self.stored()
+            return self._grant
+
+    def access_token(self) -> str:
+        with self._lock:
+            if self._grant is None:
+                self._grant = self.stored()
+            if self._fresh(self._grant):
+                assert self._grant is not None
+                return self._grant.access_token
+            return self._renew(rejected=None)
+
+    def renew(self, rejected: str) -> str:
+        with self._lock:
+            return self._renew(rejected=rejected)
+
+    def _renew(self, rejected: str | None) -> str:
+        with file_lock(lock_path(self.context)):
+            # Another process may have renewed while this one waited for the lock.
+            stored = self.stored()
+            if (
+                stored is not None
+                and self._fresh(stored)
+                and (rejected is None or stored.access_token != rejected)
+            ):
+                self._grant = stored
+                return stored.access_token
+            grant = self._obtain(stored)
+            self.context.secrets.set(self.creds.token_name, grant_to_json(grant, self.creds))
+            self._grant = grant
+            return grant.access_token
+
+    def _obtain(self, stored: TokenGrant | None) -> TokenGrant:
+        if self.creds.mode == "s2s":
+            assert self.creds.account_id is not None
+            try:
+                return self.oauth.account_token(self.creds.account_id)
+            except TokenRequestError as exc:
+                if self.creds.source == "env":
+                    exc.hint = (
+                        f"Check {ENV_ACCOUNT_ID}, {ENV_CLIENT_ID} and {ENV_CLIENT_SECRET}, and "
+                        "that the Server-to-Server app is activated in the Zoom Marketplace."
+                    )
+                else:
+                    exc.hint = (
+                        "Check that the Server-to-Server app is activated, then run "
+                        "'sbzoom auth login zoom --s2s' again."
+                    )
+                raise
+        if stored is None or not stored.refresh_token:
+            self.forget()
+            raise AuthError("The stored Zoom sign-in has no usable refresh token.", LOGIN_HINT)
+        try:
+            grant = self.oauth.refresh(stored.refresh_token)
+        except TokenRequestError as exc:
+            if exc.grant_is_dead:
+                self.forget()
+                raise AuthError(
+                    "Zoom no longer accepts the stored sign-in (invalid_grant: it was revoked, "
+                    "re-authorized elsewhere or expired); sbzoom forgot it.",
+                    LOGIN_HINT,
+                ) from None
+            raise
+        if grant.refresh_token is None:  # Zoom always rotates; keep the old one if it did not
+            grant = replace(grant, refresh_token=stored.refresh_token)
+        return grant
+
+    def forget(self) -> None:
+        self.context.secrets.delete(self.creds.token_name)
+        self._grant = None
+
+
+# -- the ready client --------------------------------------------------------------------------
+
+
+def new_session(context: Context, service: str, redactor: Redactor, max_rps: float) -> HttpSession:
+    return HttpSession(
+        build_client(context.http_transport),
+        service=service,
+        pacer=Pacer(max_rps, context.clock),
+        clock=context.clock,
+        retry=RetryPolicy(),
+        log=context.debug_log if context.debug else None,
+        redactor=redactor,
+    )
+
+
+def new_oauth(
+    context: Context, client_id: str, client_secret: str, redactor: Redactor
+) -> ZoomOAuth:
+    session = new_session(context, "Zoom", redactor, 0)
+    return ZoomOAuth(session, oauth_url(context), client_id, client_secret)
+
+
+@dataclass
+class ZoomConnection:
+    """One run's authorised Zoom client, with the token source behind it."""
+
+    creds: ZoomCredentials
+    tokens: ZoomTokens
+    client: ZoomClient
+    oauth: ZoomOAuth
+
+    def close(self) -> None:
+        self.client.close()
+        self.oauth.close()
+
+
+def connect(context: Context) -> ZoomConnection:
+    """The profile's Zoom connection, built once per Context."""
+
+    def build() -> ZoomConnection:
+        creds = require_credentials(context)
+        redactor = Redactor()
+        redactor.add_basic(creds.client_id, creds.client_secret)
+        oauth = new_oauth(context, creds.client_id, creds.client_secret, redactor)
+        tokens = ZoomTokens(context, creds, oauth, redactor)
+        held = tokens.current()
+        max_rps = float(context.profile.get("zoom.max_rps") or 8.0)
+        session = new_session(context, "Zoom", redactor, max_rps)
+        client = ZoomClient(session, api_url(context, held.api_url if held else None), tokens)
+        return ZoomConnection(creds, tokens, client, oauth)
+
+    connection = context.cached(f"zoom.connection.{context.profile_name}", build)
+    assert isinstance(connection, ZoomConnection)
+    return connection
+
+
+def zoom_client(context: Context) -> ZoomClient:
+    """A ready, authorised Zoom client (raises AuthError with the fix when not signed in)."""
+    return connect(context).client
+
+
+# -- auth status / auth logout -----------------------------------------------------------------
 
 
 def status(context: Context) -> ServiceStatus:
-    return ServiceStatus("zoom", False, None, problem="not available yet in this version")
+    try:
+        creds = credentials(context)
+    except SbzoomError as exc:
+        return ServiceStatus("zoom", False, None, problem=_problem(exc))
+    if creds is None:
+        return ServiceStatus(
+            "zoom",
+            False,
+            None,
+            {"mode": None},
+            problem="Not signed in: run 'sbzoom auth login zoom'.",
+        )
+    details: dict[str, object] = {
+        "mode": creds.mode,
+        "client_id": creds.client_id,
+        "account_id": creds.account_id,
+    }
+    try:
+        connection = connect(context)
+        connection.tokens.access_token()
+    except SbzoomError as exc:
+        held = _held(context, creds)
+        details.update(_grant_details(held))
+        unreachable = not isinstance(exc, AuthError)
+        if unreachable and held is not None and held.expires_at > context.clock.now():
+            details["verified_by"] = "token"
+            details["note"] = f"valid token held; Zoom not reachable ({exc.message})"
+            return ServiceStatus("zoom", True, creds.source, details)
+        return ServiceStatus("zoom", False, creds.source, details, problem=_problem(exc))
+    details.update(_grant_details(connection.tokens.current()))
+    details["api_url"] = connection.client.api_url
+    try:
+        me = connection.client.get_user("me")
+    except MissingScopeError:
+        details["verified_by"] = "token"
+        details["note"] = "valid token held; it may not read the signed-in user (GET /users/me)"
+        return ServiceStatus("zoom", True, creds.source, details)
+    except AuthError as exc:
+        return ServiceStatus("zoom", False, creds.source, details, problem=_problem(exc))
+    except SbzoomError as exc:
+        details["verified_by"] = "token"
+        details["note"] = f"valid token held; GET /users/me failed ({exc.message})"
+        return ServiceStatus("zoom", True, creds.source, details)
+    details["user"] = me.email
+    details["account_id"] = me.account_id or creds.account_id
+    details["verified_by"] = "api"
+    return ServiceStatus("zoom", True, creds.source, details)
+
+
+def _held(context: Context, creds: ZoomCredentials) -> TokenGrant | None:
+    try:
+        return grant_from_json(context.secrets.get(creds.token_name), creds)
+    except SbzoomError:
+        return None
+
+
+def _grant_details(grant: TokenGrant | None) -> dict[str, object]:
+    if grant is None:
+        return {}
+    return {
+        "scopes": list(grant.scopes),
+        "all_users": grant.can_list_all_users,
+        "expires_at": grant.expires_at.isoformat(),
+    }
+
+
+def _problem(exc: SbzoomError) -> str:
+    return f"{exc.message} {exc.hint}" if exc.hint else exc.message
 
 
 def logout(context: Context) -> LogoutResult:
-    return LogoutResult("zoom", revoked=False, forgotten=False)
+    """Revoke on Zoom, then forget every local Zoom secret of the profile, whatever Zoom said."""
+    env = env_credentials(context)
+    stored = stored_credentials(context)
+    held: list[tuple[ZoomCredentials, TokenGrant]] = []
+    for creds in (stored, env):
+        grant = _held(context, creds) if creds is not None else None
+        if creds is not None and grant is not None:
+            held.append((creds, grant))
+    revoked, failures = False, []
+    for creds, grant in held:
+        redactor = Redactor()
+        redactor.add_basic(creds.client_id, creds.client_secret)
+        oauth = new_oauth(context, creds.client_id, creds.client_secret, redactor)
+        try:
+            # Revoking the refresh token ends the whole grant, also when the access token expired.
+            oauth.revoke(grant.refresh_token or grant.access_token)
+            revoked = True
+        except SbzoomError as exc:
+            failures.append(exc.message)
+        finally:
+            oauth.close()
+    had_local = bool(
+        held or stored or context.secrets.get(CLIENT_SECRET) or context.profile.text("zoom.mode")
+    )
+    for name in (TOKENS, ENV_TOKENS, CLIENT_SECRET):
+        context.secrets.delete(name)
+    # The app's client and account ids stay: signing in again then needs only the secret.
+    if {"zoom.mode", "zoom.api_url"} & set(context.profile.values):
+        context.config.update(context.profile_name, {"zoom.mode": None, "zoom.api_url": None})
+        context.reload_profile()
+    notes = []
+    if failures:
+        notes.append(f"Zoom did not confirm the revocation ({failures[0]}). {REMOVE_APP}")
+    elif not held and had_local:
+        notes.append(f"No Zoom token was held, so there was nothing to revoke. {REMOVE_APP}")
+    elif not had_local:
+        notes.append("sbzoom held no Zoom sign-in for this profile.")
+    if env is not None:
+        notes.append(
+            f"{ENV_ACCOUNT_ID}, {ENV_CLIENT_ID} and {ENV_CLIENT_SECRET} are still set; sbzoom "
+            "uses them until you unset them."
+        )
+    return LogoutResult(
+        "zoom", revoked=revoked and not failures, forgotten=True, note=" ".join(notes) or None
+    )
