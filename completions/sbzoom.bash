@@ -46,7 +46,7 @@ _sbzoom_options() {
         'providers unmap') _sbzoom_words='-h --help' ;;
         report) _sbzoom_words='-h --help' ;;
         'report meetings') _sbzoom_words='--format --from -h --help --output --provider --service --to --verify' ;;
-        sandbox) _sbzoom_words='-h --help --port' ;;
+        sandbox) _sbzoom_words='--bare-lists --bookings --daily-limit --error-rate -h --help --latency-ms --port --rate-429 --seed --token-ttl --zoom-rps-limit' ;;
         services) _sbzoom_words='-h --help' ;;
         'services disable-online') _sbzoom_words='-h --help' ;;
         'services enable-online') _sbzoom_words='--class -h --help' ;;
@@ -80,7 +80,15 @@ _sbzoom_option_value() {
         'report meetings|--provider') _sbzoom_kind=text ;;
         'report meetings|--service') _sbzoom_kind=text ;;
         'report meetings|--to') _sbzoom_kind=text ;;
+        'sandbox|--bookings') _sbzoom_kind=text ;;
+        'sandbox|--daily-limit') _sbzoom_kind=text ;;
+        'sandbox|--error-rate') _sbzoom_kind=text ;;
+        'sandbox|--latency-ms') _sbzoom_kind=text ;;
         'sandbox|--port') _sbzoom_kind=text ;;
+        'sandbox|--rate-429') _sbzoom_kind=text ;;
+        'sandbox|--seed') _sbzoom_kind=text ;;
+        'sandbox|--token-ttl') _sbzoom_kind=text ;;
+        'sandbox|--zoom-rps-limit') _sbzoom_kind=text ;;
     esac
 }
 

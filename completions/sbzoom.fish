@@ -4,7 +4,7 @@
 # Prints '<command path>|<number of positional arguments typed>' for the command line.
 function __sbzoom_state
     set -l commands 'auth' 'auth login' 'auth login simplybook' 'auth login zoom' 'auth logout' 'auth status' 'bookings' 'bookings link' 'bookings show' 'completion' 'config' 'config get' 'config list' 'config path' 'config set' 'config unset' 'doctor' 'providers' 'providers list' 'providers map' 'providers unmap' 'report' 'report meetings' 'sandbox' 'services' 'services disable-online' 'services enable-online' 'services list' 'zoom' 'zoom users'
-    set -l value_options '|--config' '|--profile' 'auth login simplybook|--code' 'auth login simplybook|--code-type' 'auth login simplybook|--company' 'auth login simplybook|--domain' 'auth login simplybook|--login' 'auth login simplybook|--timezone' 'auth login zoom|--account-id' 'auth login zoom|--client-id' 'auth login zoom|--port' 'auth login zoom|--timeout' 'bookings link|--from' 'bookings link|--to' 'report meetings|--format' 'report meetings|--from' 'report meetings|--output' 'report meetings|--provider' 'report meetings|--service' 'report meetings|--to' 'sandbox|--port'
+    set -l value_options '|--config' '|--profile' 'auth login simplybook|--code' 'auth login simplybook|--code-type' 'auth login simplybook|--company' 'auth login simplybook|--domain' 'auth login simplybook|--login' 'auth login simplybook|--timezone' 'auth login zoom|--account-id' 'auth login zoom|--client-id' 'auth login zoom|--port' 'auth login zoom|--timeout' 'bookings link|--from' 'bookings link|--to' 'report meetings|--format' 'report meetings|--from' 'report meetings|--output' 'report meetings|--provider' 'report meetings|--service' 'report meetings|--to' 'sandbox|--bookings' 'sandbox|--daily-limit' 'sandbox|--error-rate' 'sandbox|--latency-ms' 'sandbox|--port' 'sandbox|--rate-429' 'sandbox|--seed' 'sandbox|--token-ttl' 'sandbox|--zoom-rps-limit'
     set -l tokens (commandline -opc)
     set -e tokens[1]
     set -l path ''
@@ -72,7 +72,7 @@ complete -c sbzoom -n '__sbzoom_at ""' -l config -r -F -d 'Config file to use.'
 complete -c sbzoom -n '__sbzoom_at ""' -l debug -d 'Log HTTP traffic, with secrets masked, on stderr (env SBZOOM_DEBUG=1).'
 complete -c sbzoom -n '__sbzoom_at ""' -s h -l help -d 'Show this message and exit.'
 complete -c sbzoom -n '__sbzoom_at ""' -l no-input -d 'Never prompt; fail naming the missing flag (env SBZOOM_NO_INPUT=1).'
-complete -c sbzoom -n '__sbzoom_at ""' -l profile -x -d 'Settings profile to use [default: default].'
+complete -c sbzoom -n '__sbzoom_at ""' -l profile -x -d 'Settings profile to use (default: default).'
 complete -c sbzoom -n '__sbzoom_at ""' -l version -d 'Print the version and exit.'
 
 # sbzoom auth
@@ -121,10 +121,10 @@ complete -c sbzoom -n '__sbzoom_at "bookings"' -s h -l help -d 'Show this messag
 
 # sbzoom bookings link
 complete -c sbzoom -n '__sbzoom_at "bookings link"' -l dry-run -d 'Change nothing; print the plan.'
-complete -c sbzoom -n '__sbzoom_at "bookings link"' -l from -x -d 'First day (YYYY-MM-DD); default today.'
+complete -c sbzoom -n '__sbzoom_at "bookings link"' -l from -x -d 'First day: YYYY-MM-DD, today, or +Nd/-Nd. Default today.'
 complete -c sbzoom -n '__sbzoom_at "bookings link"' -s h -l help -d 'Show this message and exit.'
 complete -c sbzoom -n '__sbzoom_at "bookings link"' -l json -d 'Print machine-readable JSON on stdout.'
-complete -c sbzoom -n '__sbzoom_at "bookings link"' -l to -x -d 'Last day (YYYY-MM-DD); default today+30.'
+complete -c sbzoom -n '__sbzoom_at "bookings link"' -l to -x -d 'Last day: YYYY-MM-DD, today, or +Nd/-Nd. Default --from + 30 days.'
 
 # sbzoom bookings show
 complete -c sbzoom -n '__sbzoom_at "bookings show"' -s h -l help -d 'Show this message and exit.'
@@ -194,8 +194,17 @@ complete -c sbzoom -n '__sbzoom_at "report meetings"' -l to -x -d 'Last day (YYY
 complete -c sbzoom -n '__sbzoom_at "report meetings"' -l verify -d 'Check each meeting still exists on Zoom.'
 
 # sbzoom sandbox
+complete -c sbzoom -n '__sbzoom_at "sandbox"' -l bare-lists -d 'SimplyBook lists as bare arrays instead of {data, metadata}.'
+complete -c sbzoom -n '__sbzoom_at "sandbox"' -l bookings -x -d 'Extra generated bookings over the next 4 weeks.'
+complete -c sbzoom -n '__sbzoom_at "sandbox"' -l daily-limit -x -d 'Zoom meeting creates+updates per host per UTC day.'
+complete -c sbzoom -n '__sbzoom_at "sandbox"' -l error-rate -x -d 'Fraction of API requests answered 502/503.'
 complete -c sbzoom -n '__sbzoom_at "sandbox"' -s h -l help -d 'Show this message and exit.'
+complete -c sbzoom -n '__sbzoom_at "sandbox"' -l latency-ms -x -d 'Delay every API answer by this many milliseconds.'
 complete -c sbzoom -n '__sbzoom_at "sandbox"' -l port -x -d 'Port on 127.0.0.1; 0 picks a free one.'
+complete -c sbzoom -n '__sbzoom_at "sandbox"' -l rate-429 -x -d 'Fraction of API requests answered 429 (per-second).'
+complete -c sbzoom -n '__sbzoom_at "sandbox"' -l seed -x -d 'Seed for injected faults and generated data.'
+complete -c sbzoom -n '__sbzoom_at "sandbox"' -l token-ttl -x -d 'Access-token lifetime in seconds (Zoom and SimplyBook).'
+complete -c sbzoom -n '__sbzoom_at "sandbox"' -l zoom-rps-limit -x -d 'Zoom requests per second before answering 429.'
 
 # sbzoom services
 complete -c sbzoom -n '__sbzoom_at "services"' -a disable-online -d 'Make services offline again.'
