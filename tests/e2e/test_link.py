@@ -277,3 +277,21 @@ def test_killed_mid_run_then_rerun_leaves_one_meeting_each(
 @pytest.fixture(autouse=True)
 def _wide_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "200")
+
+
+def test_booking_moved_out_of_the_window_takes_its_meeting_along(
+    home: Home, sandbox: Sandbox
+) -> None:
+    env = setup(home, sandbox)
+    _, first, _ = link(home, env)
+    meeting_id = next(r["meeting_id"] for r in first["results"] if r["booking_id"] == "1001")
+    old_start = datetime.fromisoformat(str(sandbox.simplybook.booking(1001)["start_datetime"]))
+    sandbox.move_booking(1001, old_start + timedelta(days=60))  # beyond the default 30 days
+    code, report, _ = link(home, env)
+    assert code == 0 and statuses(report)["1001"] == "updated"
+    moved = sandbox.zoom.meeting(meeting_id)
+    assert moved is not None
+    assert (
+        datetime.fromisoformat(str(moved["start_time"]).replace("Z", "+00:00")).date()
+        > (old_start + timedelta(days=59)).date()
+    )

@@ -335,3 +335,16 @@ def test_start_time_is_right_on_both_sides_of_a_dst_change() -> None:
     assert meeting_body(Unit("b2", False, "zu1", [summer]), PLAN)["start_time"] == (
         "2027-03-15T14:00:00Z"
     )
+
+
+def test_forget_ends_meetings_of_bookings_simplybook_lost(ledger: Ledger) -> None:
+    zoom = FakeZoom()
+    group = [booking(str(i), service="2", provider="2", client=f"C{i} X") for i in (21, 22)]
+    run(zoom, ledger, [booking("11"), *group])
+    linker = Linker(zoom, None, ledger, PLAN, now=lambda: NOW)
+    results = linker.forget(["11", "21", "404"])
+    assert {r.booking_id: r.status for r in results} == {"11": "cancelled", "21": "cancelled"}
+    remaining = list(zoom.meetings)
+    assert len(remaining) == 1 and len(zoom.reg[remaining[0]]) == 1  # the class goes on for 22
+    assert linker.forget(["22"])[0].status == "cancelled"
+    assert zoom.meetings == {}

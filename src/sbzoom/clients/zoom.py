@@ -43,8 +43,10 @@ PAGE_SIZE = 300
 REGISTRANT_BATCH = 30  # Zoom's ceiling for one registrant-status call
 LOGIN_HINT = "Run 'sbzoom auth login zoom' to sign in again."
 SCOPE_HINT = "Add the scope in the Zoom Marketplace app, then run 'sbzoom auth login zoom'."
-# Scopes that let an app see every user of the account (granular, then classic).
-ALL_USERS_SCOPES = frozenset({"user:read:list_users:admin", "user:read:admin"})
+# Scopes that let an app see every user of the account (granular, sub-account, classic).
+ALL_USERS_SCOPES = frozenset(
+    {"user:read:list_users:admin", "user:read:list_users:master", "user:read:admin"}
+)
 USER_GONE_CODES = frozenset({1001, 1010, 1120})
 # Token-endpoint answers after which the stored grant can never work again.
 DEAD_GRANT_CODES = frozenset({4735, 4737, 4738, 4740, 4741})

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from sbzoom.clients import zoom as zoom_api
 from sbzoom.clients.simplybook import Booking, SimplyBookClient
 from sbzoom.context import Context
-from sbzoom.core.dates import window
+from sbzoom.core.dates import Window, window
 from sbzoom.core.linking import (
     BookingView,
     HostExhaustedError,
     Linker,
     LinkPlan,
     LinkReport,
+    LinkResult,
     MeetingGoneError,
     MeetingSettings,
     Registrant,
@@ -24,7 +25,7 @@ from sbzoom.core.linking import (
     marker,
     unit_key,
 )
-from sbzoom.errors import ApiError, ConfigError, SbzoomError, UsageError
+from sbzoom.errors import ApiError, ConfigError, NotFoundError, SbzoomError, UsageError
 from sbzoom.store.files import file_lock
 from sbzoom.store.ledger import Ledger, ledger_path
 
@@ -164,15 +165,18 @@ def _booking_ids(raw: Sequence[str]) -> list[int]:
 
 
 def collect_bookings(
-    context: Context,
     simplybook: SimplyBookClient,
     online: Mapping[str, str],
     booking_ids: Sequence[str],
-    date_from: str | None,
-    date_to: str | None,
-) -> tuple[list[BookingView], list[tuple[str, str]]]:
-    """The bookings in scope, and (id, reason) for the ones named but not linkable."""
-    if booking_ids:
+    span: Window | None,
+    ledger: Ledger | None,
+) -> tuple[list[BookingView], list[LinkResult], list[str]]:
+    """The bookings in scope; results for ids named but not online; ids SimplyBook lost.
+
+    In window mode the ledger adds bookings it linked inside the window that SimplyBook no longer
+    lists there: moved out of it (their meeting must move too) or deleted (it must end).
+    """
+    if span is None:
         views, skipped = [], []
         for number in _booking_ids(booking_ids):
             view = booking_view(simplybook.get_booking(number))
@@ -180,19 +184,35 @@ def collect_bookings(
                 views.append(view)
             else:
                 skipped.append(
-                    (
+                    LinkResult(
                         view.id,
-                        f"service {view.service_name} ({view.service_id}) is not online; "
+                        "skipped",
+                        reason=f"service {view.service_name} ({view.service_id}) is not online; "
                         f"run 'sbzoom services enable-online {view.service_id}'",
                     )
                 )
-        return views, skipped
-    span = window(date_from, date_to, context.clock.now(), simplybook.timezone)
+        return views, skipped, []
     found = simplybook.iter_bookings(
         date_from=span.first, date_to=span.last, services=[int(s) for s in online]
     )
     # SimplyBook filters by service already; check again so a lax server cannot widen the scope.
-    return [v for v in map(booking_view, found) if v.service_id in online], []
+    views = [v for v in map(booking_view, found) if v.service_id in online]
+    gone: list[str] = []
+    if ledger is not None:
+        listed = {v.id for v in views}
+        first = datetime.combine(span.first, time(), span.zone)
+        last = datetime.combine(span.last + timedelta(days=1), time(), span.zone)
+        for booking_id in ledger.linked_between(first, last):
+            if booking_id in listed:
+                continue
+            try:
+                view = booking_view(simplybook.get_booking(int(booking_id)))
+            except NotFoundError:
+                gone.append(booking_id)
+                continue
+            if view.service_id in online:
+                views.append(view)
+    return views, [], gone
 
 
 def link_bookings(
@@ -214,30 +234,28 @@ def link_bookings(
             "Choose them with 'sbzoom services enable-online SERVICE...' "
             "('sbzoom services list' shows them).",
         )
+    _booking_ids(booking_ids)  # bad ids fail before anything is read
     simplybook = simplybook_client(context)
-    plan = link_plan(context, dry_run=dry_run, timezone=simplybook.timezone.key)
-    bookings, not_online = collect_bookings(
-        context, simplybook, online, booking_ids, date_from, date_to
-    )
+    zone = simplybook.timezone
+    span = None if booking_ids else window(date_from, date_to, context.clock.now(), zone)
+    plan = link_plan(context, dry_run=dry_run, timezone=zone.key)
     zoom = ZoomAdapter(zoom_client(context))
     comments = CommentAdapter(simplybook) if plan.write_back else None
-    lock = context.data_dir / "locks" / f"link-{context.profile_name}.lock"
+
+    def run(ledger: Ledger | None) -> LinkReport:
+        bookings, skipped, gone = collect_bookings(simplybook, online, booking_ids, span, ledger)
+        linker = Linker(zoom, comments, ledger, plan, context.clock.now, progress)
+        report = linker.run(bookings)
+        extra = linker.forget(gone) + skipped
+        return LinkReport(report.results + extra, dry_run=dry_run) if extra else report
+
     if dry_run:
         existing = ledger_path(context.data_dir, context.profile_name).exists()
-        ledger = open_ledger(context) if existing else None
-        report = Linker(zoom, comments, ledger, plan, context.clock.now, progress).run(bookings)
-    else:
-        # One run per profile at a time: a second cron run waits instead of racing the first.
-        with file_lock(lock, timeout=RUN_LOCK_TIMEOUT):
-            ledger = open_ledger(context)
-            linker = Linker(zoom, comments, ledger, plan, context.clock.now, progress)
-            report = linker.run(bookings)
-    if not_online:
-        from sbzoom.core.linking import LinkResult
-
-        extra = [LinkResult(bid, "skipped", reason=why) for bid, why in not_online]
-        report = LinkReport(report.results + extra, dry_run=report.dry_run)
-    return report
+        return run(open_ledger(context) if existing else None)
+    # One run per profile at a time: a second cron run waits instead of racing the first.
+    lock = context.data_dir / "locks" / f"link-{context.profile_name}.lock"
+    with file_lock(lock, timeout=RUN_LOCK_TIMEOUT):
+        return run(open_ledger(context))
 
 
 # -- bookings show ----------------------------------------------------------------------------

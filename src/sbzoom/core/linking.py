@@ -310,12 +310,16 @@ class Linker:
         self._exhausted: dict[str, HostExhaustedError] = {}
         self._done = 0
         self._total = 0
+        self._starts: dict[str, str] = {}
         self._done_lock = threading.Lock()
 
     # -- entry point --------------------------------------------------------------------------
 
     def run(self, bookings: Sequence[BookingView]) -> LinkReport:
         units = group_units(bookings, self.plan)
+        self._starts = {
+            b.id: b.start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") for b in bookings
+        }
         before = {b.id: self._ledger_booking(b.id) for b in bookings}
         results: list[LinkResult] = []
         self._total = len(bookings)
@@ -331,6 +335,49 @@ class Linker:
         order = {b.id: i for i, b in enumerate(bookings)}
         results.sort(key=lambda r: order.get(r.booking_id, len(order)))
         return LinkReport(results, dry_run=self.plan.dry_run)
+
+    def forget(self, booking_ids: Sequence[str]) -> list[LinkResult]:
+        """Bookings SimplyBook no longer has: end their meeting, or their place in a class."""
+        results = []
+        for booking_id in booking_ids:
+            row = self._ledger_booking(booking_id)
+            meeting = self._ledger_meeting(row.unit_key) if row else None
+            if row is None or meeting is None or meeting.meeting_id is None:
+                continue
+            if row.status != "linked" or meeting.status != "active":
+                continue
+            reason = "booking no longer exists in SimplyBook"
+            try:
+                self._end_place(booking_id, row, meeting)
+            except (AuthError, ConfigError):
+                raise
+            except SbzoomError as exc:
+                results.append(
+                    LinkResult(booking_id, "failed", meeting.meeting_id, reason=exc.message)
+                )
+                continue
+            results.append(LinkResult(booking_id, "cancelled", meeting.meeting_id, reason=reason))
+        return results
+
+    def _end_place(self, booking_id: str, row: BookingRow, meeting: MeetingRow) -> None:
+        assert meeting.meeting_id is not None
+        if self.plan.dry_run or self.ledger is None:
+            return
+        others = [
+            b
+            for b in self.ledger.bookings_of(row.unit_key)
+            if b.status == "linked" and b.booking_id != booking_id
+        ]
+        if row.registrant_id and others:
+            self.zoom.cancel_registrant(meeting.meeting_id, Registrant(row.registrant_id, "", ""))
+            self._audit(booking_id, "cancel-registrant", meeting.meeting_id, "ok", "booking gone")
+        else:
+            self.zoom.delete(meeting.meeting_id)
+            self._save_meeting(
+                row.unit_key, meeting.meeting_id, meeting.host_id, "", "", "", "deleted"
+            )
+            self._audit(booking_id, "delete", meeting.meeting_id, "ok", "booking gone")
+        self._save_booking(booking_id, row.unit_key, "", "", "cancelled", "deleted in SimplyBook")
 
     def _tick(self, count: int) -> None:
         with self._done_lock:
@@ -656,8 +703,11 @@ class Linker:
             return
         previous = self.ledger.booking(booking_id)
         comment_url = previous.comment_url if previous else ""
+        start = self._starts.get(booking_id, previous.start_utc if previous else "")
         self.ledger.put_booking(
-            BookingRow(booking_id, key, registrant_id, join_url, status, reason, comment_url),
+            BookingRow(
+                booking_id, key, registrant_id, join_url, status, reason, comment_url, start
+            ),
             self.now(),
         )
 

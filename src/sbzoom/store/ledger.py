@@ -13,7 +13,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sbzoom.errors import ConfigError
@@ -37,8 +37,10 @@ CREATE TABLE IF NOT EXISTS bookings (
     status        TEXT NOT NULL,          -- 'linked' | 'cancelled' | 'failed' | 'deferred'
     reason        TEXT NOT NULL DEFAULT '',
     comment_url   TEXT NOT NULL DEFAULT '',  -- the link last written back to the comment
+    start_utc     TEXT NOT NULL DEFAULT '',  -- the booking's start when last synced (ISO, UTC)
     updated_at    TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS bookings_by_start ON bookings(start_utc);
 CREATE INDEX IF NOT EXISTS bookings_by_unit ON bookings(unit_key);
 CREATE TABLE IF NOT EXISTS audit (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -73,6 +75,7 @@ class BookingRow:
     status: str
     reason: str
     comment_url: str
+    start_utc: str = ""
 
 
 @dataclass(frozen=True)
@@ -144,7 +147,8 @@ class Ledger:
 
     def booking(self, booking_id: str) -> BookingRow | None:
         rows = self._query(
-            "SELECT booking_id, unit_key, registrant_id, join_url, status, reason, comment_url "
+            "SELECT booking_id, unit_key, registrant_id, join_url, status, reason, comment_url, "
+            "start_utc "
             "FROM bookings WHERE booking_id = ?",
             (booking_id,),
         )
@@ -152,7 +156,8 @@ class Ledger:
 
     def bookings_of(self, unit_key: str) -> list[BookingRow]:
         rows = self._query(
-            "SELECT booking_id, unit_key, registrant_id, join_url, status, reason, comment_url "
+            "SELECT booking_id, unit_key, registrant_id, join_url, status, reason, comment_url, "
+            "start_utc "
             "FROM bookings WHERE unit_key = ? ORDER BY booking_id",
             (unit_key,),
         )
@@ -160,7 +165,8 @@ class Ledger:
 
     def all_bookings(self) -> Iterator[BookingRow]:
         rows = self._query(
-            "SELECT booking_id, unit_key, registrant_id, join_url, status, reason, comment_url "
+            "SELECT booking_id, unit_key, registrant_id, join_url, status, reason, comment_url, "
+            "start_utc "
             "FROM bookings"
         )
         for r in rows:
@@ -168,11 +174,12 @@ class Ledger:
 
     def put_booking(self, row: BookingRow, now: datetime) -> None:
         self._write(
-            "INSERT INTO bookings VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+            "INSERT INTO bookings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT(booking_id) DO UPDATE "
             "SET unit_key=excluded.unit_key, registrant_id=excluded.registrant_id, "
             "join_url=excluded.join_url, status=excluded.status, reason=excluded.reason, "
-            "comment_url=excluded.comment_url, updated_at=excluded.updated_at",
+            "comment_url=excluded.comment_url, start_utc=excluded.start_utc, "
+            "updated_at=excluded.updated_at",
             (
                 row.booking_id,
                 row.unit_key,
@@ -181,9 +188,19 @@ class Ledger:
                 row.status,
                 row.reason,
                 row.comment_url,
+                row.start_utc,
                 now.isoformat(),
             ),
         )
+
+    def linked_between(self, first: datetime, last: datetime) -> list[str]:
+        """Ids of bookings linked at a start in [first, last): the ones a window run must see."""
+        rows = self._query(
+            "SELECT booking_id FROM bookings WHERE status = 'linked' AND start_utc >= ? "
+            "AND start_utc < ? ORDER BY start_utc",
+            (_utc(first), _utc(last)),
+        )
+        return [str(r[0]) for r in rows]
 
     # -- audit --------------------------------------------------------------------------------
 
@@ -209,6 +226,10 @@ class Ledger:
             sql += " WHERE booking_id = ?"
             args = (booking_id,)
         return [AuditRow(*r) for r in self._query(sql + " ORDER BY id", args)]  # type: ignore[arg-type]
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def ledger_path(data_dir: Path, profile: str) -> Path:
