@@ -42,10 +42,10 @@ _sbzoom_options() {
         doctor) _sbzoom_words='-h --help --json' ;;
         providers) _sbzoom_words='-h --help' ;;
         'providers list') _sbzoom_words='-h --help --json' ;;
-        'providers map') _sbzoom_words='--auto -h --help' ;;
+        'providers map') _sbzoom_words='--auto -h --help --json' ;;
         'providers unmap') _sbzoom_words='-h --help' ;;
         report) _sbzoom_words='-h --help' ;;
-        'report meetings') _sbzoom_words='--format --from -h --help --output --provider --service --to --verify' ;;
+        'report meetings') _sbzoom_words='--format --from -h --help -o --output --provider --service --to --verify' ;;
         sandbox) _sbzoom_words='--bare-lists --bookings --daily-limit --error-rate -h --help --latency-ms --port --rate-429 --seed --token-ttl --zoom-rps-limit' ;;
         services) _sbzoom_words='-h --help' ;;
         'services disable-online') _sbzoom_words='-h --help' ;;
@@ -76,6 +76,7 @@ _sbzoom_option_value() {
         'bookings link|--to') _sbzoom_kind=text ;;
         'report meetings|--format') _sbzoom_kind=choice _sbzoom_words='csv json table' ;;
         'report meetings|--from') _sbzoom_kind=text ;;
+        'report meetings|-o') _sbzoom_kind=file ;;
         'report meetings|--output') _sbzoom_kind=file ;;
         'report meetings|--provider') _sbzoom_kind=text ;;
         'report meetings|--service') _sbzoom_kind=text ;;

@@ -4,7 +4,7 @@
 # Prints '<command path>|<number of positional arguments typed>' for the command line.
 function __sbzoom_state
     set -l commands 'auth' 'auth login' 'auth login simplybook' 'auth login zoom' 'auth logout' 'auth status' 'bookings' 'bookings link' 'bookings show' 'completion' 'config' 'config get' 'config list' 'config path' 'config set' 'config unset' 'doctor' 'providers' 'providers list' 'providers map' 'providers unmap' 'report' 'report meetings' 'sandbox' 'services' 'services disable-online' 'services enable-online' 'services list' 'zoom' 'zoom users'
-    set -l value_options '|--config' '|--profile' 'auth login simplybook|--code' 'auth login simplybook|--code-type' 'auth login simplybook|--company' 'auth login simplybook|--domain' 'auth login simplybook|--login' 'auth login simplybook|--timezone' 'auth login zoom|--account-id' 'auth login zoom|--client-id' 'auth login zoom|--port' 'auth login zoom|--timeout' 'bookings link|--from' 'bookings link|--to' 'report meetings|--format' 'report meetings|--from' 'report meetings|--output' 'report meetings|--provider' 'report meetings|--service' 'report meetings|--to' 'sandbox|--bookings' 'sandbox|--daily-limit' 'sandbox|--error-rate' 'sandbox|--latency-ms' 'sandbox|--port' 'sandbox|--rate-429' 'sandbox|--seed' 'sandbox|--token-ttl' 'sandbox|--zoom-rps-limit'
+    set -l value_options '|--config' '|--profile' 'auth login simplybook|--code' 'auth login simplybook|--code-type' 'auth login simplybook|--company' 'auth login simplybook|--domain' 'auth login simplybook|--login' 'auth login simplybook|--timezone' 'auth login zoom|--account-id' 'auth login zoom|--client-id' 'auth login zoom|--port' 'auth login zoom|--timeout' 'bookings link|--from' 'bookings link|--to' 'report meetings|--format' 'report meetings|--from' 'report meetings|-o' 'report meetings|--output' 'report meetings|--provider' 'report meetings|--service' 'report meetings|--to' 'sandbox|--bookings' 'sandbox|--daily-limit' 'sandbox|--error-rate' 'sandbox|--latency-ms' 'sandbox|--port' 'sandbox|--rate-429' 'sandbox|--seed' 'sandbox|--token-ttl' 'sandbox|--zoom-rps-limit'
     set -l tokens (commandline -opc)
     set -e tokens[1]
     set -l path ''
@@ -163,8 +163,8 @@ complete -c sbzoom -n '__sbzoom_at "doctor"' -s h -l help -d 'Show this message 
 complete -c sbzoom -n '__sbzoom_at "doctor"' -l json -d 'Print machine-readable JSON on stdout.'
 
 # sbzoom providers
-complete -c sbzoom -n '__sbzoom_at "providers"' -a list -d 'List SimplyBook providers with their mapped Zoom user.'
-complete -c sbzoom -n '__sbzoom_at "providers"' -a map -d 'Map a provider to the Zoom user who hosts their meetings.'
+complete -c sbzoom -n '__sbzoom_at "providers"' -a list -d 'List SimplyBook providers with their mapped Zoom user, flagging mappings that cannot work.'
+complete -c sbzoom -n '__sbzoom_at "providers"' -a map -d 'Map a provider to the Zoom user who hosts their meetings (both checked remotely).'
 complete -c sbzoom -n '__sbzoom_at "providers"' -a unmap -d 'Remove a provider\'s Zoom mapping.'
 complete -c sbzoom -n '__sbzoom_at "providers"' -s h -l help -d 'Show this message and exit.'
 
@@ -173,8 +173,9 @@ complete -c sbzoom -n '__sbzoom_at "providers list"' -s h -l help -d 'Show this 
 complete -c sbzoom -n '__sbzoom_at "providers list"' -l json -d 'Print machine-readable JSON on stdout.'
 
 # sbzoom providers map
-complete -c sbzoom -n '__sbzoom_at "providers map"' -l auto -d 'Map every unmapped provider by e-mail.'
+complete -c sbzoom -n '__sbzoom_at "providers map"' -l auto -d 'Map every unmapped provider whose e-mail is an active Zoom user\'s. Exits 0 when it ran, also if some providers stay unmapped: they are listed with the reason.'
 complete -c sbzoom -n '__sbzoom_at "providers map"' -s h -l help -d 'Show this message and exit.'
+complete -c sbzoom -n '__sbzoom_at "providers map"' -l json -d 'Print machine-readable JSON on stdout.'
 
 # sbzoom providers unmap
 complete -c sbzoom -n '__sbzoom_at "providers unmap"' -s h -l help -d 'Show this message and exit.'
@@ -184,13 +185,13 @@ complete -c sbzoom -n '__sbzoom_at "report"' -a meetings -d 'One row per booking
 complete -c sbzoom -n '__sbzoom_at "report"' -s h -l help -d 'Show this message and exit.'
 
 # sbzoom report meetings
-complete -c sbzoom -n '__sbzoom_at "report meetings"' -l format -x -a 'csv json table' -d 'table, csv or json.'
-complete -c sbzoom -n '__sbzoom_at "report meetings"' -l from -x -d 'First day (YYYY-MM-DD).'
+complete -c sbzoom -n '__sbzoom_at "report meetings"' -l format -x -a 'csv json table' -d 'table, csv or json. Default: table on a terminal, csv otherwise (json for an --output ending in .json).'
+complete -c sbzoom -n '__sbzoom_at "report meetings"' -l from -x -d 'First day: YYYY-MM-DD, today, or +Nd/-Nd. Default today.'
 complete -c sbzoom -n '__sbzoom_at "report meetings"' -s h -l help -d 'Show this message and exit.'
-complete -c sbzoom -n '__sbzoom_at "report meetings"' -l output -r -F -d 'Write to this file (atomically).'
+complete -c sbzoom -n '__sbzoom_at "report meetings"' -s o -l output -r -F -d 'Write to this file (atomically) instead of stdout.'
 complete -c sbzoom -n '__sbzoom_at "report meetings"' -l provider -x -d 'Only this provider (id or name).'
 complete -c sbzoom -n '__sbzoom_at "report meetings"' -l service -x -d 'Only this service (id or name).'
-complete -c sbzoom -n '__sbzoom_at "report meetings"' -l to -x -d 'Last day (YYYY-MM-DD).'
+complete -c sbzoom -n '__sbzoom_at "report meetings"' -l to -x -d 'Last day: YYYY-MM-DD, today, or +Nd/-Nd. Default --from + 30 days.'
 complete -c sbzoom -n '__sbzoom_at "report meetings"' -l verify -d 'Check each meeting still exists on Zoom.'
 
 # sbzoom sandbox
@@ -209,7 +210,7 @@ complete -c sbzoom -n '__sbzoom_at "sandbox"' -l zoom-rps-limit -x -d 'Zoom requ
 # sbzoom services
 complete -c sbzoom -n '__sbzoom_at "services"' -a disable-online -d 'Make services offline again.'
 complete -c sbzoom -n '__sbzoom_at "services"' -a enable-online -d 'Make services online: their bookings get Zoom meetings.'
-complete -c sbzoom -n '__sbzoom_at "services"' -a list -d 'List SimplyBook services with online and class flags.'
+complete -c sbzoom -n '__sbzoom_at "services"' -a list -d 'List SimplyBook services with online and class flags (and why a service is a class).'
 complete -c sbzoom -n '__sbzoom_at "services"' -s h -l help -d 'Show this message and exit.'
 
 # sbzoom services disable-online

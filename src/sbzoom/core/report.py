@@ -1,0 +1,476 @@
+"""`report meetings`: every booking of an online service, its meeting, and whether it has one.
+
+The report streams: bookings come from SimplyBook a page at a time, each is matched against the
+ledger by primary key, and the row goes out before the next page is read. CSV and JSON are
+produced as text chunks (``csv_chunks``, ``json_chunks``) so a 50,000-booking report never holds
+more than one page in memory; only the terminal table needs every row at once.
+
+Status of a row (PRODUCT.md §2):
+
+    cancelled   the booking is cancelled in SimplyBook (whatever the ledger says)
+    linked      the ledger holds its link and the meeting is active (and, with --verify, Zoom
+                still has it)
+    failed      the last link attempt failed (ledger)
+    deferred    Zoom's daily limit for the host was reached; linked after 00:00 UTC (ledger)
+    missing     anything else: never linked, unmapped provider, moved to another class session
+                since the last link, meeting deleted, or gone from Zoom
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Protocol
+
+from sbzoom.clients.simplybook import Booking, Provider, Service
+from sbzoom.context import Context
+from sbzoom.core.catalog import resolve_one
+from sbzoom.core.dates import Window, window
+from sbzoom.core.link import booking_view
+from sbzoom.core.linking import BookingView, unit_key
+from sbzoom.errors import ConfigError, SbzoomError, UsageError
+from sbzoom.store.files import atomic_file
+from sbzoom.store.ledger import BookingRow, MeetingRow
+
+STATUSES = ("linked", "missing", "cancelled", "failed", "deferred")
+# The PRODUCT.md JSON shape, in order; ``reason`` is an extra key (allowed) saying why a row is
+# not linked and what fixes it.
+COLUMNS = (
+    "booking_id",
+    "code",
+    "start",
+    "end",
+    "service",
+    "provider",
+    "client",
+    "client_email",
+    "zoom_user",
+    "meeting_id",
+    "join_url",
+    "status",
+    "reason",
+)
+PROGRESS_EVERY = 100
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    booking_id: str
+    code: str
+    start: datetime  # aware, company zone
+    end: datetime
+    service: str
+    provider: str
+    client: str
+    client_email: str
+    zoom_user: str  # e-mail of the host when known, else the Zoom user id; "" when none
+    meeting_id: int | None
+    join_url: str
+    status: str
+    reason: str = ""
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "booking_id": self.booking_id,
+            "code": self.code,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "service": self.service,
+            "provider": self.provider,
+            "client": self.client,
+            "client_email": self.client_email,
+            "zoom_user": self.zoom_user or None,
+            "meeting_id": self.meeting_id,
+            "join_url": self.join_url or None,
+            "status": self.status,
+            "reason": self.reason or None,
+        }
+
+
+@dataclass(frozen=True)
+class ReportQuery:
+    date_from: str | None = None
+    date_to: str | None = None
+    provider: str | None = None  # id or exact name
+    service: str | None = None  # id or exact name
+    verify: bool = False
+
+
+# -- status -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Derived:
+    status: str
+    meeting_id: int | None = None
+    join_url: str = ""
+    host_id: str = ""  # the Zoom user hosting the meeting, when the ledger knows it
+    reason: str = ""
+
+
+def derive_status(
+    booking: BookingView,
+    expected_key: str,
+    row: BookingRow | None,
+    meeting: MeetingRow | None,
+    mapped_host: str | None,
+) -> Derived:
+    """A booking's report status from SimplyBook's truth and the ledger's memory."""
+    active = meeting if meeting is not None and meeting.status == "active" else None
+    active_id = active.meeting_id if active is not None else None
+    if booking.cancelled:
+        leftover = ""
+        if row is not None and row.status == "linked" and active_id is not None:
+            leftover = f"its meeting still exists: run 'sbzoom bookings link {booking.id}'"
+        return Derived("cancelled", active_id, "", active.host_id if active else "", leftover)
+    relink = f"run 'sbzoom bookings link {booking.id}'"
+    if mapped_host is None and (row is None or row.status != "linked"):
+        return Derived(
+            "missing",
+            reason=f"provider {booking.provider_name} ({booking.provider_id}) has no Zoom user: "
+            f"run 'sbzoom providers map {booking.provider_id} ZOOM_USER'",
+        )
+    if row is None:
+        return Derived("missing", host_id=mapped_host or "", reason=f"not linked yet: {relink}")
+    if row.status in ("failed", "deferred"):
+        return Derived(
+            row.status,
+            active_id if row.unit_key == expected_key else None,
+            "",
+            mapped_host or "",
+            row.reason or relink,
+        )
+    if row.status != "linked":  # the ledger cancelled it, but the booking is active again
+        return Derived("missing", host_id=mapped_host or "", reason=f"no meeting: {relink}")
+    if row.unit_key != expected_key:
+        return Derived(
+            "missing",
+            host_id=mapped_host or "",
+            reason=f"moved to another session since it was linked: {relink}",
+        )
+    if active is None or active_id is None:
+        return Derived(
+            "missing", host_id=mapped_host or "", reason=f"meeting was removed: {relink}"
+        )
+    return Derived("linked", active_id, row.join_url or active.join_url, active.host_id)
+
+
+# -- what the report reads ----------------------------------------------------------------------
+
+
+class LedgerLookup(Protocol):
+    def booking(self, booking_id: str) -> BookingRow | None: ...
+    def meeting(self, unit_key: str) -> MeetingRow | None: ...
+
+
+class MeetingCheck(Protocol):
+    def exists(self, meeting_id: int) -> bool: ...
+
+
+class EmptyLedger:
+    """No ledger file yet: nothing was ever linked. Reading must not create one."""
+
+    def booking(self, booking_id: str) -> BookingRow | None:
+        return None
+
+    def meeting(self, unit_key: str) -> MeetingRow | None:
+        return None
+
+
+class HostDirectory:
+    """Zoom user id → e-mail, from one ``list_users`` call made the first time it is needed.
+
+    When Zoom cannot list users (not signed in, a missing scope), rows show the user id instead
+    and ``problem`` says why.
+    """
+
+    def __init__(self, load: Callable[[], Mapping[str, str]]) -> None:
+        self._load = load
+        self._emails: Mapping[str, str] | None = None
+        self.problem: str | None = None
+
+    def email(self, user_id: str) -> str:
+        if not user_id:
+            return ""
+        if self._emails is None:
+            try:
+                self._emails = self._load()
+            except SbzoomError as exc:
+                self._emails = {}
+                self.problem = exc.message
+        return self._emails.get(user_id) or user_id
+
+
+class MeetingReport:
+    """One run of the report: the window, the rows (streamed once), and the tally so far."""
+
+    def __init__(
+        self,
+        span: Window,
+        bookings: Iterable[Booking],
+        online: Mapping[str, str],
+        hosts: Mapping[str, str],
+        ledger: LedgerLookup,
+        directory: HostDirectory,
+        verifier: MeetingCheck | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> None:
+        self.window = span
+        self.counts: Counter[str] = Counter()
+        self.directory = directory
+        self._bookings = bookings
+        self._online = online
+        self._hosts = hosts
+        self._ledger = ledger
+        self._verifier = verifier
+        self._progress = progress
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def rows(self) -> Iterator[ReportRow]:
+        done = 0
+        for booking in self._bookings:
+            view = booking_view(booking)
+            mode = self._online.get(view.service_id)
+            if mode is None:
+                continue  # SimplyBook filters by service already; a lax server must not widen it
+            row = self._row(view, unit_key(view, mode == "class"))
+            self.counts[row.status] += 1
+            done += 1
+            if self._progress is not None and done % PROGRESS_EVERY == 0:
+                self._progress(done, 0)
+            yield row
+        if self._progress is not None:
+            self._progress(done, done)
+
+    def _row(self, view: BookingView, key: str) -> ReportRow:
+        ledger_row = self._ledger.booking(view.id)
+        meeting = self._ledger.meeting(ledger_row.unit_key if ledger_row else key)
+        mapped = self._hosts.get(view.provider_id)
+        derived = derive_status(view, key, ledger_row, meeting, mapped)
+        status, join_url, reason = derived.status, derived.join_url, derived.reason
+        if (
+            status == "linked"
+            and self._verifier is not None
+            and derived.meeting_id is not None
+            and not self._verifier.exists(derived.meeting_id)
+        ):
+            status, join_url = "missing", ""
+            reason = (
+                f"meeting {derived.meeting_id} is gone from Zoom: "
+                f"run 'sbzoom bookings link {view.id}'"
+            )
+        return ReportRow(
+            booking_id=view.id,
+            code=view.code,
+            start=view.start,
+            end=view.end,
+            service=view.service_name,
+            provider=view.provider_name,
+            client=view.client_name,
+            client_email=view.client_email,
+            zoom_user=self.directory.email(derived.host_id or mapped or ""),
+            meeting_id=derived.meeting_id,
+            join_url=join_url,
+            status=status,
+            reason=reason,
+        )
+
+    def summary(self) -> str:
+        span = f"{self.window.first.isoformat()} to {self.window.last.isoformat()}"
+        if not self.total:
+            return f"No bookings of online services from {span}."
+        parts = ", ".join(f"{self.counts[s]} {s}" for s in STATUSES if self.counts[s])
+        noun = "booking" if self.total == 1 else "bookings"
+        return f"{self.total} {noun} of online services from {span}: {parts}."
+
+
+# -- filters ----------------------------------------------------------------------------------
+
+
+def resolve_provider(wanted: str, providers: Sequence[Provider]) -> int:
+    return resolve_one(wanted, providers, "provider").id
+
+
+def resolve_service(wanted: str, services: Sequence[Service], online: Mapping[str, str]) -> int:
+    found = resolve_one(wanted, services, "service")
+    if str(found.id) not in online:
+        raise UsageError(
+            f"Service {found.name} ({found.id}) is not online, so its bookings have no meetings "
+            "to report.",
+            f"Make it online with 'sbzoom services enable-online {found.id}'.",
+        )
+    return found.id
+
+
+# -- wiring -----------------------------------------------------------------------------------
+
+
+class ZoomMeetingCheck:
+    """``--verify``: does Zoom still have the meeting? One call per distinct meeting."""
+
+    def __init__(self, get_meeting: Callable[[int], object]) -> None:
+        self._get = get_meeting
+        self._seen: dict[int, bool] = {}
+
+    def exists(self, meeting_id: int) -> bool:
+        if meeting_id not in self._seen:
+            from sbzoom.clients.zoom import MeetingGoneError
+
+            try:
+                self._get(meeting_id)
+                self._seen[meeting_id] = True
+            except MeetingGoneError:
+                self._seen[meeting_id] = False
+        return self._seen[meeting_id]
+
+
+def meetings_report(
+    context: Context,
+    query: ReportQuery,
+    progress: Callable[[int, int], None] | None = None,
+) -> MeetingReport:
+    """The report for ``query``; nothing is read from SimplyBook until ``rows()`` is iterated,
+    except the provider and service lists when a filter names one."""
+    from sbzoom.core.simplybook_session import simplybook_client
+    from sbzoom.store.ledger import ledger_path
+
+    profile = context.profile
+    online = profile.family("services")
+    if not online:
+        raise ConfigError(
+            "No service is online yet, so no booking has a meeting to report.",
+            "Choose them with 'sbzoom services enable-online SERVICE...' "
+            "('sbzoom services list' shows them).",
+        )
+    hosts = profile.family("providers")
+    simplybook = simplybook_client(context)
+    span = window(query.date_from, query.date_to, context.clock.now(), simplybook.timezone)
+    services = [int(s) for s in online]
+    providers: list[int] = []
+    if query.service:
+        services = [resolve_service(query.service, simplybook.list_services(), online)]
+        online = {k: v for k, v in online.items() if k == str(services[0])}
+    if query.provider:
+        providers = [resolve_provider(query.provider, simplybook.list_providers())]
+    wanted_providers = {str(p) for p in providers}
+    found = simplybook.iter_bookings(
+        date_from=span.first, date_to=span.last, services=services, providers=providers
+    )
+    if wanted_providers:
+        found = (b for b in found if str(b.provider_id or "") in wanted_providers)
+
+    ledger: LedgerLookup = EmptyLedger()
+    if ledger_path(context.data_dir, context.profile_name).exists():
+        from sbzoom.core.link import open_ledger
+
+        ledger = open_ledger(context)
+    verifier = None
+    if query.verify:
+        from sbzoom.core.zoom_auth import zoom_client
+
+        verifier = ZoomMeetingCheck(zoom_client(context).get_meeting)
+    return MeetingReport(
+        span,
+        found,
+        online,
+        hosts,
+        ledger,
+        HostDirectory(lambda: _zoom_emails(context)),
+        verifier,
+        progress,
+    )
+
+
+def _zoom_emails(context: Context) -> dict[str, str]:
+    from sbzoom.core.zoom_auth import zoom_client
+
+    return {u.id: u.email for u in zoom_client(context).list_users() if u.id and u.email}
+
+
+# -- output -----------------------------------------------------------------------------------
+
+
+def _cell(value: object) -> object:
+    return "" if value is None else value
+
+
+def csv_chunks(rows: Iterable[ReportRow]) -> Iterator[str]:
+    """A header line, then one line per row, as they come."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(COLUMNS), lineterminator="\n")
+    writer.writeheader()
+    yield buffer.getvalue()
+    for row in rows:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow({k: _cell(v) for k, v in row.to_json().items()})
+        yield buffer.getvalue()
+
+
+def json_chunks(rows: Iterable[ReportRow]) -> Iterator[str]:
+    """A JSON array written element by element: ``[``, the rows, ``]``."""
+    first = True
+    for row in rows:
+        yield ("[\n  " if first else ",\n  ") + json.dumps(row.to_json(), ensure_ascii=False)
+        first = False
+    yield "[]\n" if first else "\n]\n"
+
+
+TABLE_COLUMNS = (
+    "booking",
+    "start",
+    "service",
+    "provider",
+    "client",
+    "zoom host",
+    "meeting",
+    "status",
+    "join link / note",
+)
+
+
+def table_cells(row: ReportRow) -> list[object]:
+    return [
+        row.booking_id,
+        row.start.strftime("%Y-%m-%d %H:%M"),
+        row.service,
+        row.provider,
+        row.client,
+        row.zoom_user,
+        row.meeting_id or "",
+        row.status,
+        row.join_url or row.reason,
+    ]
+
+
+@contextlib.contextmanager
+def atomic_text_file(path: Path) -> Iterator[IO[str]]:
+    """A text file that appears at ``path`` complete, or not at all.
+
+    Streams to a temporary file beside ``path`` and renames it into place at the end, like
+    ``store.files.atomic_write`` does for data held in memory. Mode 0600: the report holds client
+    e-mails and join links with their passcodes.
+    """
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise UsageError(
+            f"Cannot write {path}: the directory {parent} does not exist.",
+            "Create it first, or give --output a path in an existing directory.",
+        )
+    if path.is_dir():
+        raise UsageError(f"Cannot write {path}: it is a directory.", "Give --output a file name.")
+    try:
+        with atomic_file(path, 0o600) as handle:
+            yield handle
+    except OSError as exc:
+        raise SbzoomError(f"Cannot write {path}: {exc.strerror}.") from None

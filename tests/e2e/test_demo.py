@@ -1,0 +1,71 @@
+"""The README's first command, `scripts/demo`, run as a user runs it: it must end with a report in
+which every online booking is linked (but the unmapped provider's) and the class clients have
+distinct links into one meeting."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import subprocess
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+REPORT_COMMAND = "$ sbzoom report meetings --from today --to +14d"
+
+
+@pytest.mark.slow
+def test_demo_links_every_online_booking_and_gives_class_clients_their_own_links(
+    tmp_path: Path,
+) -> None:
+    # The demo must not need (or touch) any sbzoom setting of the caller's shell.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SBZOOM_")}
+    env.update(SBZOOM_CONFIG=str(tmp_path / "not-used.toml"), TMPDIR=str(tmp_path))
+    done = subprocess.run(
+        [str(ROOT / "scripts" / "demo")],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    for command in (
+        "$ sbzoom auth status",
+        "$ sbzoom providers map --auto",
+        '$ sbzoom services enable-online "Intro Consultation" "Nutrition Coaching" '
+        '"Group Yoga Class"',
+        "$ sbzoom bookings link --from today --to +14d",
+    ):
+        assert command in done.stdout
+    assert done.stdout.count(REPORT_COMMAND) == 1
+    report = done.stdout.split(REPORT_COMMAND + "\n", 1)[1]
+    rows = list(csv.DictReader(io.StringIO(report, newline="")))
+
+    assert rows
+    for row in rows:
+        if row["provider"] == "Dan Whitfield":  # the demo provider with no Zoom user
+            assert row["status"] == "missing", row
+        elif row["booking_id"] == "1008":  # cancelled by the client
+            assert row["status"] == "cancelled", row
+        else:
+            assert row["status"] == "linked", row
+            assert row["join_url"] and row["meeting_id"]
+    assert any(r["provider"] == "Dan Whitfield" for r in rows)
+
+    sessions: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for row in rows:
+        if row["service"] == "Group Yoga Class":
+            sessions[row["start"]].append(row)
+    assert max(len(clients) for clients in sessions.values()) >= 2
+    for clients in sessions.values():
+        assert len({c["meeting_id"] for c in clients}) == 1
+        assert len({c["join_url"] for c in clients}) == len(clients)
+
+    # Nothing is left behind: the sandbox was stopped and its directory removed.
+    assert not list(tmp_path.glob("sbzoom-demo.*"))
+    assert not (tmp_path / "not-used.toml").exists()

@@ -1,0 +1,342 @@
+"""`sbzoom doctor` over fakes: each seeded fault gives the right status and a fix naming the
+command that cures it; a check that raises becomes a `fail` row and the others still run."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from pathlib import Path
+
+import httpx
+import pytest
+
+from sbzoom.clients.simplybook import Provider, Service
+from sbzoom.clients.zoom import ZoomUser, ZoomUserGoneError
+from sbzoom.core.doctor import (
+    FAIL,
+    NEEDED_SCOPES,
+    OK,
+    WARN,
+    Check,
+    ConfigInfo,
+    DoctorReport,
+    LedgerInfo,
+    LiveFacts,
+    SecretInfo,
+    ServerTime,
+    SimplyBookLogin,
+    ZoomLogin,
+    check_clock,
+    missing_scopes,
+    run_doctor,
+)
+from sbzoom.errors import AuthError, ConfigError
+from sbzoom.store.config import Profile
+from tests.conftest import Home
+
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+HEALTHY_PROFILE = {
+    "simplybook.timezone": "America/New_York",
+    "services.1": "online",
+    "services.3": "class",
+    "providers.1": "zAlice",
+    "providers.2": "zBen",
+}
+PROVIDERS = [
+    Provider(1, "Alice Romero", "alice@x", 12, True, True, (3,)),
+    Provider(2, "Ben Okafor", "ben@x", 1, True, True, (1, 4)),
+    Provider(4, "Dan Whitfield", "dan@x", 1, True, True, (1, 4)),
+]
+SERVICES = [
+    Service(1, "Intro Consultation", 30, (2,), None, True, True),
+    Service(3, "Group Yoga Class", 60, (1,), 12, True, True),
+    Service(4, "In-Person Assessment", 45, (2, 4), None, True, True),
+]
+USERS = {
+    "zAlice": ZoomUser("zAlice", "alice@zoom.test", type=2, status="active"),
+    "zBen": ZoomUser("zBen", "ben@zoom.test", type=2, status="active"),
+    "zChloe": ZoomUser("zChloe", "chloe@zoom.test", type=1, status="active"),
+    "zFrank": ZoomUser("zFrank", "frank@zoom.test", type=2, status="inactive"),
+}
+
+
+@dataclass
+class FakeFacts:
+    values: dict[str, object] = field(default_factory=lambda: dict(HEALTHY_PROFILE))
+    config_error: Exception | None = None
+    config_exists: bool = True
+    secret: SecretInfo = field(default_factory=lambda: SecretInfo("keyring", False))
+    zoom_login: ZoomLogin | None = field(
+        default_factory=lambda: ZoomLogin("s2s", "env", "owner@zoom.test", tuple(NEEDED_SCOPES))
+    )
+    zoom_error: Exception | None = None
+    users: dict[str, ZoomUser] = field(default_factory=lambda: dict(USERS))
+    sb_login: SimplyBookLogin | None = field(
+        default_factory=lambda: SimplyBookLogin(
+            "demo", "admin", "https://sb.test", "env", "Demo", "America/New_York"
+        )
+    )
+    service_list: list[Service] = field(default_factory=lambda: list(SERVICES))
+    provider_list: list[Provider] = field(default_factory=lambda: list(PROVIDERS[:2]))
+    ledger_info: LedgerInfo = field(default_factory=lambda: LedgerInfo(Path("/l.sqlite3"), True))
+    ledger_error: Exception | None = None
+    skew: float = 1.0
+
+    def config(self) -> ConfigInfo:
+        if self.config_error is not None:
+            raise self.config_error
+        profile = Profile("default", self.values, exists=True)  # type: ignore[arg-type]
+        return ConfigInfo(Path("/c/config.toml"), profile, self.config_exists)
+
+    def secrets(self) -> SecretInfo:
+        return self.secret
+
+    def zoom(self) -> ZoomLogin | None:
+        if self.zoom_error is not None:
+            raise self.zoom_error
+        return self.zoom_login
+
+    def zoom_user(self, ident: str) -> ZoomUser:
+        if ident not in self.users:
+            raise ZoomUserGoneError("gone", None, user=ident, status=404, code=1001)
+        return self.users[ident]
+
+    def simplybook(self) -> SimplyBookLogin | None:
+        return self.sb_login
+
+    def services(self) -> Sequence[Service]:
+        return self.service_list
+
+    def providers(self) -> Sequence[Provider]:
+        return self.provider_list
+
+    def ledger(self) -> LedgerInfo:
+        if self.ledger_error is not None:
+            raise self.ledger_error
+        return self.ledger_info
+
+    def server_times(self) -> list[ServerTime]:
+        server = NOW + timedelta(seconds=self.skew)
+        return [ServerTime("Zoom", server, NOW), ServerTime("SimplyBook", server, NOW)]
+
+
+def by_name(report: DoctorReport) -> dict[str, Check]:
+    return {c.name: c for c in report.checks}
+
+
+NAMES = [
+    "config", "secret store", "zoom sign-in", "zoom scopes", "simplybook sign-in", "time zone",
+    "online services", "provider mapping", "zoom hosts", "ledger", "clock",
+]  # fmt: skip
+
+
+def test_a_healthy_setup_passes_every_check() -> None:
+    report = run_doctor(FakeFacts())
+    assert [c.name for c in report.checks] == NAMES
+    assert [(c.name, c.status) for c in report.checks if c.status != OK] == []
+    assert report.ok
+    assert report.to_json()["ok"] is True
+    assert set(report.to_json()["checks"][0]) == {"name", "status", "detail", "fix"}  # type: ignore[index]
+
+
+def dan_mapped(facts: FakeFacts) -> FakeFacts:
+    facts.provider_list = list(PROVIDERS)
+    return facts
+
+
+@pytest.mark.parametrize(
+    ("seed", "name", "status", "fix_has"),
+    [
+        (lambda f: setattr(f, "config_error", ConfigError("bad TOML", "Fix that line.")),
+         "config", FAIL, "Fix that line"),
+        (lambda f: setattr(f, "config_exists", False), "config", WARN, "sbzoom auth login"),
+        (lambda f: setattr(f, "secret", SecretInfo("file", False, Path("/d/secrets.json"), 0o600)),
+         "secret store", WARN, "SBZOOM_SECRET_BACKEND=file"),
+        (lambda f: setattr(f, "secret", SecretInfo("file", True, Path("/d/secrets.json"), 0o644)),
+         "secret store", FAIL, "chmod 600 /d/secrets.json"),
+        (lambda f: setattr(f, "zoom_login", None), "zoom sign-in", FAIL, "sbzoom auth login zoom"),
+        (lambda f: setattr(f, "zoom_error", AuthError(
+            "Zoom no longer accepts the stored sign-in (invalid_grant).",
+            "Run 'sbzoom auth login zoom' to sign in again.")),
+         "zoom sign-in", FAIL, "sbzoom auth login zoom"),
+        (lambda f: setattr(f, "zoom_login", ZoomLogin(
+            "s2s", "env", "", tuple(s for s in NEEDED_SCOPES if "registrant" not in s))),
+         "zoom scopes", FAIL, "sbzoom auth login zoom"),
+        (lambda f: setattr(f, "sb_login", None), "simplybook sign-in", FAIL,
+         "sbzoom auth login simplybook"),
+        (lambda f: (f.values.pop("simplybook.timezone"), setattr(f, "sb_login", replace(
+            f.sb_login, timezone=None))), "time zone", FAIL,  # type: ignore[type-var]
+         "sbzoom config set simplybook.timezone"),
+        (lambda f: f.values.update({"simplybook.timezone": "Europe/Paris"}), "time zone", WARN,
+         "sbzoom config set simplybook.timezone America/New_York"),
+        (lambda f: f.values.update({"services.3": "online"}), "online services", WARN,
+         "sbzoom services enable-online 3 --class"),
+        (lambda f: f.values.update({"services.9": "online"}), "online services", WARN,
+         "sbzoom services disable-online 9"),
+        (lambda f: setattr(f, "provider_list", list(PROVIDERS)), "provider mapping", FAIL,
+         "sbzoom providers map 4 ZOOM_USER"),
+        (lambda f: f.values.update({"providers.7": "zBen"}), "provider mapping", WARN,
+         "sbzoom providers unmap 7"),
+        (lambda f: f.values.update({"providers.2": "zGone"}), "zoom hosts", FAIL,
+         "sbzoom providers map 2 ZOOM_USER"),
+        (lambda f: f.values.update({"providers.2": "zFrank"}), "zoom hosts", FAIL,
+         "sbzoom providers map 2 ZOOM_USER"),
+        (lambda f: f.values.update({"providers.1": "zChloe"}), "zoom hosts", FAIL,
+         "sbzoom providers map 1 ZOOM_USER"),
+        (lambda f: setattr(f, "ledger_info", LedgerInfo(Path("/l.sqlite3"), True, False)),
+         "ledger", FAIL, "chmod u+w /l.sqlite3"),
+        (lambda f: setattr(f, "ledger_error", ConfigError(
+            "The ledger /l.sqlite3 cannot be opened: file is not a database.",
+            "Move it away and run 'sbzoom bookings link' again.")),
+         "ledger", FAIL, "sbzoom bookings link"),
+        (lambda f: setattr(f, "skew", 90.0), "clock", WARN, "timedatectl set-ntp true"),
+        (lambda f: setattr(f, "skew", -400.0), "clock", FAIL, "timedatectl set-ntp true"),
+    ],
+    ids=[
+        "config-broken", "config-absent", "secrets-fallback-file", "secrets-file-too-open",
+        "zoom-absent", "zoom-expired", "zoom-missing-scope", "simplybook-absent",
+        "timezone-unknown", "timezone-disagrees", "class-as-one-to-one", "unknown-service",
+        "unmapped-provider", "mapping-unknown-provider", "host-gone", "host-inactive",
+        "unlicensed-class-host", "ledger-read-only", "ledger-corrupt", "clock-90s", "clock-400s",
+    ],
+)  # fmt: skip
+def test_each_fault_names_its_fix(seed: object, name: str, status: str, fix_has: str) -> None:
+    facts = FakeFacts()
+    seed(facts)  # type: ignore[operator]
+    report = run_doctor(facts)
+    found = by_name(report)[name]
+    assert (found.status, fix_has in found.fix) == (status, True), found
+    assert report.ok is (status != FAIL and all(c.status != FAIL for c in report.checks))
+    assert [c.name for c in report.checks] == NAMES  # every check still ran
+
+
+def test_missing_scopes_are_named() -> None:
+    granted = tuple(s for s in NEEDED_SCOPES if s != "meeting:update:meeting:admin")
+    found = by_name(run_doctor(FakeFacts(zoom_login=ZoomLogin("s2s", "env", "", granted))))
+    assert found["zoom scopes"].status == FAIL
+    assert "meeting:update:meeting:admin" in found["zoom scopes"].detail
+
+
+@pytest.mark.parametrize(
+    ("granted", "missing", "user_level"),
+    [
+        (("user:read:admin", "meeting:read:admin", "meeting:write:admin"), [], []),
+        (("user:read:list_users:master", "user:read:user:master", "meeting:write:admin",
+          "meeting:read:admin"), [], []),
+        (("user:read:admin", "meeting:read", "meeting:write"), [], [
+            s for s in NEEDED_SCOPES if s.startswith("meeting:")]),
+        (("meeting:read:admin", "meeting:write:admin"), ["user:read:list_users:admin",
+                                                         "user:read:user:admin"], []),
+    ],
+    ids=["classic-admin", "granular-master", "classic-user-level", "no-user-scopes"],
+)  # fmt: skip
+def test_classic_and_master_scopes_count(
+    granted: tuple[str, ...], missing: list[str], user_level: list[str]
+) -> None:
+    assert missing_scopes(granted) == (missing, user_level)
+
+
+def test_user_level_scopes_are_a_warning() -> None:
+    login = ZoomLogin("oauth", "keyring", "me@zoom.test", ("user:read:admin", "meeting:write",
+                                                             "meeting:read"))  # fmt: skip
+    assert by_name(run_doctor(FakeFacts(zoom_login=login)))["zoom scopes"].status == WARN
+
+
+def test_checks_that_need_a_failed_sign_in_say_so_instead_of_failing_again() -> None:
+    report = run_doctor(FakeFacts(zoom_login=None, sb_login=None))
+    found = by_name(report)
+    for name in ("zoom scopes", "zoom hosts", "online services", "provider mapping"):
+        assert found[name].status == WARN and found[name].detail.startswith("Not checked")
+    assert [c.name for c in report.checks if c.status == FAIL] == [
+        "zoom sign-in",
+        "simplybook sign-in",
+    ]
+
+
+def test_a_check_that_crashes_is_a_fail_row_and_the_rest_still_run() -> None:
+    facts = FakeFacts(ledger_error=RuntimeError("disk on fire"))
+    report = run_doctor(facts)
+    ledger = by_name(report)["ledger"]
+    assert ledger.status == FAIL and "RuntimeError: disk on fire" in ledger.detail
+    assert "sbzoom --debug doctor" in ledger.fix
+    assert by_name(report)["clock"].status == OK
+    assert not report.ok
+
+
+def test_a_basic_host_of_long_one_to_one_meetings_is_a_warning() -> None:
+    facts = FakeFacts()
+    facts.values["providers.2"] = "zChloe"
+    found = by_name(run_doctor(facts))["zoom hosts"]
+    assert found.status == OK  # Intro is 30 min: fits in Zoom Basic's 40
+    facts.service_list = [replace(SERVICES[0], duration=60), *SERVICES[1:]]
+    found = by_name(run_doctor(facts))["zoom hosts"]
+    assert (found.status, "40 minutes" in found.detail) == (WARN, True)
+
+
+@pytest.mark.parametrize(("skew", "status"), [(0.4, OK), (-45, OK), (61, WARN), (301, FAIL)])
+def test_clock_thresholds(skew: float, status: str) -> None:
+    times = [ServerTime("Zoom", NOW + timedelta(seconds=skew), NOW)]
+    assert check_clock(times).status == status
+
+
+def test_clock_without_answers_is_a_warning() -> None:
+    assert check_clock([ServerTime("Zoom", None, NOW, "cannot connect")]).status == WARN
+    assert check_clock([]).status == WARN
+
+
+# -- the live clock probe over an httpx transport ---------------------------------------------
+
+
+class FixedClock:
+    def now(self) -> datetime:
+        return NOW
+
+    def monotonic(self) -> float:
+        return 0.0
+
+    def sleep(self, seconds: float) -> None:
+        pass
+
+
+def test_server_time_comes_from_the_date_header(home: Home) -> None:
+    seen: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        assert "authorization" not in request.headers and "x-token" not in request.headers
+        skew = 400 if "zoom" in str(request.url) else 0
+        date = format_datetime(NOW + timedelta(seconds=skew), usegmt=True)
+        return httpx.Response(404, headers={"Date": date})
+
+    context = home.context(
+        extra_env={
+            "SBZOOM_ZOOM_ACCOUNT_ID": "acc", "SBZOOM_ZOOM_CLIENT_ID": "cid",
+            "SBZOOM_ZOOM_CLIENT_SECRET": "secret", "SBZOOM_ZOOM_API_URL": "https://zoom.test/v2",
+            "SBZOOM_SIMPLYBOOK_COMPANY": "demo", "SBZOOM_SIMPLYBOOK_LOGIN": "admin",
+            "SBZOOM_SIMPLYBOOK_PASSWORD": "pw", "SBZOOM_SIMPLYBOOK_API_URL": "https://sb.test",
+        }
+    )  # fmt: skip
+    context.http_transport = httpx.MockTransport(answer)
+    context.clock = FixedClock()
+    times = LiveFacts(context).server_times()
+    assert seen == ["https://zoom.test/v2", "https://sb.test"]
+    assert [(t.service, (t.server - t.local).total_seconds()) for t in times if t.server] == [
+        ("Zoom", 400.0),
+        ("SimplyBook", 0.0),
+    ]
+    found = check_clock(times)
+    assert found.status == FAIL and "400 s behind Zoom" in found.detail
+
+
+def test_server_time_without_date_header_is_reported(home: Home) -> None:
+    context = home.context(
+        extra_env={"SBZOOM_SIMPLYBOOK_COMPANY": "demo", "SBZOOM_SIMPLYBOOK_LOGIN": "admin",
+                   "SBZOOM_SIMPLYBOOK_PASSWORD": "pw",
+                   "SBZOOM_SIMPLYBOOK_API_URL": "https://sb.test"}
+    )  # fmt: skip
+    context.http_transport = httpx.MockTransport(lambda request: httpx.Response(200))
+    context.clock = FixedClock()
+    (only,) = LiveFacts(context).server_times()
+    assert only.server is None and "Date" in only.problem
