@@ -58,7 +58,10 @@ class TerminalPrompter:
     def text(self, label: str, *, secret: bool = False, flag: str = "") -> str:
         if not self.interactive:
             how = f" Pass {flag}." if flag else ""
-            raise UsageError(f"{label} is needed and sbzoom may not prompt (--no-input).{how}")
+            raise UsageError(
+                f"{label} is needed and sbzoom may not prompt here "
+                f"(no terminal, or --no-input).{how}"
+            )
         try:
             if secret:
                 return getpass.getpass(f"{label}: ", stream=self.stream)

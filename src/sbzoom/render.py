@@ -26,7 +26,7 @@ def make_console(file: IO[str] | None = None, *, stderr: bool = False) -> Consol
         markup=False,
         highlight=False,
         emoji=False,
-        soft_wrap=False,
+        soft_wrap=True,  # data lines (paths, URLs) must not be broken; tables still fit
     )
 
 

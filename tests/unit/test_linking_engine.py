@@ -162,7 +162,7 @@ def test_one_to_one_booking_gets_one_meeting_and_second_run_changes_nothing(ledg
     assert len(zoom.meetings) == 1
     zoom.calls.clear()
     assert run(zoom, ledger, [booking("11")]) == {"11": "unchanged"}
-    assert zoom.calls == []  # not even a read: the ledger answers
+    assert zoom.calls == [("upcoming", "zu1")]  # one read per host: is it still on Zoom?
 
 
 def test_meeting_time_is_utc_with_z_and_iana_zone_across_dst() -> None:

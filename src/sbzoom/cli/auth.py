@@ -36,14 +36,14 @@ def status(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     else:
         for result in results:
             state = "connected" if result.connected else "not connected"
-            context.stdout.print(f"{result.service}: {state}")
+            context.stdout.print(f"{result.service}: {state}", soft_wrap=True)
             pairs = [("source", result.source), *result.details.items()]
             for key, value in pairs:
                 if value not in (None, "", []):
                     shown = ", ".join(map(str, value)) if isinstance(value, list) else value
-                    context.stdout.print(f"  {key}: {shown}")
+                    context.stdout.print(f"  {key}: {shown}", soft_wrap=True)
             if result.problem:
-                context.stdout.print(f"  problem: {result.problem}")
+                context.stdout.print(f"  problem: {result.problem}", soft_wrap=True)
     if not all(r.connected for r in results):
         raise typer.Exit(1)
 

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sbzoom.clients import zoom as zoom_api
 from sbzoom.clients.simplybook import Booking, SimplyBookClient
@@ -227,6 +228,9 @@ def link_bookings(
     from sbzoom.core.simplybook_session import simplybook_client
     from sbzoom.core.zoom_auth import zoom_client
 
+    # Bad ids and dates fail before anything is read; the real window needs the company zone.
+    _booking_ids(booking_ids)
+    window(date_from, date_to, context.clock.now(), ZoneInfo("UTC"))
     online = context.profile.family("services")
     if not online:
         raise ConfigError(
@@ -234,7 +238,6 @@ def link_bookings(
             "Choose them with 'sbzoom services enable-online SERVICE...' "
             "('sbzoom services list' shows them).",
         )
-    _booking_ids(booking_ids)  # bad ids fail before anything is read
     simplybook = simplybook_client(context)
     zone = simplybook.timezone
     span = None if booking_ids else window(date_from, date_to, context.clock.now(), zone)

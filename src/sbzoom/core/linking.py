@@ -311,12 +311,14 @@ class Linker:
         self._done = 0
         self._total = 0
         self._starts: dict[str, str] = {}
+        self._current: dict[str, str] = {}  # booking id -> its unit in this run
         self._done_lock = threading.Lock()
 
     # -- entry point --------------------------------------------------------------------------
 
     def run(self, bookings: Sequence[BookingView]) -> LinkReport:
         units = group_units(bookings, self.plan)
+        self._current = {b.id: u.key for u in units for b in u.bookings}
         self._starts = {
             b.id: b.start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") for b in bookings
         }
@@ -331,7 +333,7 @@ class Linker:
         else:
             for unit in units:
                 results.extend(self._unit(unit))
-        self._detach_moved(units, before)
+        self._detach_moved(before)
         order = {b.id: i for i, b in enumerate(bookings)}
         results.sort(key=lambda r: order.get(r.booking_id, len(order)))
         return LinkReport(results, dry_run=self.plan.dry_run)
@@ -361,16 +363,10 @@ class Linker:
 
     def _end_place(self, booking_id: str, row: BookingRow, meeting: MeetingRow) -> None:
         assert meeting.meeting_id is not None
-        if self.plan.dry_run or self.ledger is None:
+        if self.plan.dry_run:
             return
-        others = [
-            b
-            for b in self.ledger.bookings_of(row.unit_key)
-            if b.status == "linked" and b.booking_id != booking_id
-        ]
-        if row.registrant_id and others:
-            self.zoom.cancel_registrant(meeting.meeting_id, Registrant(row.registrant_id, "", ""))
-            self._audit(booking_id, "cancel-registrant", meeting.meeting_id, "ok", "booking gone")
+        if row.registrant_id:
+            self._leave_session(booking_id, row.unit_key, row.registrant_id, meeting)
         else:
             self.zoom.delete(meeting.meeting_id)
             self._save_meeting(
@@ -404,6 +400,8 @@ class Linker:
             try:
                 return self._class(unit) if unit.is_class else self._single(unit)
             except HostExhaustedError as exc:
+                if exc.host_id != unit.host_id:  # an update's error does not know the host
+                    exc = HostExhaustedError(unit.host_id, exc.reset_at)
                 self._exhausted[unit.host_id] = exc
                 return self._deferred(unit, exc)
             except (AuthError, ConfigError):
@@ -411,6 +409,9 @@ class Linker:
             except SbzoomError as exc:
                 for booking in unit.bookings:
                     self._audit(booking.id, "link", None, "failed", exc.message)
+                    previous = self._ledger_booking(booking.id)
+                    if previous is None or previous.status != "linked":  # a sent link still works
+                        self._save_booking(booking.id, unit.key, "", "", "failed", exc.message)
                 return [LinkResult(b.id, "failed", reason=exc.message) for b in unit.bookings]
         finally:
             self._tick(len(unit.bookings))
@@ -418,7 +419,9 @@ class Linker:
     def _deferred(self, unit: Unit, exc: HostExhaustedError) -> list[LinkResult]:
         results = []
         for booking in unit.bookings:
-            self._save_booking(booking.id, unit.key, "", "", "deferred", exc.message)
+            previous = self._ledger_booking(booking.id)
+            if previous is None or previous.status != "linked":  # keep what is already linked
+                self._save_booking(booking.id, unit.key, "", "", "deferred", exc.message)
             results.append(LinkResult(booking.id, "deferred", reason=exc.message))
         return results
 
@@ -432,7 +435,7 @@ class Linker:
         meeting, status, reason = self._ensure_meeting(unit)
         self._save_booking(booking.id, unit.key, "", meeting.join_url, "linked", "")
         self._write_back(booking.id, meeting.join_url, meeting.id)
-        return [LinkResult(booking.id, status, meeting.id, meeting.join_url, reason)]
+        return [LinkResult(booking.id, status, meeting.id or None, meeting.join_url, reason)]
 
     def _cancel_meeting(self, unit: Unit, booking: BookingView) -> LinkResult:
         row = self._ledger_meeting(unit.key)
@@ -463,7 +466,7 @@ class Linker:
         row = self._ledger_meeting(unit.key)
         if row is not None and row.status == "active" and row.meeting_id is not None:
             current = ZoomMeeting(row.meeting_id, row.host_id, row.join_url, row.passcode)
-            if row.host_id == host:
+            if row.host_id == host and self._still_on_zoom(unit, current):
                 if row.state_hash == wanted:
                     return current, "unchanged", ""
                 try:
@@ -500,7 +503,7 @@ class Linker:
                 )
                 return found
         if self.plan.dry_run:
-            return ZoomMeeting(0, host, "")
+            return ZoomMeeting(0, host, "")  # id 0: "would create"; reported as no meeting id
         self._save_meeting(unit.key, None, host, wanted, "", "", "pending")
         try:
             meeting = self.zoom.create(host, body)
@@ -530,11 +533,29 @@ class Linker:
         )
         self._audit(unit.first.id, "update", meeting.id, "ok")
 
-    def _find_marked(self, host: str, key: str, *, fresh: bool) -> ZoomMeeting | None:
+    def _listing(self, host: str, *, fresh: bool) -> list[ZoomMeeting]:
+        """The host's scheduled meetings, listed once per host per run (again when ``fresh``)."""
         with self._upcoming_lock:
             if fresh or host not in self._upcoming:
                 self._upcoming[host] = self.zoom.upcoming(host)
-            listing = self._upcoming[host]
+            return self._upcoming[host]
+
+    def _still_on_zoom(self, unit: Unit, meeting: ZoomMeeting) -> bool:
+        """False when a future meeting the ledger knows was deleted on Zoom's side: repair it.
+
+        Only future meetings are checked: Zoom's list leaves out the ones that have ended.
+        """
+        if unit.first.start <= self.now() + timedelta(minutes=10):
+            return True
+        listing = self._listing(meeting.host_id, fresh=False)
+        if any(m.id == meeting.id for m in listing):
+            return True
+        self._save_meeting(unit.key, meeting.id, meeting.host_id, "", "", "", "deleted")
+        self._audit(unit.first.id, "check", meeting.id, "missing", "deleted on Zoom's side")
+        return False
+
+    def _find_marked(self, host: str, key: str, *, fresh: bool) -> ZoomMeeting | None:
+        listing = self._listing(host, fresh=fresh)
         tag = marker(key)
         for meeting in listing:
             if meeting.agenda.startswith(tag):
@@ -544,119 +565,129 @@ class Linker:
     # -- classes ------------------------------------------------------------------------------
 
     def _class(self, unit: Unit) -> list[LinkResult]:
-        results: list[LinkResult] = []
-        if not unit.active:
-            row = self._ledger_meeting(unit.key)
-            if row is None or row.status != "active":
-                return [self._cancel_meeting(unit, unit.bookings[0])] + [
-                    LinkResult(b.id, "skipped", reason="booking is cancelled; no meeting")
-                    for b in unit.bookings[1:]
-                ]
-            for booking in unit.bookings:
-                self._save_booking(booking.id, unit.key, "", "", "cancelled", "")
-            first = self._cancel_meeting(unit, unit.bookings[0])
-            return [first] + [
-                LinkResult(b.id, "cancelled", first.meeting_id, reason="class session is empty")
-                for b in unit.bookings[1:]
-            ]
+        if not unit.active:  # every client of this session in the run has cancelled
+            return [self._class_cancel(unit, b) for b in unit.bookings]
         old = self._ledger_meeting(unit.key)
         meeting, meeting_status, reason = self._ensure_meeting(unit)
         same_meeting = old is not None and old.meeting_id == meeting.id
-        existing: list[Registrant] | None = None
+        registrants: list[Registrant] | None = None
+        results: list[LinkResult] = []
         for booking in unit.bookings:
+            if booking.cancelled:
+                results.append(self._class_cancel(unit, booking))
+                continue
             previous = self._ledger_booking(booking.id)
-            known = (
+            if (
                 same_meeting
                 and previous is not None
+                and previous.status == "linked"
                 and previous.unit_key == unit.key
-                and bool(previous.registrant_id)
-            )
-            if booking.cancelled:
-                if known and previous is not None and previous.status == "linked":
-                    if not self.plan.dry_run:
-                        self.zoom.cancel_registrant(
-                            meeting.id,
-                            Registrant(previous.registrant_id, booking.client_email, ""),
-                        )
-                        self._save_booking(booking.id, unit.key, "", "", "cancelled", "")
-                        self._audit(booking.id, "cancel-registrant", meeting.id, "ok")
-                    results.append(
-                        LinkResult(
-                            booking.id, "cancelled", meeting.id, reason="booking was cancelled"
-                        )
-                    )
-                else:
-                    results.append(LinkResult(booking.id, "skipped", reason="booking is cancelled"))
-                continue
-            if known and previous is not None and previous.status == "linked":
+                and previous.registrant_id
+            ):
                 status = "updated" if meeting_status == "updated" else "unchanged"
                 self._write_back(booking.id, previous.join_url, meeting.id)
-                results.append(
-                    LinkResult(
-                        booking.id,
-                        status,
-                        meeting.id,
-                        previous.join_url,
-                        reason if status == "updated" else "",
-                    )
-                )
+                why = reason if status == "updated" else ""
+                results.append(LinkResult(booking.id, status, meeting.id, previous.join_url, why))
+                continue
+            if not booking.client_email:
+                why = "client has no e-mail address; Zoom registers class attendees by e-mail"
+                results.append(LinkResult(booking.id, "skipped", reason=why))
                 continue
             if self.plan.dry_run:
-                results.append(
-                    LinkResult(
-                        booking.id, "created", meeting.id or None, "", "would register client"
-                    )
-                )
+                why = "would register the client"
+                results.append(LinkResult(booking.id, "created", meeting.id or None, "", why))
                 continue
-            if existing is None:
-                existing = self.zoom.registrants(meeting.id)
-            email = booking.client_email.lower()
-            match = next((r for r in existing if r.email.lower() == email), None)
-            status = "unchanged" if match is not None else "created"  # found: adopt it
-            if match is None:
-                first_name, last_name = split_name(booking.client_name)
-                match = self.zoom.add_registrant(
-                    meeting.id, booking.client_email, first_name, last_name
-                )
-                existing.append(match)
-                self._audit(booking.id, "add-registrant", meeting.id, "ok")
-            self._save_booking(booking.id, unit.key, match.id, match.join_url, "linked", "")
-            self._write_back(booking.id, match.join_url, meeting.id)
-            results.append(LinkResult(booking.id, status, meeting.id, match.join_url, reason))
+            try:
+                if registrants is None:
+                    registrants = self.zoom.registrants(meeting.id)
+                results.append(self._register(unit, booking, meeting, registrants, reason))
+            except (HostExhaustedError, AuthError, ConfigError):
+                raise
+            except SbzoomError as exc:  # one bad seat must not fail the whole class
+                self._audit(booking.id, "add-registrant", meeting.id, "failed", exc.message)
+                results.append(LinkResult(booking.id, "failed", meeting.id, reason=exc.message))
         return results
 
-    def _detach_moved(self, units: list[Unit], before: dict[str, BookingRow | None]) -> None:
+    def _register(
+        self,
+        unit: Unit,
+        booking: BookingView,
+        meeting: ZoomMeeting,
+        registrants: list[Registrant],
+        reason: str,
+    ) -> LinkResult:
+        email = booking.client_email.lower()
+        match = next((r for r in registrants if r.email.lower() == email), None)
+        status = "unchanged" if match is not None else "created"  # found: adopt it
+        if match is None:
+            first_name, last_name = split_name(booking.client_name)
+            match = self.zoom.add_registrant(
+                meeting.id, booking.client_email, first_name, last_name
+            )
+            registrants.append(match)
+            self._audit(booking.id, "add-registrant", meeting.id, "ok")
+        self._save_booking(booking.id, unit.key, match.id, match.join_url, "linked", "")
+        self._write_back(booking.id, match.join_url, meeting.id)
+        return LinkResult(booking.id, status, meeting.id, match.join_url, reason)
+
+    def _class_cancel(self, unit: Unit, booking: BookingView) -> LinkResult:
+        previous = self._ledger_booking(booking.id)
+        meeting = self._ledger_meeting(unit.key)
+        if (
+            previous is None
+            or previous.status != "linked"
+            or previous.unit_key != unit.key
+            or meeting is None
+            or meeting.meeting_id is None
+            or meeting.status != "active"
+        ):
+            if previous is not None and previous.status == "cancelled":
+                return LinkResult(booking.id, "unchanged", reason="booking is cancelled")
+            return LinkResult(booking.id, "skipped", reason="booking is cancelled; no meeting")
+        self._leave_session(booking.id, unit.key, previous.registrant_id, meeting)
+        self._save_booking(booking.id, unit.key, "", "", "cancelled", "")
+        return LinkResult(
+            booking.id, "cancelled", meeting.meeting_id, reason="booking was cancelled"
+        )
+
+    def _leave_session(
+        self, booking_id: str, key: str, registrant_id: str, meeting: MeetingRow
+    ) -> None:
+        """A client leaves a class session: their registration ends, and the meeting with the last.
+
+        Clients the ledger holds in the session count as staying unless this run saw them go
+        elsewhere, so linking one booking by id never ends a session others still attend. Two
+        seats booked with one e-mail share a Zoom registrant; it is cancelled with the last seat.
+        """
+        assert meeting.meeting_id is not None
+        if self.plan.dry_run or self.ledger is None:
+            return
+        others = [
+            b
+            for b in self.ledger.bookings_of(key)
+            if b.status == "linked"
+            and b.booking_id != booking_id
+            and self._current.get(b.booking_id, key) == key
+        ]
+        if not others:
+            self.zoom.delete(meeting.meeting_id)
+            self._save_meeting(key, meeting.meeting_id, meeting.host_id, "", "", "", "deleted")
+            self._audit(booking_id, "delete", meeting.meeting_id, "ok", f"session {key} is empty")
+        elif registrant_id and all(b.registrant_id != registrant_id for b in others):
+            self.zoom.cancel_registrant(meeting.meeting_id, Registrant(registrant_id, "", ""))
+            self._audit(booking_id, "cancel-registrant", meeting.meeting_id, "ok")
+
+    def _detach_moved(self, before: dict[str, BookingRow | None]) -> None:
         """Clients who moved to another class session leave the old one; empty sessions end."""
-        current = {b.id: u.key for u in units for b in u.bookings}
-        emptied: set[str] = set()
         for booking_id, row in before.items():
             if row is None or row.status != "linked" or not row.registrant_id:
                 continue
-            if current.get(booking_id) == row.unit_key:
+            if self._current.get(booking_id) == row.unit_key:
                 continue
             old = self._ledger_meeting(row.unit_key)
             if old is None or old.meeting_id is None or old.status != "active":
                 continue
-            if not self.plan.dry_run:
-                self.zoom.cancel_registrant(old.meeting_id, Registrant(row.registrant_id, "", ""))
-                self._audit(booking_id, "cancel-registrant", old.meeting_id, "ok", "moved session")
-            emptied.add(row.unit_key)
-        for key in emptied:
-            old = self._ledger_meeting(key)
-            still = [
-                b
-                for b in (self.ledger.bookings_of(key) if self.ledger else [])
-                if b.status == "linked" and current.get(b.booking_id) == key
-            ]
-            if (
-                old is not None
-                and old.meeting_id is not None
-                and not still
-                and not self.plan.dry_run
-            ):
-                self.zoom.delete(old.meeting_id)
-                self._save_meeting(key, old.meeting_id, old.host_id, "", "", "", "deleted")
-                self._audit("-", "delete", old.meeting_id, "ok", f"session {key} is empty")
+            self._leave_session(booking_id, row.unit_key, row.registrant_id, old)
 
     # -- write-back ---------------------------------------------------------------------------
 

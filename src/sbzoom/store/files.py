@@ -9,22 +9,30 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 from sbzoom.errors import SbzoomError
 
 
 def atomic_write(path: Path, data: bytes, mode: int = 0o644) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the new one, never half.
-
-    The temporary file is created with ``mode`` from the start, so a secret never exists on disk
-    with wider permissions, even for a moment.
-    """
+    """Write ``data`` to ``path`` so that readers see the old file or the new one, never half."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_file(path, mode) as handle:
+        handle.write(data.decode("utf-8"))
+
+
+@contextlib.contextmanager
+def atomic_file(path: Path, mode: int = 0o644) -> Iterator[IO[str]]:
+    """A text file, written as a stream, that appears at ``path`` complete or not at all.
+
+    The temporary file beside ``path`` has ``mode`` from the start, so a secret never exists on
+    disk with wider permissions, even for a moment; it is renamed into place when the block ends.
+    """
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp_name, path)

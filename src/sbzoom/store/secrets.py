@@ -215,9 +215,9 @@ def open_secret_store(
             "seconds.",
             "Set it to a positive number such as 5, or unset it.",
         )
+    if choice == "file":  # chosen on purpose: nothing to announce
+        return FileStore(profile, data_dir / "secrets.json")
     file_store = FileStore(profile, data_dir / "secrets.json", announce)
-    if choice == "file":
-        return file_store
     if choice == "keyring":
         return KeyringStore(profile, timeout)
     if choice != "auto":
