@@ -92,7 +92,7 @@ def default_data_dir(env: Mapping[str, str]) -> Path:
 class Context:
     stdout: Console
     stderr: Console
-    env: Mapping[str, str]
+    env: Mapping[str, str] = field(repr=False)  # may hold SBZOOM_*_SECRET / _PASSWORD
     config_path: Path
     data_dir: Path
     profile_name: str = "default"
@@ -103,6 +103,7 @@ class Context:
     stdin: IO[str] = field(default_factory=lambda: sys.stdin)
     # Tests hand in an httpx transport (MockTransport, respx) here; None means the network.
     http_transport: httpx.BaseTransport | None = None
+    allow_new_profile: bool = False  # set by commands that create a profile (auth login)
     open_browser: Callable[[str], bool] | None = None
     _config: ConfigStore | None = field(default=None, repr=False)
     _profile: Profile | None = field(default=None, repr=False)
@@ -150,7 +151,7 @@ class Context:
         """The active profile's settings. A named profile that does not exist is an error."""
         if self._profile is None:
             profile = self.config.load(self.profile_name)
-            if not profile.exists and self.profile_name != "default":
+            if not (profile.exists or self.profile_name == "default" or self.allow_new_profile):
                 known = ", ".join(self.config.profiles()) or "none yet"
                 raise ConfigError(
                     f"There is no profile named '{self.profile_name}' in {self.config_path} "

@@ -295,3 +295,24 @@ def test_booking_moved_out_of_the_window_takes_its_meeting_along(
         datetime.fromisoformat(str(moved["start_time"]).replace("Z", "+00:00")).date()
         > (old_start + timedelta(days=59)).date()
     )
+
+
+def test_ids_and_a_date_window_do_not_mix(home: Home, sandbox: Sandbox) -> None:
+    env = setup(home, sandbox)
+    result = home.run("bookings", "link", "1001", "--from", "today", extra_env=env)
+    assert result.exit_code == 2 and "--from/--to" in result.stderr
+    assert sandbox.meetings() == []
+
+
+def test_a_new_profile_is_created_by_signing_in(home: Home, sandbox: Sandbox) -> None:
+    urls = {k: v for k, v in sandbox.env.items() if k.endswith("_URL")}
+    result = home.run(
+        "--profile", "branch2", "auth", "login", "zoom", "--s2s",
+        "--account-id", sandbox.env["SBZOOM_ZOOM_ACCOUNT_ID"],
+        "--client-id", sandbox.env["SBZOOM_ZOOM_CLIENT_ID"], "--client-secret-stdin",
+        stdin=sandbox.env["SBZOOM_ZOOM_CLIENT_SECRET"] + "\n", extra_env=urls,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert "[branch2.zoom]" in home.config_path.read_text()
+    users = home.run("--profile", "branch2", "zoom", "users", "--json", extra_env=urls)
+    assert users.exit_code == 0 and "alice.romero@" in users.stdout

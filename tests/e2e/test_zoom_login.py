@@ -181,7 +181,7 @@ def test_logout_revokes_and_leaves_no_secret_anywhere(cli: Cli, sandbox: Sandbox
     remember_tokens()
     secrets.update(sandbox.refresh_token_uses())
     outputs.append(cli.run("--debug", "auth", "logout", "zoom"))
-    assert all(o.returncode in (0, 1) for o in outputs), [o.stderr for o in outputs]
+    assert all(o.returncode in (0, 4) for o in outputs), [o.stderr for o in outputs]
     assert "[debug]" in outputs[1].stderr and "Bearer ***" in outputs[1].stderr
     assert outputs[-1].returncode == 0 and "Signed out of zoom" in outputs[-1].stderr
     assert [r.token_kind for r in sandbox.revocations()] == ["refresh"]

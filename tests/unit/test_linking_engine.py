@@ -348,3 +348,70 @@ def test_forget_ends_meetings_of_bookings_simplybook_lost(ledger: Ledger) -> Non
     assert len(remaining) == 1 and len(zoom.reg[remaining[0]]) == 1  # the class goes on for 22
     assert linker.forget(["22"])[0].status == "cancelled"
     assert zoom.meetings == {}
+
+
+def test_old_ledger_is_migrated_without_losing_rows(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "old.sqlite3"
+    db = sqlite3.connect(path)
+    db.executescript(
+        "CREATE TABLE bookings (booking_id TEXT PRIMARY KEY, unit_key TEXT NOT NULL, "
+        "registrant_id TEXT NOT NULL DEFAULT '', join_url TEXT NOT NULL DEFAULT '', "
+        "status TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '', "
+        "comment_url TEXT NOT NULL DEFAULT '', updated_at TEXT NOT NULL);"
+        "INSERT INTO bookings VALUES ('7', 'b7', '', 'https://j', 'linked', '', '', 'x');"
+        "PRAGMA user_version = 1;"
+    )
+    db.close()
+    ledger = Ledger(path)
+    try:
+        row = ledger.booking("7")
+        assert row is not None and row.join_url == "https://j" and row.start_utc == ""
+    finally:
+        ledger.close()
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+
+
+def test_linking_one_cancelled_seat_by_id_keeps_the_session(ledger: Ledger) -> None:
+    zoom = FakeZoom()
+    group = [booking(str(i), service="2", provider="2", client=f"C{i} X") for i in (21, 22)]
+    run(zoom, ledger, group)
+    (mid,) = zoom.meetings
+    # `sbzoom bookings link 21` after 21 cancelled: only 21 is in the run
+    assert run(zoom, ledger, [replace(group[0], cancelled=True)]) == {"21": "cancelled"}
+    assert mid in zoom.meetings and [r.email for r in zoom.reg[mid]] == ["c22@example.com"]
+
+
+def test_moving_one_client_by_id_keeps_the_old_session_for_the_others(ledger: Ledger) -> None:
+    zoom = FakeZoom()
+    group = [booking(str(i), service="2", provider="2", client=f"C{i} X") for i in (21, 22)]
+    run(zoom, ledger, group)
+    (old,) = zoom.meetings
+    moved = replace(group[0], start=group[0].start + timedelta(hours=3),
+                    end=group[0].end + timedelta(hours=3))  # fmt: skip
+    assert run(zoom, ledger, [moved]) == {"21": "created"}
+    assert old in zoom.meetings and [r.email for r in zoom.reg[old]] == ["c22@example.com"]
+    assert len(zoom.meetings) == 2
+
+
+def test_two_seats_with_one_email_share_a_registrant_until_the_last_goes(ledger: Ledger) -> None:
+    zoom = FakeZoom()
+    seats = [booking(str(i), service="2", provider="2", client="Pat Doe") for i in (31, 32)]
+    seats.append(booking("33", service="2", provider="2", client="Kim Roe"))
+    run(zoom, ledger, seats)
+    (mid,) = zoom.meetings
+    seats[0] = replace(seats[0], cancelled=True)
+    assert run(zoom, ledger, seats)["31"] == "cancelled"
+    assert sorted(r.email for r in zoom.reg[mid]) == ["kim@example.com", "pat@example.com"]
+    seats[1] = replace(seats[1], cancelled=True)
+    run(zoom, ledger, seats)
+    assert [r.email for r in zoom.reg[mid]] == ["kim@example.com"]
+
+
+def test_meeting_deleted_on_zoom_is_recreated(ledger: Ledger) -> None:
+    zoom = FakeZoom()
+    run(zoom, ledger, [booking("11")])
+    zoom.meetings.clear()  # someone deleted it in the Zoom web portal
+    assert run(zoom, ledger, [booking("11")]) == {"11": "created"}
+    assert len(zoom.meetings) == 1

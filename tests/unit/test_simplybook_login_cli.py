@@ -201,7 +201,7 @@ def test_debug_log_shows_the_exchange_without_secrets(fast: Home, fake: FakeSimp
 
 
 def test_a_new_named_profile_is_created_by_signing_in(fast: Home, fake: FakeSimplyBook) -> None:
-    assert fast.run("--profile", "work", "auth", "status").exit_code == 1  # none yet
+    assert fast.run("--profile", "work", "auth", "status").exit_code == 4  # none yet
     result = fast.run("--profile", "work", *LOGIN, "--login", "admin", "--password-stdin",
                       stdin=PASSWORD, extra_env=ENV)  # fmt: skip
     assert result.exit_code == 0, result.stderr

@@ -520,7 +520,7 @@ def test_status_with_a_token_that_cannot_read_me(home: Home, fake: FakeZoom) -> 
 
 def test_status_not_signed_in(home: Home, fake: FakeZoom) -> None:
     result = run(home, fake, "auth", "status")
-    assert result.exit_code == 1
+    assert result.exit_code == 4
     assert "zoom: not connected" in result.stdout and "sbzoom auth login zoom" in result.stdout
 
 

@@ -45,7 +45,7 @@ def status(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
             if result.problem:
                 context.stdout.print(f"  problem: {result.problem}", soft_wrap=True)
     if not all(r.connected for r in results):
-        raise typer.Exit(1)
+        raise typer.Exit(4)  # not signed in, or the sign-in is rejected
 
 
 @app.command("logout")

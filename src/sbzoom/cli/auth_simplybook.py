@@ -56,6 +56,7 @@ def login_simplybook(
     from sbzoom.core import simplybook_auth
 
     context = context_of(ctx)
+    context.allow_new_profile = True  # signing in is how a new profile comes to be
     result = simplybook_auth.login(
         context,
         simplybook_auth.LoginRequest(

@@ -38,6 +38,7 @@ def login_zoom(
     from sbzoom.errors import UsageError
 
     context = context_of(ctx)
+    context.allow_new_profile = True  # signing in is how a new profile comes to be
     if s2s:
         result = zoom_login.login_s2s(
             context,

@@ -64,6 +64,12 @@ class SbzoomGroup(TyperGroup):
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
         except (typer.Exit, typer.Abort):
             raise
+        except BrokenPipeError:
+            # `sbzoom ... | head`: the reader has what it wanted. Quietly stop writing.
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(0) from None
         except Exception as exc:
             if getattr(exc, "exit_code", None) is not None and type(exc).__module__.startswith(
                 "typer"

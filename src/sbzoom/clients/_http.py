@@ -61,6 +61,8 @@ SENSITIVE_KEYS = frozenset(
         "set-cookie",
         "pwd",
         "tk",
+        "session_id",  # SimplyBook's 2FA session: whoever holds it can finish the sign-in
+        "auth_session_id",
     }
 )
 # Key endings that always hold a secret (``h323_password``, ``encrypted_password``, ``x_secret``…).

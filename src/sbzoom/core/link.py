@@ -230,6 +230,11 @@ def link_bookings(
 
     # Bad ids and dates fail before anything is read; the real window needs the company zone.
     _booking_ids(booking_ids)
+    if booking_ids and (date_from or date_to):
+        raise UsageError(
+            "--from/--to choose bookings by date; they cannot be combined with booking ids.",
+            "Give either booking ids or a date window.",
+        )
     window(date_from, date_to, context.clock.now(), ZoneInfo("UTC"))
     online = context.profile.family("services")
     if not online:

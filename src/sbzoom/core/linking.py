@@ -252,6 +252,8 @@ def meeting_body(unit: Unit, plan: LinkPlan) -> dict[str, object]:
             "waiting_room": settings.waiting_room,
             "join_before_host": settings.join_before_host and not settings.waiting_room,
             "auto_recording": settings.auto_recording,
+            # Classes: registration with manual approval, and sbzoom approves each client it adds
+            # (auto_approve). Approval type 0 would let anyone holding the link self-register.
             "approval_type": 1 if unit.is_class else 2,
             **(
                 {"registrants_email_notification": False, "registrants_confirmation_email": False}
@@ -466,21 +468,31 @@ class Linker:
         row = self._ledger_meeting(unit.key)
         if row is not None and row.status == "active" and row.meeting_id is not None:
             current = ZoomMeeting(row.meeting_id, row.host_id, row.join_url, row.passcode)
-            if row.host_id == host and self._still_on_zoom(unit, current):
-                if row.state_hash == wanted:
-                    return current, "unchanged", ""
+            if row.host_id == host:
                 try:
+                    if not self._still_on_zoom(unit, current):
+                        raise MeetingGoneError(f"Meeting {current.id} is gone from Zoom.")
+                    if row.state_hash == wanted:
+                        return current, "unchanged", ""
                     self._update(unit, current, body, wanted)
                     return current, "updated", "meeting time or details changed"
-                except MeetingGoneError:
-                    pass  # deleted on Zoom's side: make a new one below
+                except MeetingGoneError:  # deleted on Zoom's side: adopt or create below
+                    replaced, status, _ = self._ensure_new(unit, host, body, wanted)
+                    why = "the meeting was deleted on Zoom; this one has a new link"
+                    return replaced, status, why
             else:
                 created = self._create(unit, host, body, wanted, fresh=True)
                 if not self.plan.dry_run:
                     self.zoom.delete(current.id)
                 self._audit(unit.first.id, "delete", current.id, "ok", f"host moved to {host}")
                 return created, "updated", f"host changed from {row.host_id} to {host}"
-        adopted = self._find_marked(host, unit.key, fresh=row is not None)
+        return self._ensure_new(unit, host, body, wanted, fresh=row is not None)
+
+    def _ensure_new(
+        self, unit: Unit, host: str, body: dict[str, object], wanted: str, *, fresh: bool = True
+    ) -> tuple[ZoomMeeting, str, str]:
+        """No usable meeting in the ledger: adopt the one carrying the marker, or create one."""
+        adopted = self._find_marked(host, unit.key, fresh=fresh)
         if adopted is not None:
             if _matches(adopted, body):
                 self._save_meeting(

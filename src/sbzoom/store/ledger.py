@@ -9,6 +9,7 @@ shared by the worker threads of one run under a lock (SQLite itself serialises p
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -51,8 +52,8 @@ CREATE TABLE IF NOT EXISTS audit (
     outcome     TEXT NOT NULL,
     detail      TEXT NOT NULL DEFAULT ''
 );
-PRAGMA user_version = 1;
 """
+SCHEMA_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -92,10 +93,13 @@ class Ledger:
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
+        # Join links carry passcodes: the ledger is for its owner's eyes only.
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+        os.chmod(path, 0o600)
         try:
             self._db = sqlite3.connect(path, timeout=30, check_same_thread=False)
             self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.executescript(SCHEMA)
+            self._migrate()
         except sqlite3.DatabaseError as exc:
             raise ConfigError(
                 f"The ledger {path} cannot be opened: {exc}.",
@@ -103,6 +107,14 @@ class Ledger:
                 "adopted from Zoom, none is created twice.",
             ) from None
         self._lock = threading.Lock()
+
+    def _migrate(self) -> None:
+        """Bring a ledger written by an older sbzoom up to date; nothing in it is lost."""
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(bookings)")}
+        if columns and "start_utc" not in columns:  # version 1 had no booking start
+            self._db.execute("ALTER TABLE bookings ADD COLUMN start_utc TEXT NOT NULL DEFAULT ''")
+        self._db.executescript(SCHEMA)  # every statement is IF NOT EXISTS
+        self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def close(self) -> None:
         self._db.close()
