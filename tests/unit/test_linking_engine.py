@@ -415,3 +415,14 @@ def test_meeting_deleted_on_zoom_is_recreated(ledger: Ledger) -> None:
     zoom.meetings.clear()  # someone deleted it in the Zoom web portal
     assert run(zoom, ledger, [booking("11")]) == {"11": "created"}
     assert len(zoom.meetings) == 1
+
+
+def test_service_that_became_a_class_moves_its_bookings_into_one_session(ledger: Ledger) -> None:
+    zoom = FakeZoom()
+    pair = [booking(str(i), client=f"C{i} X") for i in (41, 42)]  # same slot, one-to-one so far
+    run(zoom, ledger, pair)
+    assert len(zoom.meetings) == 2
+    as_class = replace(PLAN, online={"1": "class", "2": "class"})
+    assert run(zoom, ledger, pair, plan=as_class) == {"41": "created", "42": "created"}
+    (session,) = zoom.meetings  # both one-to-one meetings are gone, one session holds both
+    assert len(zoom.reg[session]) == 2

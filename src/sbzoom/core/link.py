@@ -122,10 +122,45 @@ def booking_view(booking: Booking) -> BookingView:
     )
 
 
-def link_plan(context: Context, *, dry_run: bool, timezone: str) -> LinkPlan:
+def stored_online(context: Context) -> dict[str, str]:
+    """The services the profile has online; none is a setup problem worth stopping for."""
+    stored = context.profile.family("services")
+    if not stored:
+        raise ConfigError(
+            "No service is online yet, so no booking has a meeting to link or report.",
+            "Choose them with 'sbzoom services enable-online SERVICE...' "
+            "('sbzoom services list' shows them).",
+        )
+    return stored
+
+
+def online_services(context: Context, simplybook: SimplyBookClient) -> dict[str, str]:
+    """Online service id -> "online" | "class", as the profile says, with capacity applied.
+
+    A service whose SimplyBook capacity lets several clients share a slot is a class whatever
+    was stored when it was enabled (its capacity may have grown since), so linking, showing and
+    reporting agree with `sbzoom services list`.
+    """
+    from sbzoom.core.catalog import capacity_reason
+
+    stored = stored_online(context)
+    if "online" not in stored.values():
+        return stored
+    providers = simplybook.list_providers()
+    grown = {
+        str(s.id)
+        for s in simplybook.list_services()
+        if stored.get(str(s.id)) == "online" and capacity_reason(s, providers)
+    }
+    return {k: "class" if k in grown else v for k, v in stored.items()}
+
+
+def link_plan(
+    context: Context, online: Mapping[str, str], *, dry_run: bool, timezone: str
+) -> LinkPlan:
     profile = context.profile
     return LinkPlan(
-        online=profile.family("services"),
+        online=dict(online),
         hosts=profile.family("providers"),
         timezone=timezone,
         meeting=meeting_settings(profile.get),
@@ -236,17 +271,12 @@ def link_bookings(
             "Give either booking ids or a date window.",
         )
     window(date_from, date_to, context.clock.now(), ZoneInfo("UTC"))
-    online = context.profile.family("services")
-    if not online:
-        raise ConfigError(
-            "No service is online yet, so there is nothing to link.",
-            "Choose them with 'sbzoom services enable-online SERVICE...' "
-            "('sbzoom services list' shows them).",
-        )
+    stored_online(context)  # before any sign-in: nothing online is the first thing to fix
     simplybook = simplybook_client(context)
+    online = online_services(context, simplybook)
     zone = simplybook.timezone
     span = None if booking_ids else window(date_from, date_to, context.clock.now(), zone)
-    plan = link_plan(context, dry_run=dry_run, timezone=zone.key)
+    plan = link_plan(context, online, dry_run=dry_run, timezone=zone.key)
     zoom = ZoomAdapter(zoom_client(context))
     comments = CommentAdapter(simplybook) if plan.write_back else None
 
@@ -314,7 +344,7 @@ def show_booking(context: Context, booking_id: str) -> BookingDetails:
     (number,) = _booking_ids([booking_id])
     simplybook = simplybook_client(context)
     booking = booking_view(simplybook.get_booking(number))
-    online = context.profile.family("services")
+    online = online_services(context, simplybook)
     is_class = online.get(booking.service_id) == "class"
     key = unit_key(booking, is_class)
     ledger = open_ledger(context)

@@ -690,16 +690,23 @@ class Linker:
             self._audit(booking_id, "cancel-registrant", meeting.meeting_id, "ok")
 
     def _detach_moved(self, before: dict[str, BookingRow | None]) -> None:
-        """Clients who moved to another class session leave the old one; empty sessions end."""
+        """Bookings now in another unit leave the old one: a client who moved to another class
+        session leaves it (the last one out ends it); a booking whose service became a class
+        gives up its one-to-one meeting."""
         for booking_id, row in before.items():
-            if row is None or row.status != "linked" or not row.registrant_id:
+            if row is None or row.status != "linked":
                 continue
-            if self._current.get(booking_id) == row.unit_key:
+            if self._current.get(booking_id, row.unit_key) == row.unit_key:
                 continue
             old = self._ledger_meeting(row.unit_key)
             if old is None or old.meeting_id is None or old.status != "active":
                 continue
-            self._leave_session(booking_id, row.unit_key, row.registrant_id, old)
+            if row.registrant_id:
+                self._leave_session(booking_id, row.unit_key, row.registrant_id, old)
+            elif not self.plan.dry_run:
+                self.zoom.delete(old.meeting_id)
+                self._save_meeting(row.unit_key, old.meeting_id, old.host_id, "", "", "", "deleted")
+                self._audit(booking_id, "delete", old.meeting_id, "ok", "now in a class session")
 
     # -- write-back ---------------------------------------------------------------------------
 

@@ -35,7 +35,7 @@ from sbzoom.core.catalog import resolve_one
 from sbzoom.core.dates import Window, window
 from sbzoom.core.link import booking_view
 from sbzoom.core.linking import BookingView, unit_key
-from sbzoom.errors import ConfigError, SbzoomError, UsageError
+from sbzoom.errors import SbzoomError, UsageError
 from sbzoom.store.files import atomic_file
 from sbzoom.store.ledger import BookingRow, MeetingRow
 
@@ -341,19 +341,15 @@ def meetings_report(
 ) -> MeetingReport:
     """The report for ``query``; nothing is read from SimplyBook until ``rows()`` is iterated,
     except the provider and service lists when a filter names one."""
+    from sbzoom.core.link import online_services, stored_online
     from sbzoom.core.simplybook_session import simplybook_client
     from sbzoom.store.ledger import ledger_path
 
     profile = context.profile
-    online = profile.family("services")
-    if not online:
-        raise ConfigError(
-            "No service is online yet, so no booking has a meeting to report.",
-            "Choose them with 'sbzoom services enable-online SERVICE...' "
-            "('sbzoom services list' shows them).",
-        )
+    stored_online(context)
     hosts = profile.family("providers")
     simplybook = simplybook_client(context)
+    online = online_services(context, simplybook)
     span = window(query.date_from, query.date_to, context.clock.now(), simplybook.timezone)
     services = [int(s) for s in online]
     providers: list[int] = []
