@@ -17,6 +17,7 @@ import respx
 from sbzoom import __version__
 from sbzoom.clients._http import HttpSession, MaybeCommittedError, Pacer, Redactor, RetryPolicy
 from sbzoom.clients.zoom import (
+    MAX_RENEWALS,
     DailyLimitError,
     HostNotAllowedError,
     Meeting,
@@ -392,15 +393,15 @@ def test_expired_token_is_renewed_once_and_the_call_retried(
     assert_authorised(route.calls[1].request, "tok-2-abcdef")
 
 
-def test_a_token_rejected_twice_is_an_auth_error(
+def test_a_token_rejected_after_every_renewal_is_an_auth_error_not_a_loop(
     zoom: ZoomClient, router: respx.Router, tokens: FakeTokens
 ) -> None:
-    router.get(f"{API}/users/me").respond(
+    route = router.get(f"{API}/users/me").respond(
         401, json={"code": 124, "message": "Invalid access token."}
     )
     with pytest.raises(TokenRejectedError) as caught:
         zoom.get_user()
-    assert len(tokens.renewed) == 1
+    assert len(tokens.renewed) == MAX_RENEWALS and route.call_count == MAX_RENEWALS + 1
     assert caught.value.exit_code == ExitCode.AUTH
     assert "sbzoom auth login zoom" in (caught.value.hint or "")
 

@@ -274,19 +274,23 @@ class HttpSession:
         form: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
         final: Callable[[httpx.Response], bool] | None = None,
+        auth: Callable[[], Mapping[str, str]] | None = None,
     ) -> httpx.Response:
         """Send with pacing and retries; return the last response for the client to interpret.
 
         ``final(response)`` marks a 429 that must not be retried (Zoom's daily limit).
+        ``auth()`` gives the credential headers, asked again for every attempt: a back-off can
+        outlast a short-lived access token, and a retry must not carry a stale one.
         """
         safe = method.upper() in IDEMPOTENT if idempotent is None else idempotent
-        all_headers = {"User-Agent": USER_AGENT, "Accept": "application/json", **(headers or {})}
+        base = {"User-Agent": USER_AGENT, "Accept": "application/json", **(headers or {})}
         last_problem = ""
         for attempt in range(1, self.retry.attempts + 1):
+            self.pacer.wait()  # first: the credentials must be current when the request leaves
+            all_headers = {**base, **auth()} if auth is not None else base
             request = self.client.build_request(
                 method, url, headers=all_headers, params=params, json=json_body, data=form
             )
-            self.pacer.wait()
             started = self.clock.monotonic()
             self._log_request(request, attempt)
             try:

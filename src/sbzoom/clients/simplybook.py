@@ -44,6 +44,7 @@ DEFAULT_DOMAIN = "simplybook.me"
 MAX_ON_PAGE = 100
 LOGIN_HINT = "Sign in again with 'sbzoom auth login simplybook'."
 TOKEN_EXPIRED = 419
+MAX_RENEWALS = 3  # token renewals within one call (see SimplyBookClient._request)
 T = TypeVar("T")
 
 
@@ -460,6 +461,7 @@ class SimplyBookAuth:
         response = self.session.send(
             "POST",
             self._url("/admin/auth"),
+            idempotent=True,  # signing in twice is harmless; a 502 here changed nothing to keep
             json_body={"company": company, "login": login, "password": password},
         )
         body = self._signed_in(response, company, login, step="login")
@@ -648,17 +650,28 @@ class SimplyBookClient:
         not_found: str | None = None,
     ) -> httpx.Response:
         """One admin call; a 401/419 renews the token once and retries, never more."""
-        token = self.tokens.current()
-        response = self._send(method, path, token, params, json_body)
-        if response.status_code in (401, TOKEN_EXPIRED):
-            token = self.tokens.renew(token)
-            response = self._send(method, path, token, params, json_body)
-            if response.status_code in (401, TOKEN_EXPIRED):
+        sent = [""]  # the token of the latest attempt: the one a 401/419 rejected
+
+        def auth() -> dict[str, str]:
+            # Asked on every attempt, so a retry after a long back-off gets a current token.
+            sent[0] = self.tokens.current()
+            self.session.redactor.add(sent[0])
+            return {"X-Company-Login": self.company, "X-Token": sent[0]}
+
+        response = self._send(method, path, auth, params, json_body)
+        # A token can expire again while a retry backs off (a slow run): renew as long as each
+        # renewal yields a new token, up to MAX_RENEWALS; rejected right after renewal is final.
+        renewals = 0
+        while response.status_code in (401, TOKEN_EXPIRED):
+            rejected = sent[0]
+            if renewals >= MAX_RENEWALS or self.tokens.renew(rejected) == rejected:
                 raise AuthError(
                     f"SimplyBook rejected sbzoom's sign-in for company '{self.company}' even "
                     "after renewing it.",
                     LOGIN_HINT,
                 )
+            renewals += 1
+            response = self._send(method, path, auth, params, json_body)
         if response.is_success:
             return response
         message, code = _error_details(response, self.session.redactor)
@@ -683,17 +696,12 @@ class SimplyBookClient:
         self,
         method: str,
         path: str,
-        token: str,
+        auth: Callable[[], dict[str, str]],
         params: list[tuple[str, Any]] | None,
         json_body: Any,
     ) -> httpx.Response:
-        self.session.redactor.add(token)
         return self.session.send(
-            method,
-            f"{self.api_url}{path}",
-            headers={"X-Company-Login": self.company, "X-Token": token},
-            params=params,
-            json_body=json_body,
+            method, f"{self.api_url}{path}", auth=auth, params=params, json_body=json_body
         )
 
     def _json(self, method: str, path: str, *, what: str, **kwargs: Any) -> Any:

@@ -48,6 +48,7 @@ ALL_USERS_SCOPES = frozenset(
     {"user:read:list_users:admin", "user:read:list_users:master", "user:read:admin"}
 )
 USER_GONE_CODES = frozenset({1001, 1010, 1120})
+MAX_RENEWALS = 3  # token renewals within one call (see ZoomClient._call)
 # Token-endpoint answers after which the stored grant can never work again.
 DEAD_GRANT_CODES = frozenset({4735, 4737, 4738, 4740, 4741})
 
@@ -575,21 +576,28 @@ class ZoomClient:
         host: str | None = None,
         meeting_id: int | None = None,
     ) -> httpx.Response:
-        token = self.tokens.access_token()
-        for renewed in (False, True):
-            self.session.redactor.add(token)
+        sent = [""]  # the token of the latest attempt: the one a 401 rejected
+
+        def auth() -> dict[str, str]:
+            # Asked on every attempt, so a retry after a long back-off gets a current token.
+            sent[0] = self.tokens.access_token()
+            self.session.redactor.add(sent[0])
+            return {"Authorization": f"Bearer {sent[0]}"}
+
+        # A 401 renews the token and retries, a few times at most: each renewal must yield a new
+        # token, and one rejected right after renewal is a real refusal.
+        for attempt in range(MAX_RENEWALS + 1):
             response = self.session.send(
                 method,
                 self.api_url + path,
-                headers={"Authorization": f"Bearer {token}"},
+                auth=auth,
                 params=params,
                 json_body=json_body,
                 final=is_daily_limit,
             )
-            if response.status_code == 401 and not renewed:
+            if response.status_code == 401 and attempt < MAX_RENEWALS:
                 code, _ = error_fields(response)
-                if code != 4700:
-                    token = self.tokens.renew(token)
+                if code != 4700 and self.tokens.renew(sent[0]) != sent[0]:
                     continue
             if response.is_success:
                 return response

@@ -23,7 +23,7 @@ from typing import Protocol
 
 from sbzoom.clients._http import MaybeCommittedError
 from sbzoom.errors import AuthError, ConfigError, SbzoomError
-from sbzoom.store.ledger import BookingRow, Ledger, MeetingRow
+from sbzoom.store.ledger import Audit, BookingRow, Ledger, MeetingRow
 
 STATUSES = ("created", "updated", "unchanged", "cancelled", "skipped", "failed", "deferred")
 COMMENT_MARK = "sbzoom:"
@@ -319,6 +319,7 @@ class Linker:
     # -- entry point --------------------------------------------------------------------------
 
     def run(self, bookings: Sequence[BookingView]) -> LinkReport:
+        self._finish_doomed()
         units = group_units(bookings, self.plan)
         self._current = {b.id: u.key for u in units for b in u.bookings}
         self._starts = {
@@ -371,10 +372,10 @@ class Linker:
             self._leave_session(booking_id, row.unit_key, row.registrant_id, meeting)
         else:
             self.zoom.delete(meeting.meeting_id)
+            gone = Audit(booking_id, "delete", meeting.meeting_id, detail="booking gone")
             self._save_meeting(
-                row.unit_key, meeting.meeting_id, meeting.host_id, "", "", "", "deleted"
+                row.unit_key, meeting.meeting_id, meeting.host_id, "", "", "", "deleted", gone
             )
-            self._audit(booking_id, "delete", meeting.meeting_id, "ok", "booking gone")
         self._save_booking(booking_id, row.unit_key, "", "", "cancelled", "deleted in SimplyBook")
 
     def _tick(self, count: int) -> None:
@@ -452,9 +453,11 @@ class Linker:
             return LinkResult(booking.id, "skipped", reason="booking is cancelled; no meeting")
         if not self.plan.dry_run:
             self.zoom.delete(meeting_id)
-            self._save_meeting(unit.key, meeting_id, unit.host_id or "", "", "", "", "deleted")
+            deleted = Audit(booking.id, "delete", meeting_id)
+            self._save_meeting(
+                unit.key, meeting_id, unit.host_id or "", "", "", "", "deleted", deleted
+            )
             self._save_booking(booking.id, unit.key, "", "", "cancelled", "")
-            self._audit(booking.id, "delete", meeting_id, "ok")
         return LinkResult(booking.id, "cancelled", meeting_id, reason="booking was cancelled")
 
     # -- meetings -----------------------------------------------------------------------------
@@ -481,28 +484,72 @@ class Linker:
                     why = "the meeting was deleted on Zoom; this one has a new link"
                     return replaced, status, why
             else:
-                created = self._create(unit, host, body, wanted, fresh=True)
-                if not self.plan.dry_run:
-                    self.zoom.delete(current.id)
-                self._audit(unit.first.id, "delete", current.id, "ok", f"host moved to {host}")
+                created = self._move(unit, current, host, body, wanted)
                 return created, "updated", f"host changed from {row.host_id} to {host}"
         return self._ensure_new(unit, host, body, wanted, fresh=row is not None)
 
     def _ensure_new(
         self, unit: Unit, host: str, body: dict[str, object], wanted: str, *, fresh: bool = True
     ) -> tuple[ZoomMeeting, str, str]:
-        """No usable meeting in the ledger: adopt the one carrying the marker, or create one."""
+        """No usable meeting in the ledger: adopt the one carrying the marker, or create one.
+
+        With no ledger row at all (a lost state directory) the marker is also looked for on the
+        other mapped hosts: a provider may have moved host since, and that meeting must go.
+        """
         adopted = self._find_marked(host, unit.key, fresh=fresh)
-        if adopted is not None:
-            if _matches(adopted, body):
-                self._save_meeting(
-                    unit.key, adopted.id, host, wanted, adopted.join_url, adopted.passcode, "active"
-                )
-                self._audit(unit.first.id, "adopt", adopted.id, "ok")
-                return adopted, "unchanged", "adopted the existing meeting"
-            self._update(unit, adopted, body, wanted)
-            return adopted, "updated", "adopted existing meeting and updated it"
-        return self._create(unit, host, body, wanted, fresh=False), "created", ""
+        if adopted is None and self._ledger_meeting(unit.key) is None:
+            elsewhere = self._find_marked_elsewhere(host, unit.key)
+            if elsewhere is not None:
+                moved = self._move(unit, elsewhere, host, body, wanted)
+                return moved, "updated", f"host changed from {elsewhere.host_id} to {host}"
+        if adopted is None:
+            return self._create(unit, host, body, wanted, fresh=False), "created", ""
+        audit = Audit(unit.first.id, "adopt", adopted.id)
+        if _matches(adopted, body):
+            self._save_meeting(
+                unit.key, adopted.id, host, wanted, adopted.join_url, adopted.passcode, "active",
+                audit,
+            )  # fmt: skip
+            return adopted, "unchanged", "adopted the existing meeting"
+        # Adopted first (in the ledger, with its audit row), then brought up to date.
+        self._save_meeting(unit.key, adopted.id, host, "", adopted.join_url, adopted.passcode,
+                           "active", audit)  # fmt: skip
+        self._update(unit, adopted, body, wanted)
+        return adopted, "updated", "adopted the existing meeting and updated it"
+
+    def _move(
+        self, unit: Unit, old: ZoomMeeting, host: str, body: dict[str, object], wanted: str
+    ) -> ZoomMeeting:
+        """The provider's Zoom host changed: a new meeting there, and the old one deleted.
+
+        The old meeting is written down as doomed before anything else, so a crash or a failed
+        delete (a meeting in progress) is finished by a later run instead of being forgotten.
+        """
+        if not self.plan.dry_run and self.ledger is not None:
+            self.ledger.doom(old.id, old.host_id, f"{unit.key} moved to host {host}", self.now())
+        created = self._create(unit, host, body, wanted, fresh=True)
+        self._delete_doomed(old.id, unit.first.id, f"host moved to {host}")
+        return created
+
+    def _delete_doomed(self, meeting_id: int, booking_id: str, why: str) -> None:
+        if self.plan.dry_run:
+            return
+        self.zoom.delete(meeting_id)
+        if self.ledger is not None:
+            audit = Audit(booking_id, "delete", meeting_id, detail=why)
+            self.ledger.spare(meeting_id, self.now(), audit)
+
+    def _finish_doomed(self) -> None:
+        """Delete what earlier runs had to leave (a crash, a meeting then in progress)."""
+        if self.plan.dry_run or self.ledger is None:
+            return
+        for meeting_id, _host, why in self.ledger.doomed():
+            try:
+                self._delete_doomed(meeting_id, "-", why)
+            except (AuthError, ConfigError):
+                raise
+            except SbzoomError:
+                continue  # still not deletable: the next run tries again
 
     def _create(
         self, unit: Unit, host: str, body: dict[str, object], wanted: str, *, fresh: bool
@@ -511,21 +558,25 @@ class Linker:
             found = self._find_marked(host, unit.key, fresh=True)
             if found is not None:
                 self._save_meeting(
-                    unit.key, found.id, host, wanted, found.join_url, found.passcode, "active"
-                )
+                    unit.key, found.id, host, wanted, found.join_url, found.passcode, "active",
+                    Audit(unit.first.id, "adopt", found.id),
+                )  # fmt: skip
                 return found
         if self.plan.dry_run:
             return ZoomMeeting(0, host, "")  # id 0: "would create"; reported as no meeting id
         self._save_meeting(unit.key, None, host, wanted, "", "", "pending")
+        action = "create"
         try:
             meeting = self.zoom.create(host, body)
         except MaybeCommittedError:
             found = self._find_marked(host, unit.key, fresh=True)
+            if found is not None:
+                action = "adopt"
             meeting = found if found is not None else self.zoom.create(host, body)
         self._save_meeting(
-            unit.key, meeting.id, host, wanted, meeting.join_url, meeting.passcode, "active"
-        )
-        self._audit(unit.first.id, "create", meeting.id, "ok", f"host {host}")
+            unit.key, meeting.id, host, wanted, meeting.join_url, meeting.passcode, "active",
+            Audit(unit.first.id, action, meeting.id, detail=f"host {host}"),
+        )  # fmt: skip
         return meeting
 
     def _update(
@@ -535,15 +586,9 @@ class Linker:
             return
         self.zoom.update(meeting.id, body)
         self._save_meeting(
-            unit.key,
-            meeting.id,
-            unit.host_id or "",
-            wanted,
-            meeting.join_url,
-            meeting.passcode,
-            "active",
-        )
-        self._audit(unit.first.id, "update", meeting.id, "ok")
+            unit.key, meeting.id, unit.host_id or "", wanted, meeting.join_url, meeting.passcode,
+            "active", Audit(unit.first.id, "update", meeting.id),
+        )  # fmt: skip
 
     def _listing(self, host: str, *, fresh: bool) -> list[ZoomMeeting]:
         """The host's scheduled meetings, listed once per host per run (again when ``fresh``)."""
@@ -562,9 +607,16 @@ class Linker:
         listing = self._listing(meeting.host_id, fresh=False)
         if any(m.id == meeting.id for m in listing):
             return True
-        self._save_meeting(unit.key, meeting.id, meeting.host_id, "", "", "", "deleted")
-        self._audit(unit.first.id, "check", meeting.id, "missing", "deleted on Zoom's side")
+        gone = Audit(unit.first.id, "check", meeting.id, "missing", "deleted on Zoom's side")
+        self._save_meeting(unit.key, meeting.id, meeting.host_id, "", "", "", "deleted", gone)
         return False
+
+    def _find_marked_elsewhere(self, host: str, key: str) -> ZoomMeeting | None:
+        for other in sorted(set(self.plan.hosts.values()) - {host}):
+            found = self._find_marked(other, key, fresh=False)
+            if found is not None:
+                return replace(found, host_id=found.host_id or other)
+        return None
 
     def _find_marked(self, host: str, key: str, *, fresh: bool) -> ZoomMeeting | None:
         listing = self._listing(host, fresh=fresh)
@@ -655,12 +707,36 @@ class Linker:
         ):
             if previous is not None and previous.status == "cancelled":
                 return LinkResult(booking.id, "unchanged", reason="booking is cancelled")
+            if previous is None:  # the ledger may be lost: ask Zoom
+                return self._class_cancel_unknown(unit, booking)
             return LinkResult(booking.id, "skipped", reason="booking is cancelled; no meeting")
         self._leave_session(booking.id, unit.key, previous.registrant_id, meeting)
         self._save_booking(booking.id, unit.key, "", "", "cancelled", "")
         return LinkResult(
             booking.id, "cancelled", meeting.meeting_id, reason="booking was cancelled"
         )
+
+    def _class_cancel_unknown(self, unit: Unit, booking: BookingView) -> LinkResult:
+        """A cancelled seat the ledger does not know: end its registration if Zoom has one.
+
+        The session itself is left alone: with no ledger, who else attends is not known here.
+        """
+        none = LinkResult(booking.id, "skipped", reason="booking is cancelled; no meeting")
+        meeting = self._find_marked(unit.host_id, unit.key, fresh=False) if unit.host_id else None
+        email = booking.client_email.lower()
+        staying = {b.client_email.lower() for b in unit.active}
+        if meeting is None or not email or email in staying:
+            return none
+        seat = next(
+            (r for r in self.zoom.registrants(meeting.id) if r.email.lower() == email), None
+        )
+        if seat is None:
+            return none
+        if not self.plan.dry_run:
+            self.zoom.cancel_registrant(meeting.id, seat)
+            self._audit(booking.id, "cancel-registrant", meeting.id, "ok", "found on Zoom")
+            self._save_booking(booking.id, unit.key, "", "", "cancelled", "")
+        return LinkResult(booking.id, "cancelled", meeting.id, reason="booking was cancelled")
 
     def _leave_session(
         self, booking_id: str, key: str, registrant_id: str, meeting: MeetingRow
@@ -683,8 +759,12 @@ class Linker:
         ]
         if not others:
             self.zoom.delete(meeting.meeting_id)
-            self._save_meeting(key, meeting.meeting_id, meeting.host_id, "", "", "", "deleted")
-            self._audit(booking_id, "delete", meeting.meeting_id, "ok", f"session {key} is empty")
+            empty = Audit(
+                booking_id, "delete", meeting.meeting_id, detail=f"session {key} is empty"
+            )
+            self._save_meeting(
+                key, meeting.meeting_id, meeting.host_id, "", "", "", "deleted", empty
+            )
         elif registrant_id and all(b.registrant_id != registrant_id for b in others):
             self.zoom.cancel_registrant(meeting.meeting_id, Registrant(registrant_id, "", ""))
             self._audit(booking_id, "cancel-registrant", meeting.meeting_id, "ok")
@@ -705,8 +785,10 @@ class Linker:
                 self._leave_session(booking_id, row.unit_key, row.registrant_id, old)
             elif not self.plan.dry_run:
                 self.zoom.delete(old.meeting_id)
-                self._save_meeting(row.unit_key, old.meeting_id, old.host_id, "", "", "", "deleted")
-                self._audit(booking_id, "delete", old.meeting_id, "ok", "now in a class session")
+                why = Audit(booking_id, "delete", old.meeting_id, detail="now in a class session")
+                self._save_meeting(
+                    row.unit_key, old.meeting_id, old.host_id, "", "", "", "deleted", why
+                )
 
     # -- write-back ---------------------------------------------------------------------------
 
@@ -739,12 +821,13 @@ class Linker:
         join_url: str,
         passcode: str,
         status: str,
+        audit: Audit | None = None,
     ) -> None:
+        """Save the unit's meeting row, with the audit entry of the change in the same commit."""
         if self.ledger is None or self.plan.dry_run:
             return
-        self.ledger.put_meeting(
-            MeetingRow(key, meeting_id, host, wanted, join_url, passcode, status), self.now()
-        )
+        row = MeetingRow(key, meeting_id, host, wanted, join_url, passcode, status)
+        self.ledger.put_meeting(row, self.now(), audit)
 
     def _save_booking(
         self, booking_id: str, key: str, registrant_id: str, join_url: str, status: str, reason: str

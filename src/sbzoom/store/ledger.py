@@ -43,6 +43,12 @@ CREATE TABLE IF NOT EXISTS bookings (
 );
 CREATE INDEX IF NOT EXISTS bookings_by_start ON bookings(start_utc);
 CREATE INDEX IF NOT EXISTS bookings_by_unit ON bookings(unit_key);
+CREATE TABLE IF NOT EXISTS doomed (         -- meetings to delete, kept until Zoom confirms
+    meeting_id  INTEGER PRIMARY KEY,
+    host_id     TEXT NOT NULL,
+    reason      TEXT NOT NULL,
+    added_at    TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS audit (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
     at          TEXT NOT NULL,
@@ -54,6 +60,30 @@ CREATE TABLE IF NOT EXISTS audit (
 );
 """
 SCHEMA_VERSION = 2
+
+
+AUDIT_INSERT = (
+    "INSERT INTO audit (at, booking_id, action, meeting_id, outcome, detail) "
+    "VALUES (?, ?, ?, ?, ?, ?)"
+)
+
+
+@dataclass(frozen=True)
+class Audit:
+    """One audit entry to write together with the change it describes."""
+
+    booking_id: str
+    action: str
+    meeting_id: int | None
+    outcome: str = "ok"
+    detail: str = ""
+
+
+def _audit_args(now: datetime, audit: Audit | None) -> tuple[object, ...] | None:
+    if audit is None:
+        return None
+    return (now.isoformat(), audit.booking_id, audit.action, audit.meeting_id, audit.outcome,
+            audit.detail)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -123,9 +153,13 @@ class Ledger:
         with self._lock:
             return self._db.execute(sql, args).fetchall()
 
-    def _write(self, sql: str, args: tuple[object, ...]) -> None:
-        with self._lock, self._db:
+    def _write(
+        self, sql: str, args: tuple[object, ...], audit: tuple[object, ...] | None = None
+    ) -> None:
+        with self._lock, self._db:  # one transaction: the change and its audit row, or neither
             self._db.execute(sql, args)
+            if audit is not None:
+                self._db.execute(AUDIT_INSERT, audit)
 
     # -- meetings -----------------------------------------------------------------------------
 
@@ -137,7 +171,8 @@ class Ledger:
         )
         return MeetingRow(*rows[0]) if rows else None  # type: ignore[arg-type]
 
-    def put_meeting(self, row: MeetingRow, now: datetime) -> None:
+    def put_meeting(self, row: MeetingRow, now: datetime, audit: Audit | None = None) -> None:
+        """Save a meeting row, and with it (one transaction) the audit entry of the change."""
         self._write(
             "INSERT INTO meetings VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(unit_key) DO UPDATE "
             "SET meeting_id=excluded.meeting_id, host_id=excluded.host_id, "
@@ -153,6 +188,7 @@ class Ledger:
                 row.status,
                 now.isoformat(),
             ),
+            audit=_audit_args(now, audit),
         )
 
     # -- bookings -----------------------------------------------------------------------------
@@ -214,6 +250,25 @@ class Ledger:
         )
         return [str(r[0]) for r in rows]
 
+    # -- meetings to delete -------------------------------------------------------------------
+
+    def doom(self, meeting_id: int, host_id: str, reason: str, now: datetime) -> None:
+        """Remember that a meeting must go, before trying: a crash cannot make it forgotten."""
+        self._write(
+            "INSERT OR REPLACE INTO doomed VALUES (?, ?, ?, ?)",
+            (meeting_id, host_id, reason, now.isoformat()),
+        )
+
+    def doomed(self) -> list[tuple[int, str, str]]:
+        rows = self._query("SELECT meeting_id, host_id, reason FROM doomed ORDER BY added_at")
+        return [(int(r[0]), str(r[1]), str(r[2])) for r in rows]  # type: ignore[call-overload]
+
+    def spare(self, meeting_id: int, now: datetime, audit: Audit | None = None) -> None:
+        """The meeting is gone from Zoom: forget it, recording the deletion."""
+        self._write(
+            "DELETE FROM doomed WHERE meeting_id = ?", (meeting_id,), audit=_audit_args(now, audit)
+        )
+
     # -- audit --------------------------------------------------------------------------------
 
     def audit(
@@ -226,9 +281,7 @@ class Ledger:
         detail: str = "",
     ) -> None:
         self._write(
-            "INSERT INTO audit (at, booking_id, action, meeting_id, outcome, detail) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (now.isoformat(), booking_id, action, meeting_id, outcome, detail),
+            AUDIT_INSERT, (now.isoformat(), booking_id, action, meeting_id, outcome, detail)
         )
 
     def audit_log(self, booking_id: str | None = None) -> list[AuditRow]:

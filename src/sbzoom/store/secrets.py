@@ -32,8 +32,8 @@ class SecretStore(Protocol):
     def delete(self, name: str) -> None: ...
 
 
-class SecretStoreError(SbzoomError):
-    pass
+class SecretStoreError(ConfigError):
+    """The secret store cannot be read or written: a setup problem (exit 3) with its fix."""
 
 
 class _Timeout(Exception):
