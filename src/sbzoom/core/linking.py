@@ -22,8 +22,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from sbzoom.clients._http import MaybeCommittedError
+from sbzoom.clients.zoom import zoom_time
 from sbzoom.errors import AuthError, ConfigError, SbzoomError
-from sbzoom.store.ledger import Audit, BookingRow, Ledger, MeetingRow
+from sbzoom.store.ledger import Audit, BookingRow, Ledger, MeetingRow, utc_text
 
 STATUSES = ("created", "updated", "unchanged", "cancelled", "skipped", "failed", "deferred")
 COMMENT_MARK = "sbzoom:"
@@ -243,7 +244,7 @@ def meeting_body(unit: Unit, plan: LinkPlan) -> dict[str, object]:
     body: dict[str, object] = {
         "topic": topic[:200],
         "type": 2,
-        "start_time": first.start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "start_time": zoom_time(first.start),
         # Subtract in UTC: Python subtracts same-zone datetimes as wall times, wrong across DST.
         "duration": max(1, int((first.end.astimezone(UTC) - first.start.astimezone(UTC)) / MINUTE)),
         "timezone": plan.timezone,
@@ -322,9 +323,7 @@ class Linker:
         self._finish_doomed()
         units = group_units(bookings, self.plan)
         self._current = {b.id: u.key for u in units for b in u.bookings}
-        self._starts = {
-            b.id: b.start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") for b in bookings
-        }
+        self._starts = {b.id: utc_text(b.start) for b in bookings}
         before = {b.id: self._ledger_booking(b.id) for b in bookings}
         results: list[LinkResult] = []
         self._total = len(bookings)
@@ -854,7 +853,7 @@ class Linker:
 
 def _matches(meeting: ZoomMeeting, body: dict[str, object]) -> bool:
     """Does an adopted meeting (as the list shows it) already look as wanted?"""
-    start = meeting.start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if meeting.start else None
+    start = zoom_time(meeting.start) if meeting.start else None
     return (
         start == body["start_time"]
         and meeting.duration == body["duration"]

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -62,6 +61,9 @@ CREATE TABLE IF NOT EXISTS audit (
 SCHEMA_VERSION = 2
 
 
+BOOKING_COLUMNS = (
+    "booking_id, unit_key, registrant_id, join_url, status, reason, comment_url, start_utc"
+)
 AUDIT_INSERT = (
     "INSERT INTO audit (at, booking_id, action, meeting_id, outcome, detail) "
     "VALUES (?, ?, ?, ?, ?, ?)"
@@ -195,30 +197,18 @@ class Ledger:
 
     def booking(self, booking_id: str) -> BookingRow | None:
         rows = self._query(
-            "SELECT booking_id, unit_key, registrant_id, join_url, status, reason, comment_url, "
-            "start_utc "
-            "FROM bookings WHERE booking_id = ?",
+            f"SELECT {BOOKING_COLUMNS} FROM bookings WHERE booking_id = ?",  # noqa: S608 (constant)
             (booking_id,),
         )
         return BookingRow(*rows[0]) if rows else None  # type: ignore[arg-type]
 
     def bookings_of(self, unit_key: str) -> list[BookingRow]:
         rows = self._query(
-            "SELECT booking_id, unit_key, registrant_id, join_url, status, reason, comment_url, "
-            "start_utc "
-            "FROM bookings WHERE unit_key = ? ORDER BY booking_id",
+            f"SELECT {BOOKING_COLUMNS} FROM bookings WHERE unit_key = ? "  # noqa: S608 (constant)
+            "ORDER BY booking_id",
             (unit_key,),
         )
         return [BookingRow(*r) for r in rows]  # type: ignore[arg-type]
-
-    def all_bookings(self) -> Iterator[BookingRow]:
-        rows = self._query(
-            "SELECT booking_id, unit_key, registrant_id, join_url, status, reason, comment_url, "
-            "start_utc "
-            "FROM bookings"
-        )
-        for r in rows:
-            yield BookingRow(*r)  # type: ignore[arg-type]
 
     def put_booking(self, row: BookingRow, now: datetime) -> None:
         self._write(
@@ -246,7 +236,7 @@ class Ledger:
         rows = self._query(
             "SELECT booking_id FROM bookings WHERE status = 'linked' AND start_utc >= ? "
             "AND start_utc < ? ORDER BY start_utc",
-            (_utc(first), _utc(last)),
+            (utc_text(first), utc_text(last)),
         )
         return [str(r[0]) for r in rows]
 
@@ -293,7 +283,8 @@ class Ledger:
         return [AuditRow(*r) for r in self._query(sql + " ORDER BY id", args)]  # type: ignore[arg-type]
 
 
-def _utc(moment: datetime) -> str:
+def utc_text(moment: datetime) -> str:
+    """How the ledger writes an instant: ISO 8601 in UTC with Z (sorts as text)."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
