@@ -426,3 +426,19 @@ def test_service_that_became_a_class_moves_its_bookings_into_one_session(ledger:
     assert run(zoom, ledger, pair, plan=as_class) == {"41": "created", "42": "created"}
     (session,) = zoom.meetings  # both one-to-one meetings are gone, one session holds both
     assert len(zoom.reg[session]) == 2
+
+
+def test_exit_code_is_5_when_every_failure_is_an_unavailable_service(ledger: Ledger) -> None:
+    from sbzoom.errors import RemoteError
+
+    class DownZoom(FakeZoom):
+        def create(self, host_id: str, body: dict[str, object]) -> ZoomMeeting:
+            raise RemoteError("Zoom is unavailable: HTTP 503 after 5 attempts.")
+
+    report = Linker(DownZoom(), None, ledger, PLAN, now=lambda: NOW).run([booking("11")])
+    assert report.results[0].status == "failed" and report.exit_code == 5
+    zoom = FakeZoom()
+    zoom.exhausted.add("zu1")
+    deferred = Linker(zoom, None, ledger, PLAN, now=lambda: NOW).run([booking("12")])
+    assert deferred.exit_code == 1  # a deferral is a partial run, not an outage
+    assert Linker(FakeZoom(), None, ledger, PLAN, now=lambda: NOW).run([]).exit_code == 0

@@ -51,7 +51,7 @@ def link(
         )
     context.notice(summary_line(report) if report.results else "No bookings in scope.")
     if not report.ok:
-        raise typer.Exit(1)
+        raise typer.Exit(int(report.exit_code))
 
 
 @app.command("show")

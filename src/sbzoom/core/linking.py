@@ -23,7 +23,7 @@ from typing import Protocol
 
 from sbzoom.clients._http import MaybeCommittedError
 from sbzoom.clients.zoom import zoom_time
-from sbzoom.errors import AuthError, ConfigError, SbzoomError
+from sbzoom.errors import AuthError, ConfigError, ExitCode, RemoteError, SbzoomError
 from sbzoom.store.ledger import Audit, BookingRow, Ledger, MeetingRow, utc_text
 
 STATUSES = ("created", "updated", "unchanged", "cancelled", "skipped", "failed", "deferred")
@@ -131,6 +131,7 @@ class LinkResult:
     meeting_id: int | None = None
     join_url: str = ""
     reason: str = ""
+    unavailable: bool = False  # failed because a service stayed unavailable (worth a retry later)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -157,6 +158,17 @@ class LinkReport:
     @property
     def ok(self) -> bool:
         return not any(r.status in ("failed", "deferred") for r in self.results)
+
+    @property
+    def exit_code(self) -> ExitCode:
+        """0 when all went well; 5 when every failure was a service staying unavailable (run
+        again later); 1 for any other failure or a deferral (PRODUCT.md exit codes)."""
+        if self.ok:
+            return ExitCode.OK
+        problems = [r for r in self.results if r.status in ("failed", "deferred")]
+        if all(r.status == "failed" and r.unavailable for r in problems):
+            return ExitCode.REMOTE
+        return ExitCode.FAILURE
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -414,7 +426,11 @@ class Linker:
                     previous = self._ledger_booking(booking.id)
                     if previous is None or previous.status != "linked":  # a sent link still works
                         self._save_booking(booking.id, unit.key, "", "", "failed", exc.message)
-                return [LinkResult(b.id, "failed", reason=exc.message) for b in unit.bookings]
+                down = isinstance(exc, RemoteError)
+                return [
+                    LinkResult(b.id, "failed", reason=exc.message, unavailable=down)
+                    for b in unit.bookings
+                ]
         finally:
             self._tick(len(unit.bookings))
 
