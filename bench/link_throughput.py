@@ -26,6 +26,8 @@ import time
 from datetime import date
 from pathlib import Path
 
+from _results import write_section  # bench/ is on sys.path when run as a script
+
 from sbzoom.sandbox import Sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -117,18 +119,7 @@ def main() -> None:
             "",
         ]
     )
-    write_section(ROOT / "bench" / "RESULTS.md", "## Bulk link", section)
-
-
-def write_section(path: Path, heading: str, section: str) -> None:
-    text = path.read_text() if path.exists() else "# Benchmark results\n"
-    if heading in text:
-        start = text.index(heading)
-        end = text.find("\n## ", start + len(heading))
-        text = text[:start] + section + (text[end + 1 :] if end != -1 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text)
+    write_section("Bulk link", section)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ import argparse
 import csv
 import os
 import platform
-import re
 import subprocess
 import sys
 import tempfile
@@ -25,10 +24,11 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from _results import RESULTS, write_section  # bench/ is on sys.path when run as a script
+
 from sbzoom.sandbox import Sandbox
 from sbzoom.store.ledger import Ledger, ledger_path
 
-RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 TARGET = 1.25
 SETTINGS = {
     "providers.1": "sbxUsrAlice00000000002",
@@ -121,17 +121,6 @@ def section(small: Run, large: Run) -> str:
     )
 
 
-def write_section(text: str, path: Path = RESULTS) -> None:
-    """Replace the "## Report" section of RESULTS.md (or add it), leaving the others alone."""
-    current = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    pattern = re.compile(r"^## Report\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
-    if pattern.search(current):
-        updated = pattern.sub(lambda _: text + "\n", current, count=1)
-    else:
-        updated = current.rstrip("\n") + "\n\n" + text
-    path.write_text(updated.rstrip("\n") + "\n", encoding="utf-8")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--small", type=int, default=5_000)
@@ -145,7 +134,7 @@ def main() -> int:
     text = section(small, large)
     print(text)
     if not args.no_write:
-        write_section(text)
+        write_section("Report", text)
         print(f"updated {RESULTS}")
     return 0
 

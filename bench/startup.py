@@ -13,7 +13,6 @@ import argparse
 import datetime as dt
 import os
 import platform
-import re
 import shutil
 import statistics
 import subprocess
@@ -22,8 +21,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from _results import RESULTS, write_section  # bench/ is on sys.path when run as a script
+
 TARGET = 1.3
-RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 
 MINIMAL_APP = '''
 import typer
@@ -115,17 +115,6 @@ def section(times: dict[str, list[float]]) -> str:
     )
 
 
-def write_section(text: str, path: Path = RESULTS) -> None:
-    """Replace the "## Startup" section of RESULTS.md (or add it), leaving the others alone."""
-    current = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    pattern = re.compile(r"^## Startup\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
-    if pattern.search(current):
-        updated = pattern.sub(lambda _: text + "\n", current, count=1)
-    else:
-        updated = current.rstrip("\n") + "\n\n" + text
-    path.write_text(updated.rstrip("\n") + "\n", encoding="utf-8")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--runs", type=int, default=21, help="runs of each command (min 15)")
@@ -135,7 +124,7 @@ def main() -> int:
     text = section(times)
     print(text)
     if not args.no_write:
-        write_section(text)
+        write_section("Startup", text)
         print(f"updated {RESULTS}")
     return 0
 
