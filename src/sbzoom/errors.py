@@ -41,6 +41,11 @@ class SbzoomError(Exception):
     def __str__(self) -> str:
         return self.message
 
+    @property
+    def with_hint(self) -> str:
+        """Message and fix in one line, for places that show a problem as text (status, doctor)."""
+        return f"{self.message} {self.hint}" if self.hint else self.message
+
 
 class UsageError(SbzoomError):
     exit_code = ExitCode.USAGE

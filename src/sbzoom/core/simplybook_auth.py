@@ -250,7 +250,7 @@ def status(context: Context) -> ServiceStatus:
     try:
         who = identity(context)
     except SbzoomError as exc:
-        return ServiceStatus("simplybook", False, None, problem=_problem(exc))
+        return ServiceStatus("simplybook", False, None, problem=exc.with_hint)
     if who is None:
         return ServiceStatus("simplybook", False, None, problem=f"Not signed in. {SIGN_IN_HINT}")
     details: dict[str, object] = {
@@ -280,15 +280,11 @@ def status(context: Context) -> ServiceStatus:
                 "'sbzoom config set simplybook.timezone <IANA zone>'."
             )
     except SbzoomError as exc:
-        problem = _problem(exc)
+        problem = exc.with_hint
     latest = read_tokens(context)
     if latest is not None and latest.belongs_to(who) and latest.expires_at is not None:
         details["token_expires"] = latest.expires_at.isoformat()
     return ServiceStatus("simplybook", problem is None, source, details, problem)
-
-
-def _problem(exc: SbzoomError) -> str:
-    return f"{exc.message} {exc.hint}" if exc.hint else exc.message
 
 
 # -- logout -------------------------------------------------------------------------------------

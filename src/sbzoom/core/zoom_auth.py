@@ -357,7 +357,7 @@ def status(context: Context) -> ServiceStatus:
     try:
         creds = credentials(context)
     except SbzoomError as exc:
-        return ServiceStatus("zoom", False, None, problem=_problem(exc))
+        return ServiceStatus("zoom", False, None, problem=exc.with_hint)
     if creds is None:
         return ServiceStatus(
             "zoom",
@@ -382,7 +382,7 @@ def status(context: Context) -> ServiceStatus:
             details["verified_by"] = "token"
             details["note"] = f"valid token held; Zoom not reachable ({exc.message})"
             return ServiceStatus("zoom", True, creds.source, details)
-        return ServiceStatus("zoom", False, creds.source, details, problem=_problem(exc))
+        return ServiceStatus("zoom", False, creds.source, details, problem=exc.with_hint)
     details.update(_grant_details(connection.tokens.current()))
     details["api_url"] = connection.client.api_url
     try:
@@ -392,7 +392,7 @@ def status(context: Context) -> ServiceStatus:
         details["note"] = "valid token held; it may not read the signed-in user (GET /users/me)"
         return ServiceStatus("zoom", True, creds.source, details)
     except AuthError as exc:
-        return ServiceStatus("zoom", False, creds.source, details, problem=_problem(exc))
+        return ServiceStatus("zoom", False, creds.source, details, problem=exc.with_hint)
     except SbzoomError as exc:
         details["verified_by"] = "token"
         details["note"] = f"valid token held; GET /users/me failed ({exc.message})"
@@ -418,10 +418,6 @@ def _grant_details(grant: TokenGrant | None) -> dict[str, object]:
         "all_users": grant.can_list_all_users,
         "expires_at": grant.expires_at.isoformat(),
     }
-
-
-def _problem(exc: SbzoomError) -> str:
-    return f"{exc.message} {exc.hint}" if exc.hint else exc.message
 
 
 def logout(context: Context) -> LogoutResult:
