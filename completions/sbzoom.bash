@@ -30,7 +30,7 @@ _sbzoom_options() {
         'auth logout') _sbzoom_words='-h --help' ;;
         'auth status') _sbzoom_words='-h --help --json' ;;
         bookings) _sbzoom_words='-h --help' ;;
-        'bookings link') _sbzoom_words='--dry-run --from -h --help --json --to' ;;
+        'bookings link') _sbzoom_words='--dry-run --from -h --help --json --lock-timeout --to' ;;
         'bookings show') _sbzoom_words='-h --help --json' ;;
         completion) _sbzoom_words='-h --help' ;;
         config) _sbzoom_words='-h --help' ;;
@@ -73,6 +73,7 @@ _sbzoom_option_value() {
         'auth login zoom|--port') _sbzoom_kind=text ;;
         'auth login zoom|--timeout') _sbzoom_kind=text ;;
         'bookings link|--from') _sbzoom_kind=text ;;
+        'bookings link|--lock-timeout') _sbzoom_kind=text ;;
         'bookings link|--to') _sbzoom_kind=text ;;
         'report meetings|--format') _sbzoom_kind=choice _sbzoom_words='csv json table' ;;
         'report meetings|--from') _sbzoom_kind=text ;;

@@ -4,7 +4,7 @@
 # Prints '<command path>|<number of positional arguments typed>' for the command line.
 function __sbzoom_state
     set -l commands 'auth' 'auth login' 'auth login simplybook' 'auth login zoom' 'auth logout' 'auth status' 'bookings' 'bookings link' 'bookings show' 'completion' 'config' 'config get' 'config list' 'config path' 'config set' 'config unset' 'doctor' 'providers' 'providers list' 'providers map' 'providers unmap' 'report' 'report meetings' 'sandbox' 'services' 'services disable-online' 'services enable-online' 'services list' 'zoom' 'zoom users'
-    set -l value_options '|--config' '|--profile' 'auth login simplybook|--code' 'auth login simplybook|--code-type' 'auth login simplybook|--company' 'auth login simplybook|--domain' 'auth login simplybook|--login' 'auth login simplybook|--timezone' 'auth login zoom|--account-id' 'auth login zoom|--client-id' 'auth login zoom|--port' 'auth login zoom|--timeout' 'bookings link|--from' 'bookings link|--to' 'report meetings|--format' 'report meetings|--from' 'report meetings|-o' 'report meetings|--output' 'report meetings|--provider' 'report meetings|--service' 'report meetings|--to' 'sandbox|--bookings' 'sandbox|--daily-limit' 'sandbox|--error-rate' 'sandbox|--latency-ms' 'sandbox|--port' 'sandbox|--rate-429' 'sandbox|--seed' 'sandbox|--token-ttl' 'sandbox|--zoom-rps-limit'
+    set -l value_options '|--config' '|--profile' 'auth login simplybook|--code' 'auth login simplybook|--code-type' 'auth login simplybook|--company' 'auth login simplybook|--domain' 'auth login simplybook|--login' 'auth login simplybook|--timezone' 'auth login zoom|--account-id' 'auth login zoom|--client-id' 'auth login zoom|--port' 'auth login zoom|--timeout' 'bookings link|--from' 'bookings link|--lock-timeout' 'bookings link|--to' 'report meetings|--format' 'report meetings|--from' 'report meetings|-o' 'report meetings|--output' 'report meetings|--provider' 'report meetings|--service' 'report meetings|--to' 'sandbox|--bookings' 'sandbox|--daily-limit' 'sandbox|--error-rate' 'sandbox|--latency-ms' 'sandbox|--port' 'sandbox|--rate-429' 'sandbox|--seed' 'sandbox|--token-ttl' 'sandbox|--zoom-rps-limit'
     set -l tokens (commandline -opc)
     set -e tokens[1]
     set -l path ''
@@ -124,6 +124,7 @@ complete -c sbzoom -n '__sbzoom_at "bookings link"' -l dry-run -d 'Change nothin
 complete -c sbzoom -n '__sbzoom_at "bookings link"' -l from -x -d 'First day: YYYY-MM-DD, today, or +Nd/-Nd. Default today.'
 complete -c sbzoom -n '__sbzoom_at "bookings link"' -s h -l help -d 'Show this message and exit.'
 complete -c sbzoom -n '__sbzoom_at "bookings link"' -l json -d 'Print machine-readable JSON on stdout.'
+complete -c sbzoom -n '__sbzoom_at "bookings link"' -l lock-timeout -x -d 'Give up (exit 5) when another run of this profile holds the lock this long (setting link.lock_timeout, default 300).'
 complete -c sbzoom -n '__sbzoom_at "bookings link"' -l to -x -d 'Last day: YYYY-MM-DD, today, or +Nd/-Nd. Default --from + 30 days.'
 
 # sbzoom bookings show

@@ -10,6 +10,7 @@ from __future__ import annotations
 import getpass
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -105,6 +106,11 @@ class Context:
     http_transport: httpx.BaseTransport | None = None
     allow_new_profile: bool = False  # set by commands that create a profile (auth login)
     open_browser: Callable[[str], bool] | None = None
+    # SIGINT/SIGTERM while a command that can stop cleanly runs (``graceful_stop``): it finishes
+    # the work in flight, reports, and exits 130/143 (cli/signals.py sets these).
+    graceful_stop: bool = False
+    stop_requested: threading.Event = field(default_factory=threading.Event, repr=False)
+    stop_signal: int = 0
     _config: ConfigStore | None = field(default=None, repr=False)
     _profile: Profile | None = field(default=None, repr=False)
     _secrets: SecretStore | None = field(default=None, repr=False)

@@ -8,7 +8,8 @@
     │   └── MissingScopeError        exit 4   the Zoom app lacks a scope (names it)
     ├── RemoteError                  exit 5   remote unavailable after retries, or rate-limited
     │   └── RateLimitedError         exit 5   daily limit reached (knows when it resets)
-    └── ApiError                     exit 1   a remote call failed in a way retrying won't fix
+    ├── ApiError                     exit 1   a remote call failed in a way retrying won't fix
+    └── StoppedError                 exit 130 (Ctrl-C) or 143 (SIGTERM) before any work was done
 
 Each error carries a one-line message and, where there is one, a hint naming the fix.
 Only ``cli.main`` turns them into text and an exit code; core code only raises.
@@ -27,7 +28,8 @@ class ExitCode(enum.IntEnum):
     CONFIG = 3
     AUTH = 4
     REMOTE = 5
-    INTERRUPTED = 130
+    INTERRUPTED = 130  # Ctrl-C (SIGINT): 128 + 2
+    TERMINATED = 143  # SIGTERM (cron, systemd, Kubernetes): 128 + 15
 
 
 class SbzoomError(Exception):
@@ -99,3 +101,11 @@ class ApiError(SbzoomError):
         self.service = service
         self.status = status
         self.code = code
+
+
+class StoppedError(SbzoomError):
+    """A signal asked the run to stop before it had done anything worth reporting."""
+
+    def __init__(self, message: str, hint: str | None = None, *, terminated: bool) -> None:
+        super().__init__(message, hint)
+        self.exit_code = ExitCode.TERMINATED if terminated else ExitCode.INTERRUPTED

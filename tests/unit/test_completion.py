@@ -94,6 +94,7 @@ def test_bash_completes_every_command_with_its_options() -> None:
         "--from",
         "--help",
         "--json",
+        "--lock-timeout",
         "--to",
     ]
 

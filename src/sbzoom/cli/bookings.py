@@ -22,6 +22,16 @@ def link(
         None, "--to", help="Last day: YYYY-MM-DD, today, or +Nd/-Nd. Default --from + 30 days."
     ),
     dry_run: bool = typer.Option(False, "--dry-run", help="Change nothing; print the plan."),
+    lock_timeout: float = typer.Option(
+        None,
+        "--lock-timeout",
+        metavar="SECONDS",
+        min=0,
+        max=86400,
+        help="Give up (exit 5) when another run of this profile holds the lock this long "
+        "(setting link.lock_timeout, default 300).",
+        show_default=False,
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Create, update or cancel Zoom meetings so Zoom matches SimplyBook."""
@@ -29,6 +39,7 @@ def link(
     from sbzoom.core.link import link_bookings, summary_line
 
     context = context_of(ctx)
+    context.graceful_stop = True  # Ctrl-C / SIGTERM: finish what is in flight, then report
     with render.Progress(context.stderr, "Linking bookings") as progress:
         report = link_bookings(
             context,
@@ -37,6 +48,8 @@ def link(
             date_to,
             dry_run=dry_run,
             progress=progress.update,
+            lock_timeout=lock_timeout,
+            on_lock_wait=context.notice,
         )
     if as_json:
         render.print_json(context.stdout, report.to_json())
@@ -50,6 +63,14 @@ def link(
             ),
         )
     context.notice(summary_line(report) if report.results else "No bookings in scope.")
+    if context.stop_requested.is_set():
+        from sbzoom.cli.signals import exit_code_of, name_of
+
+        context.notice(
+            f"Stopped by {name_of(context.stop_signal)}: the bookings reported 'not started' "
+            "are linked by the next run."
+        )
+        raise typer.Exit(int(exit_code_of(context.stop_signal)))
     if not report.ok:
         raise typer.Exit(int(report.exit_code))
 

@@ -59,7 +59,12 @@ class SbzoomGroup(TyperGroup):
 
             render.error(context.stderr if context else None, exc)
             raise typer.Exit(int(exc.exit_code)) from None
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (signals.Terminated)
+            from sbzoom.cli.signals import Terminated
+
+            if isinstance(exc, Terminated):
+                sys.stderr.write("\nStopped by SIGTERM.\n")
+                raise typer.Exit(int(ExitCode.TERMINATED)) from None
             sys.stderr.write("\nInterrupted.\n")
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
         except (typer.Exit, typer.Abort):
@@ -143,6 +148,9 @@ def root(
             profile=profile, config=config, no_input=no_input, debug=debug
         )
         ctx.obj = context
+        from sbzoom.cli import signals
+
+        ctx.call_on_close(signals.install(context))  # SIGTERM ends a run like Ctrl-C does
     ctx.call_on_close(context.close)
 
 

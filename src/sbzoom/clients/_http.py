@@ -32,6 +32,7 @@ from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlu
 import httpx
 
 from sbzoom import __version__
+from sbzoom.clients._circuit import Circuit
 from sbzoom.context import Clock
 from sbzoom.errors import ConfigError, RateLimitedError, RemoteError
 
@@ -248,6 +249,7 @@ class HttpSession:
         log: Callable[[str], None] | None = None,
         redactor: Redactor | None = None,
         rng: random.Random | None = None,
+        circuit: Circuit | None = None,
     ) -> None:
         self.client = client
         self.service = service
@@ -258,6 +260,8 @@ class HttpSession:
         self.redactor = redactor or Redactor()
         self.rng = rng or random.Random()  # jitter only; not security sensitive
         self.requests_sent = 0
+        # Stops sending for the rest of the run once the service is plainly down (_circuit.py).
+        self.circuit = circuit or Circuit(service, clock)
 
     def _backoff(self, attempt: int) -> float:
         ceiling = min(self.retry.max_delay, self.retry.base_delay * (2 ** (attempt - 1)))
@@ -286,6 +290,7 @@ class HttpSession:
         base = {"User-Agent": USER_AGENT, "Accept": "application/json", **(headers or {})}
         last_problem = ""
         for attempt in range(1, self.retry.attempts + 1):
+            self.circuit.before()  # an open circuit: fail at once, send nothing
             self.pacer.wait()  # first: the credentials must be current when the request leaves
             all_headers = {**base, **auth()} if auth is not None else base
             request = self.client.build_request(
@@ -310,20 +315,30 @@ class HttpSession:
                 # The request never left this machine: retrying cannot do anything twice.
                 last_problem = f"cannot connect ({type(exc).__name__})"
                 self._log(f"← {last_problem}")
+                if self.circuit.failure(last_problem):
+                    raise self.circuit.error() from None
             except httpx.TransportError as exc:  # timeouts, dropped connections, protocol errors
                 last_problem = f"no answer ({type(exc).__name__})"
                 self._log(f"← {last_problem}")
+                opened = self.circuit.failure(last_problem)
                 if not safe:
                     raise MaybeCommittedError(
                         f"{self.service} did not answer {method} {self.redactor.url(url)}; "
                         "it may have been carried out.",
                         "Run the command again: sbzoom checks before it creates anything twice.",
                     ) from None
+                if opened:
+                    raise self.circuit.error() from None
             else:
                 self.requests_sent += 1
                 elapsed = (self.clock.monotonic() - started) * 1000
                 self._log_response(response, elapsed)
                 status = response.status_code
+                if 500 <= status < 600:
+                    opened = self.circuit.failure(f"HTTP {status}")
+                else:
+                    opened = False
+                    self.circuit.success()
                 if status == 429:
                     if final is not None and final(response):
                         return response
@@ -352,6 +367,8 @@ class HttpSession:
                     continue
                 if status == 503 or (status in (500, 502, 504) and safe):
                     last_problem = f"HTTP {status}"
+                    if opened:
+                        raise self.circuit.error()
                     if attempt < self.retry.attempts:
                         wait = parse_retry_after(
                             response.headers.get("Retry-After"), self.clock.now()

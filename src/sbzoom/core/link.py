@@ -26,13 +26,24 @@ from sbzoom.core.linking import (
     marker,
     unit_key,
 )
-from sbzoom.errors import ApiError, ConfigError, NotFoundError, SbzoomError, UsageError
+from sbzoom.errors import (
+    ApiError,
+    ConfigError,
+    NotFoundError,
+    RemoteError,
+    SbzoomError,
+    StoppedError,
+    UsageError,
+)
 from sbzoom.store.files import file_lock
 from sbzoom.store.ledger import Ledger, ledger_path
 
 # Zoom's start_url is good for about two hours after it is fetched.
 START_URL_LIFETIME = timedelta(hours=2)
-RUN_LOCK_TIMEOUT = 900.0
+
+
+class RunLockedError(RemoteError):
+    """Another run of the profile kept the run lock longer than ``link.lock_timeout``."""
 
 
 class ZoomAdapter:
@@ -259,7 +270,14 @@ def link_bookings(
     *,
     dry_run: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    lock_timeout: float | None = None,
+    on_lock_wait: Callable[[str], None] | None = None,
 ) -> LinkReport:
+    """Link the bookings in scope; ``context.stop_requested`` ends the run early but cleanly.
+
+    ``lock_timeout`` (default: the ``link.lock_timeout`` setting) bounds the wait for another run
+    of the profile; ``on_lock_wait(text)`` is told once that the run is waiting.
+    """
     from sbzoom.core.simplybook_session import simplybook_client
     from sbzoom.core.zoom_auth import zoom_client
 
@@ -271,6 +289,11 @@ def link_bookings(
             "Give either booking ids or a date window.",
         )
     window(date_from, date_to, context.clock.now(), ZoneInfo("UTC"))
+    if lock_timeout is not None and not 0 <= lock_timeout <= 86400:  # NaN too
+        raise UsageError(
+            f"--lock-timeout {lock_timeout} is not a number of seconds from 0 to 86400.",
+            "Pass e.g. --lock-timeout 60 (0: do not wait at all).",
+        )
     stored_online(context)  # before any sign-in: nothing online is the first thing to fix
     simplybook = simplybook_client(context)
     online = online_services(context, simplybook)
@@ -280,20 +303,59 @@ def link_bookings(
     zoom = ZoomAdapter(zoom_client(context))
     comments = CommentAdapter(simplybook) if plan.write_back else None
 
+    stop = context.stop_requested
+
     def run(ledger: Ledger | None) -> LinkReport:
         bookings, skipped, gone = collect_bookings(simplybook, online, booking_ids, span, ledger)
-        linker = Linker(zoom, comments, ledger, plan, context.clock.now, progress)
+        linker = Linker(zoom, comments, ledger, plan, context.clock.now, progress, stop=stop)
         report = linker.run(bookings)
-        extra = linker.forget(gone) + skipped
+        extra = (linker.forget(gone) if not stop.is_set() else []) + skipped
         return LinkReport(report.results + extra, dry_run=dry_run) if extra else report
 
     if dry_run:
         existing = ledger_path(context.data_dir, context.profile_name).exists()
         return run(open_ledger(context) if existing else None)
-    # One run per profile at a time: a second cron run waits instead of racing the first.
+    # One run per profile at a time: a second cron run waits instead of racing the first, but
+    # not for ever, and not without saying so (a cron job never waits silently).
     lock = context.data_dir / "locks" / f"link-{context.profile_name}.lock"
-    with file_lock(lock, timeout=RUN_LOCK_TIMEOUT):
+    timeout = lock_timeout if lock_timeout is not None else run_lock_timeout(context)
+
+    def waiting() -> None:
+        if on_lock_wait is not None:
+            on_lock_wait(
+                f"Another 'sbzoom bookings link' of profile '{context.profile_name}' is running; "
+                f"waiting up to {timeout:g} s for it to finish (--lock-timeout)."
+            )
+
+    def gave_up() -> SbzoomError:
+        if stop.is_set():
+            return stopped_error(context, "while waiting for another run")
+        return RunLockedError(
+            f"Another 'sbzoom bookings link' of profile '{context.profile_name}' still held "
+            f"{lock} after {timeout:g} s; nothing was changed.",
+            "Run again when it has finished, or wait longer with --lock-timeout SECONDS "
+            "(setting link.lock_timeout).",
+        )
+
+    with file_lock(lock, timeout=timeout, on_wait=waiting, timeout_error=gave_up, stop=stop.is_set):
         return run(open_ledger(context))
+
+
+def run_lock_timeout(context: Context) -> float:
+    value = context.profile.get("link.lock_timeout")
+    return float(value) if value is not None else 300.0
+
+
+def stopped_error(context: Context, when: str) -> StoppedError:
+    import signal
+
+    terminated = context.stop_signal == signal.SIGTERM
+    name = "SIGTERM" if terminated else "Ctrl-C"
+    return StoppedError(
+        f"Stopped by {name} {when}; nothing was changed.",
+        "Run 'sbzoom bookings link' again to link the bookings.",
+        terminated=terminated,
+    )
 
 
 # -- bookings show ----------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from sbzoom.store.ledger import Audit, BookingRow, Ledger, MeetingRow, utc_text
 
 STATUSES = ("created", "updated", "unchanged", "cancelled", "skipped", "failed", "deferred")
 COMMENT_MARK = "sbzoom:"
+NOT_STARTED = "not started: the run was stopped (Ctrl-C or SIGTERM); the next run links it"
 MINUTE = timedelta(minutes=1)
 
 
@@ -313,6 +314,8 @@ class Linker:
         plan: LinkPlan,
         now: Callable[[], datetime],
         progress: Callable[[int, int], None] | None = None,
+        *,
+        stop: threading.Event | None = None,
     ) -> None:
         self.zoom = zoom
         self.comments = comments
@@ -328,6 +331,9 @@ class Linker:
         self._starts: dict[str, str] = {}
         self._current: dict[str, str] = {}  # booking id -> its unit in this run
         self._done_lock = threading.Lock()
+        # Set by a signal: units not yet started are reported as such; those in flight finish.
+        self.stop = stop or threading.Event()
+        self._not_started: set[str] = set()  # unit keys the stop left alone
 
     # -- entry point --------------------------------------------------------------------------
 
@@ -341,9 +347,12 @@ class Linker:
         self._total = len(bookings)
         self._tick(0)
         if self.plan.workers > 1 and len(units) > 1:
-            with ThreadPoolExecutor(self.plan.workers, thread_name_prefix="sbzoom-link") as pool:
+            pool = ThreadPoolExecutor(self.plan.workers, thread_name_prefix="sbzoom-link")
+            try:
                 for unit_results in pool.map(self._unit, units):
                     results.extend(unit_results)
+            finally:  # a second Ctrl-C: the units in flight end, the queued ones never start
+                pool.shutdown(wait=True, cancel_futures=True)
         else:
             for unit in units:
                 results.extend(self._unit(unit))
@@ -369,7 +378,13 @@ class Linker:
                 raise
             except SbzoomError as exc:
                 results.append(
-                    LinkResult(booking_id, "failed", meeting.meeting_id, reason=exc.message)
+                    LinkResult(
+                        booking_id,
+                        "failed",
+                        meeting.meeting_id,
+                        reason=exc.message,
+                        unavailable=isinstance(exc, RemoteError),
+                    )
                 )
                 continue
             results.append(LinkResult(booking_id, "cancelled", meeting.meeting_id, reason=reason))
@@ -398,6 +413,9 @@ class Linker:
 
     def _unit(self, unit: Unit) -> list[LinkResult]:
         try:
+            if self.stop.is_set():
+                self._not_started.add(unit.key)
+                return [LinkResult(b.id, "failed", reason=NOT_STARTED) for b in unit.bookings]
             if unit.host_id is None:
                 return [
                     LinkResult(
@@ -684,7 +702,12 @@ class Linker:
                 raise
             except SbzoomError as exc:  # one bad seat must not fail the whole class
                 self._audit(booking.id, "add-registrant", meeting.id, "failed", exc.message)
-                results.append(LinkResult(booking.id, "failed", meeting.id, reason=exc.message))
+                down = isinstance(exc, RemoteError)
+                results.append(
+                    LinkResult(
+                        booking.id, "failed", meeting.id, reason=exc.message, unavailable=down
+                    )
+                )
         return results
 
     def _register(
@@ -791,19 +814,31 @@ class Linker:
         for booking_id, row in before.items():
             if row is None or row.status != "linked":
                 continue
-            if self._current.get(booking_id, row.unit_key) == row.unit_key:
-                continue
+            now_in = self._current.get(booking_id, row.unit_key)
+            if now_in == row.unit_key or now_in in self._not_started:
+                continue  # not moved, or its new unit was not done: the next run moves it
             old = self._ledger_meeting(row.unit_key)
             if old is None or old.meeting_id is None or old.status != "active":
                 continue
-            if row.registrant_id:
-                self._leave_session(booking_id, row.unit_key, row.registrant_id, old)
-            elif not self.plan.dry_run:
-                self.zoom.delete(old.meeting_id)
-                why = Audit(booking_id, "delete", old.meeting_id, detail="now in a class session")
-                self._save_meeting(
-                    row.unit_key, old.meeting_id, old.host_id, "", "", "", "deleted", why
-                )
+            try:
+                if row.registrant_id:
+                    self._leave_session(booking_id, row.unit_key, row.registrant_id, old)
+                elif not self.plan.dry_run:
+                    if self.ledger is not None:  # first: an outage now cannot make it forgotten
+                        self.ledger.doom(old.meeting_id, old.host_id, "now in a class", self.now())
+                    self.zoom.delete(old.meeting_id)
+                    why = Audit(
+                        booking_id, "delete", old.meeting_id, detail="now in a class session"
+                    )
+                    self._save_meeting(
+                        row.unit_key, old.meeting_id, old.host_id, "", "", "", "deleted", why
+                    )
+                    if self.ledger is not None:
+                        self.ledger.spare(old.meeting_id, self.now())
+            except (AuthError, ConfigError):
+                raise
+            except SbzoomError:  # Zoom went away: the report stands; a later run finishes this
+                continue
 
     # -- write-back ---------------------------------------------------------------------------
 

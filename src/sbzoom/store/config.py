@@ -70,6 +70,12 @@ def _positive(value: Value) -> str | None:
     return None if float(value) > 0 else "must be greater than 0"
 
 
+def _seconds(value: Value) -> str | None:
+    number = float(value)
+    ok = 0 <= number <= 86400  # False for NaN too
+    return None if ok else "must be a number of seconds from 0 to 86400"
+
+
 def _passcode(value: Value) -> str | None:
     text = str(value)
     if text in ("auto", "none") or re.fullmatch(r"[A-Za-z0-9@\-_*]{1,10}", text):
@@ -104,6 +110,9 @@ KEYS: dict[str, KeySpec] = {
     ),
     "meeting.join_before_host": KeySpec(bool, "let clients join before the host", False),
     "write_back": KeySpec(str, "none or comment", "none", _one_of("none", "comment")),
+    "link.lock_timeout": KeySpec(
+        float, "seconds `bookings link` waits for another run of the profile", 300.0, _seconds
+    ),
 }
 
 # Families of keys whose last part is an id: ``providers.<id>`` and ``services.<id>``.

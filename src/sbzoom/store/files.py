@@ -7,7 +7,7 @@ import fcntl
 import os
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -47,11 +47,21 @@ class LockTimeoutError(SbzoomError):
 
 
 @contextlib.contextmanager
-def file_lock(path: Path, timeout: float = 30.0) -> Iterator[None]:
+def file_lock(
+    path: Path,
+    timeout: float = 30.0,
+    *,
+    on_wait: Callable[[], None] | None = None,
+    timeout_error: Callable[[], Exception] | None = None,
+    stop: Callable[[], bool] | None = None,
+) -> Iterator[None]:
     """Hold an exclusive advisory lock on ``path`` (created if missing) for the block.
 
     Used around read-modify-write of tokens (which rotate: two refreshers would burn each other's
-    refresh token) and of the fallback secrets file.
+    refresh token) and of the fallback secrets file, and around a whole `bookings link` run.
+    ``on_wait()`` is called once when the lock is found taken (to say so); ``timeout_error()``
+    builds the error raised when waiting gives up; ``stop()`` returning True ends the wait early
+    with that error too (a SIGTERM while waiting).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
@@ -62,7 +72,12 @@ def file_lock(path: Path, timeout: float = 30.0) -> Iterator[None]:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
-                if time.monotonic() >= deadline:
+                if on_wait is not None:
+                    on_wait()
+                    on_wait = None  # once
+                if time.monotonic() >= deadline or (stop is not None and stop()):
+                    if timeout_error is not None:
+                        raise timeout_error() from None
                     raise LockTimeoutError(
                         f"Another sbzoom process has held {path} for over {timeout:.0f} s.",
                         "Wait for it to finish, or stop it, then run the command again.",
