@@ -18,6 +18,30 @@ login_app.command("zoom")(auth_zoom.login_zoom)
 login_app.command("simplybook")(auth_simplybook.login_simplybook)
 
 
+@login_app.command("smtp")
+def login_smtp(
+    ctx: typer.Context,
+    username: str = typer.Option(
+        None, "--username", help="SMTP login (saved as smtp.username).", show_default=False
+    ),
+    password_stdin: bool = typer.Option(
+        False,
+        "--password-stdin",
+        help="Read the SMTP password from standard input. Otherwise env SBZOOM_SMTP_PASSWORD, "
+        "else a prompt.",
+    ),
+    check: bool = typer.Option(
+        True, "--check/--no-check", help="Sign in to the SMTP server to check the password."
+    ),
+) -> None:
+    """Store the SMTP password for e-mail notices in the secret store (and check it)."""
+    from sbzoom.core.notify.run import smtp_login
+
+    context = context_of(ctx)
+    who = smtp_login(context, username=username, password_stdin=password_stdin, check=check)
+    context.notice(f"Stored the SMTP password for {who}" + (" (it signs in)." if check else "."))
+
+
 class Service(str, enum.Enum):
     zoom = "zoom"
     simplybook = "simplybook"

@@ -1,10 +1,16 @@
-"""sbzoom bookings link|show."""
+"""sbzoom bookings link|show|notify."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import typer
 
 from sbzoom.cli._common import JSON_OPTION, context_of
+
+if TYPE_CHECKING:
+    from sbzoom.context import Context
+    from sbzoom.core.notify.model import NotifyReport
 
 app = typer.Typer(help="Give bookings their Zoom meetings, and look them up.", no_args_is_help=True)
 
@@ -71,8 +77,64 @@ def link(
             "are linked by the next run."
         )
         raise typer.Exit(int(exit_code_of(context.stop_signal)))
-    if not report.ok:
+    if report.notices is not None:
+        _show_notices(context, report.notices, as_json=as_json)
+    if report.exit_code:
         raise typer.Exit(int(report.exit_code))
+
+
+def _show_notices(context: Context, notices: NotifyReport, *, as_json: bool) -> None:
+    """The e-mails of the run (a table unless --json), their summary, and what stopped them."""
+    from sbzoom import render
+    from sbzoom.core.notify.model import notices_line
+
+    if notices.results and not as_json:
+        render.print_table(
+            context.stdout,
+            ["booking", "to", "role", "invite", "status", "subject / reason"],
+            (
+                [
+                    r.booking_id,
+                    r.recipient,
+                    r.role,
+                    f"{r.kind} #{r.sequence}",
+                    r.status,
+                    r.reason if r.status in ("failed", "pending") else r.subject,
+                ]
+                for r in notices.results
+            ),
+        )
+    context.notice(notices_line(notices))
+    if notices.problem is not None:
+        raise notices.problem
+
+
+@app.command("notify")
+def notify(
+    ctx: typer.Context,
+    booking_id: str = typer.Argument(..., help="SimplyBook booking id."),
+    resend: bool = typer.Option(
+        False, "--resend", help="Send the current invite again, even if it was sent."
+    ),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Send nothing; list what would go."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Send a booking's e-mails (link and calendar invite) that are due, or all again.
+
+    Works whether or not notify.email is on: this is an explicit request to send.
+    """
+    from sbzoom import render
+    from sbzoom.core.notify.run import notify_booking
+
+    context = context_of(ctx)
+    notices = notify_booking(context, booking_id, resend=resend, dry_run=dry_run)
+    if as_json:
+        render.print_json(context.stdout, notices.to_json())
+    _show_notices(context, notices, as_json=as_json)
+    if not notices.ok:
+        raise typer.Exit(1)
+    if notices.waiting:
+        raise typer.Exit(5)
 
 
 @app.command("show")

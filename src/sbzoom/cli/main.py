@@ -162,7 +162,7 @@ app.add_typer(services.app, name="services")
 app.add_typer(bookings.app, name="bookings")
 app.add_typer(report.app, name="report")
 app.command("doctor")(doctor.doctor)
-app.command("sandbox")(sandbox.sandbox)
+app.add_typer(sandbox.app, name="sandbox")
 app.command("completion")(completion.completion)
 
 

@@ -7,10 +7,16 @@ import os
 
 import typer
 
-from sbzoom.cli._common import context_of
+from sbzoom.cli._common import JSON_OPTION, context_of
 from sbzoom.errors import UsageError
 
+app = typer.Typer(
+    help="Run the local Zoom + SimplyBook + SMTP emulator, and read the mail it received.",
+    invoke_without_command=True,
+)
 
+
+@app.callback()
 def sandbox(
     ctx: typer.Context,
     port: int = typer.Option(
@@ -50,8 +56,10 @@ def sandbox(
 
     Prints export lines on stdout: 'sbzoom sandbox > env.sh &' then '. env.sh'.
 
-    Serves until Ctrl-C or SIGTERM.
+    Serves until Ctrl-C or SIGTERM. 'sbzoom sandbox mail' lists the e-mails it received.
     """
+    if ctx.invoked_subcommand is not None:
+        return
     context = context_of(ctx)
     from sbzoom.sandbox import Sandbox
     from sbzoom.sandbox.server import export_lines, serve_until, stop_signals
@@ -85,5 +93,54 @@ def sandbox(
             f"Sandbox listening on {server.url} (Zoom at /zoom, SimplyBook at /simplybook). "
             f"Stop it with Ctrl-C or 'kill {os.getpid()}'."
         )
+        context.notice(
+            f"Mail: an SMTP server on 127.0.0.1:{server.mail.port} keeps what it receives "
+            "('sbzoom sandbox mail' lists it). Send sbzoom's notices there with:"
+        )
+        for key, value in server.smtp_settings.items():
+            context.notice(f"  sbzoom config set {key} {value}")
         serve_until(server, stop)
     context.notice("Sandbox stopped.")
+
+
+@app.command("mail")
+def mail(
+    ctx: typer.Context,
+    url: str = typer.Option(
+        None,
+        "--url",
+        help="The sandbox's URL; default: env SBZOOM_SANDBOX_URL, printed by 'sbzoom sandbox'.",
+        show_default=False,
+    ),
+    show: int = typer.Option(
+        None, "--show", help="Print message N whole (headers, text and invite).", show_default=False
+    ),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """List the e-mails the running sandbox's SMTP server received."""
+    from sbzoom import render
+    from sbzoom.core.sandbox_mail import received_mail
+
+    context = context_of(ctx)
+    url = url or context.env.get("SBZOOM_SANDBOX_URL", "")
+    if not url:
+        raise UsageError(
+            "Which sandbox? SBZOOM_SANDBOX_URL is not set.",
+            "Pass --url http://127.0.0.1:PORT, or source the lines 'sbzoom sandbox' printed.",
+        )
+    messages = received_mail(url, raw=show is not None or as_json)
+    if show is not None:
+        chosen = next((m for m in messages if m.get("id") == show), None)
+        if chosen is None:
+            raise UsageError(f"The sandbox has no message {show} ({len(messages)} received).")
+        context.stdout.file.write(str(chosen.get("raw", "")))
+        return
+    if as_json:
+        render.print_json(context.stdout, messages)
+        return
+    render.print_table(
+        context.stdout,
+        ["id", "to", "subject", "notice"],
+        ([m["id"], ", ".join(m["to"]), m["subject"], m.get("notice") or ""] for m in messages),
+    )
+    context.notice(f"{len(messages)} message{'s' if len(messages) != 1 else ''} received.")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -188,6 +188,7 @@ def meeting_settings(get: Callable[[str], Any]) -> MeetingSettings:
         passcode=str(get("meeting.passcode")),
         auto_recording=str(get("meeting.auto_recording")),
         join_before_host=bool(get("meeting.join_before_host")),
+        registrant_emails=get("notify.class_via") == "zoom",
     )
 
 
@@ -295,6 +296,11 @@ def link_bookings(
             "Pass e.g. --lock-timeout 60 (0: do not wait at all).",
         )
     stored_online(context)  # before any sign-in: nothing online is the first thing to fix
+    notify = bool(context.profile.get("notify.email"))
+    if notify and not dry_run:
+        from sbzoom.core.notify import run as notices
+
+        notices.check_ready(context)
     simplybook = simplybook_client(context)
     online = online_services(context, simplybook)
     zone = simplybook.timezone
@@ -310,7 +316,16 @@ def link_bookings(
         linker = Linker(zoom, comments, ledger, plan, context.clock.now, progress, stop=stop)
         report = linker.run(bookings)
         extra = (linker.forget(gone) if not stop.is_set() else []) + skipped
-        return LinkReport(report.results + extra, dry_run=dry_run) if extra else report
+        report = LinkReport(report.results + extra, dry_run=dry_run) if extra else report
+        if notify and not stop.is_set():  # tell clients and providers (core/notify), once each
+            from sbzoom.core.notify import run as notices
+
+            sent = notices.after_link(
+                context, ledger, bookings, online, zone.key, simplybook.list_providers,
+                report.results, dry_run=dry_run,
+            )  # fmt: skip
+            report = replace(report, notices=sent)
+        return report
 
     if dry_run:
         existing = ledger_path(context.data_dir, context.profile_name).exists()

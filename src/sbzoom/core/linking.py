@@ -23,6 +23,7 @@ from typing import Protocol
 
 from sbzoom.clients._http import MaybeCommittedError
 from sbzoom.clients.zoom import zoom_time
+from sbzoom.core.notify.model import NotifyReport
 from sbzoom.errors import AuthError, ConfigError, ExitCode, RemoteError, SbzoomError
 from sbzoom.store.ledger import Audit, BookingRow, Ledger, MeetingRow, utc_text
 
@@ -110,6 +111,7 @@ class MeetingSettings:
     passcode: str = "auto"
     auto_recording: str = "none"
     join_before_host: bool = False
+    registrant_emails: bool = False  # notify.class_via = zoom: Zoom e-mails class registrants
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,7 @@ class LinkResult:
 class LinkReport:
     results: list[LinkResult]
     dry_run: bool = False
+    notices: NotifyReport | None = None  # the e-mails sent after linking (notify.email)
 
     @property
     def summary(self) -> dict[str, int]:
@@ -163,19 +166,30 @@ class LinkReport:
     @property
     def exit_code(self) -> ExitCode:
         """0 when all went well; 5 when every failure was a service staying unavailable (run
-        again later); 1 for any other failure or a deferral (PRODUCT.md exit codes)."""
-        if self.ok:
-            return ExitCode.OK
-        problems = [r for r in self.results if r.status in ("failed", "deferred")]
-        if all(r.status == "failed" and r.unavailable for r in problems):
+        again later); 1 for any other failure or a deferral (PRODUCT.md exit codes).
+
+        E-mail notices count too: a refused SMTP sign-in is 4 (a person must fix it), a notice
+        refused for good is 1, notices waiting for the SMTP server are 5."""
+        notices = self.notices
+        if notices is not None and notices.problem is not None:
+            return notices.problem.exit_code
+        code = ExitCode.OK
+        if not self.ok:
+            problems = [r for r in self.results if r.status in ("failed", "deferred")]
+            down = all(r.status == "failed" and r.unavailable for r in problems)
+            code = ExitCode.REMOTE if down else ExitCode.FAILURE
+        if notices is not None and not notices.ok:
+            return ExitCode.FAILURE
+        if code is ExitCode.OK and notices is not None and notices.waiting:
             return ExitCode.REMOTE
-        return ExitCode.FAILURE
+        return code
 
     def to_json(self) -> dict[str, object]:
         return {
             "results": [r.to_json() for r in self.results],
             "summary": self.summary,
             "dry_run": self.dry_run,
+            **({"notices": self.notices.to_json()} if self.notices is not None else {}),
         }
 
 
@@ -270,7 +284,10 @@ def meeting_body(unit: Unit, plan: LinkPlan) -> dict[str, object]:
             # (auto_approve). Approval type 0 would let anyone holding the link self-register.
             "approval_type": 1 if unit.is_class else 2,
             **(
-                {"registrants_email_notification": False, "registrants_confirmation_email": False}
+                {
+                    "registrants_email_notification": settings.registrant_emails,
+                    "registrants_confirmation_email": settings.registrant_emails,
+                }
                 if unit.is_class
                 else {}
             ),

@@ -37,7 +37,7 @@ from sbzoom.core.link import booking_view
 from sbzoom.core.linking import BookingView, unit_key
 from sbzoom.errors import SbzoomError, UsageError
 from sbzoom.store.files import atomic_file
-from sbzoom.store.ledger import BookingRow, MeetingRow
+from sbzoom.store.ledger import BookingRow, MeetingRow, NoticeRow
 
 STATUSES = ("linked", "missing", "cancelled", "failed", "deferred")
 # The PRODUCT.md JSON shape, in order; ``reason`` is an extra key (allowed) saying why a row is
@@ -56,6 +56,7 @@ COLUMNS = (
     "join_url",
     "status",
     "reason",
+    "delivery",
 )
 PROGRESS_EVERY = 100
 
@@ -75,6 +76,7 @@ class ReportRow:
     join_url: str
     status: str
     reason: str = ""
+    delivery: str | None = None  # e-mail notices: sent | pending | failed | off (None: none due)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -91,6 +93,7 @@ class ReportRow:
             "join_url": self.join_url or None,
             "status": self.status,
             "reason": self.reason or None,
+            "delivery": self.delivery,
         }
 
 
@@ -168,6 +171,7 @@ def derive_status(
 class LedgerLookup(Protocol):
     def booking(self, booking_id: str) -> BookingRow | None: ...
     def meeting(self, unit_key: str) -> MeetingRow | None: ...
+    def notices_of(self, booking_id: str, unit_key: str = "") -> list[NoticeRow]: ...
 
 
 class MeetingCheck(Protocol):
@@ -182,6 +186,9 @@ class EmptyLedger:
 
     def meeting(self, unit_key: str) -> MeetingRow | None:
         return None
+
+    def notices_of(self, booking_id: str, unit_key: str = "") -> list[NoticeRow]:
+        return []
 
 
 class HostDirectory:
@@ -221,6 +228,7 @@ class MeetingReport:
         directory: HostDirectory,
         verifier: MeetingCheck | None = None,
         progress: Callable[[int, int], None] | None = None,
+        notify_on: bool = False,
     ) -> None:
         self.window = span
         self.counts: Counter[str] = Counter()
@@ -231,6 +239,7 @@ class MeetingReport:
         self._ledger = ledger
         self._verifier = verifier
         self._progress = progress
+        self._notify_on = notify_on
 
     @property
     def total(self) -> int:
@@ -269,6 +278,10 @@ class MeetingReport:
                 f"meeting {derived.meeting_id} is gone from Zoom: "
                 f"run 'sbzoom bookings link {view.id}'"
             )
+        from sbzoom.core.notify.state import delivery_state
+
+        notices = self._ledger.notices_of(view.id, ledger_row.unit_key if ledger_row else key)
+        delivery = delivery_state(notices, status == "linked", self._notify_on)
         return ReportRow(
             booking_id=view.id,
             code=view.code,
@@ -283,6 +296,7 @@ class MeetingReport:
             join_url=join_url,
             status=status,
             reason=reason,
+            delivery=delivery,
         )
 
     def summary(self) -> str:
@@ -384,6 +398,7 @@ def meetings_report(
         HostDirectory(lambda: _zoom_emails(context)),
         verifier,
         progress,
+        notify_on=bool(profile.get("notify.email")),
     )
 
 
@@ -432,6 +447,7 @@ TABLE_COLUMNS = (
     "meeting",
     "status",
     "join link / note",
+    "mail",
 )
 
 
@@ -446,6 +462,7 @@ def table_cells(row: ReportRow) -> list[object]:
         row.meeting_id or "",
         row.status,
         row.join_url or row.reason,
+        "" if row.delivery in (None, "off") else row.delivery,
     ]
 
 

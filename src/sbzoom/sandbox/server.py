@@ -34,6 +34,7 @@ from sbzoom.sandbox.data import (
     build_bookings,
 )
 from sbzoom.sandbox.faults import Faults, FaultSettings, InjectedFault
+from sbzoom.sandbox.mail import SMTP_PASSWORD, MailBox
 from sbzoom.sandbox.simplybook import SimplyBookService
 from sbzoom.sandbox.zoom import Revocation, ZoomService
 
@@ -74,6 +75,7 @@ class SandboxOptions:
     require_pkce: bool = True
     start_url_ttl: int = 7200
     request_log_size: int = 200_000
+    mail: bool = True  # run the SMTP server (sandbox/mail.py) beside the HTTP one
 
 
 @dataclass(frozen=True)
@@ -208,6 +210,7 @@ class Sandbox:
             start_url_ttl=self.options.start_url_ttl,
         )
         demo = build_bookings(self.started_at, self.zone, self.options.bookings, self.options.seed)
+        self.mail = MailBox()
         self.simplybook = SimplyBookService(
             clock=self.clock,
             lock=self._lock,
@@ -234,9 +237,16 @@ class Sandbox:
             name="sbzoom-sandbox",
         )
         self._thread.start()
+        if self.options.mail:
+            try:
+                self.mail.start()
+            except BaseException:
+                self.stop()
+                raise
         return self
 
     def stop(self) -> None:
+        self.mail.stop()
         server, self._server = self._server, None
         if server is None:
             return
@@ -286,7 +296,13 @@ class Sandbox:
 
     @property
     def env(self) -> dict[str, str]:
-        """The nine SBZOOM_* variables that point sbzoom at this sandbox."""
+        """The SBZOOM_* variables that point sbzoom at this sandbox (``smtp_settings``: the mail
+        server's config keys, which are settings, not variables)."""
+        mail = (
+            {"SBZOOM_SMTP_PASSWORD": SMTP_PASSWORD, "SBZOOM_SANDBOX_URL": self.url}
+            if self.options.mail
+            else {"SBZOOM_SANDBOX_URL": self.url}
+        )
         return {
             "SBZOOM_ZOOM_API_URL": self.zoom_api_url,
             "SBZOOM_ZOOM_OAUTH_URL": self.zoom_oauth_url,
@@ -297,7 +313,13 @@ class Sandbox:
             "SBZOOM_SIMPLYBOOK_COMPANY": DEMO_COMPANY,
             "SBZOOM_SIMPLYBOOK_LOGIN": DEMO_LOGIN,
             "SBZOOM_SIMPLYBOOK_PASSWORD": DEMO_PASSWORD,
+            **mail,
         }
+
+    @property
+    def smtp_settings(self) -> dict[str, str]:
+        """``smtp.*`` config keys for the sandbox's SMTP server (empty without one)."""
+        return self.mail.settings if self.options.mail else {}
 
     # -- serving ---------------------------------------------------------------------------------
 
@@ -317,12 +339,16 @@ class Sandbox:
                 if route.startswith("web.")
                 else "zoom"
             )
+        elif path.startswith("/_sandbox/"):
+            route, service = "control" + path[len("/_sandbox") :].replace("/", "."), "control"
         elif path.startswith("/simplybook/"):
             sub = path[len("/simplybook") :]
             route = self.simplybook.route_name(method, sub)
             service = "simplybook"
         if service == "unknown":
             response = json_response(404, {"code": 404, "message": "Not Found"})
+        elif service == "control":
+            response = self._control(method, path, query, body)
         else:
             request = Request(method, sub, query, headers, body)
             injected: InjectedFault | None = None
@@ -357,6 +383,37 @@ class Sandbox:
         with self._log_lock:
             self._log.append(record)
         return response
+
+    def _control(
+        self, method: str, path: str, query: dict[str, list[str]], body: bytes
+    ) -> Response:
+        """The sandbox's own endpoints (not part of either emulated service)."""
+        import json
+
+        if path == "/_sandbox/mail" and method == "GET":
+            raw = query.get("raw", ["0"])[0] in ("1", "true")
+            return json_response(
+                200, {"messages": [m.to_json(raw=raw) for m in self.mail.messages()]}
+            )
+        if path == "/_sandbox/mail" and method == "DELETE":
+            self.mail.clear()
+            return Response(204, b"", {})
+        if path == "/_sandbox/mail/faults" and method == "POST":
+            try:
+                changes = json.loads(body or b"{}")
+                faults = self.mail.configure(**changes)
+            except (ValueError, TypeError) as exc:
+                return json_response(400, {"message": f"bad fault settings: {exc}"})
+            return json_response(
+                200,
+                {
+                    "down": faults.down,
+                    "reject": sorted(faults.reject),
+                    "defer": sorted(faults.defer),
+                    "fail_after": faults.fail_after,
+                },
+            )
+        return json_response(404, {"message": "Not Found"})
 
     @staticmethod
     def _fault_response(fault: InjectedFault, service: str, route: str) -> Response:

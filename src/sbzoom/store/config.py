@@ -83,6 +83,48 @@ def _passcode(value: Value) -> str | None:
     return "must be auto, none, or up to 10 characters of A-Z a-z 0-9 @ - _ *"
 
 
+# What a notice template may use: the meeting.topic placeholders plus the link and passcode.
+NOTICE_PLACEHOLDERS = (
+    "service", "provider", "client", "code", "booking_id", "date", "time", "join_url", "passcode",
+)  # fmt: skip
+
+
+def template_problem(text: str, allowed: tuple[str, ...]) -> str | None:
+    """Why a ``str.format`` template is unsafe or unfillable, or None.
+
+    Only bare documented names are allowed: ``{join_url}``, never ``{join_url.__class__}``,
+    ``{client[0]}``, a conversion or a format spec (the admin's text is not code).
+    """
+    import string
+
+    try:
+        parts = list(string.Formatter().parse(text))
+    except ValueError as exc:
+        return f"is not a valid template ({exc}; write a literal brace as {{{{ or }}}})"
+    for _, name, spec, conversion in parts:
+        if name is None:
+            continue
+        if name not in allowed or spec or conversion:
+            shown = "{" + name + (f"!{conversion}" if conversion else "")
+            shown += (f":{spec}" if spec else "") + "}"
+            names = " ".join("{" + a + "}" for a in allowed)
+            return f"uses {shown}; only {names} are allowed"
+    return None
+
+
+def _notice_template(value: Value) -> str | None:
+    return template_problem(str(value), NOTICE_PLACEHOLDERS)
+
+
+def _email(value: Value) -> str | None:
+    ok = re.fullmatch(r"[^@\s<>\"]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+", str(value))
+    return None if ok else "must be an e-mail address such as bookings@example.com"
+
+
+def _port(value: Value) -> str | None:
+    return None if 0 < int(value) < 65536 else "must be a port number (1-65535)"
+
+
 def _domain(value: Value) -> str | None:
     ok = re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)+", str(value))
     return None if ok else "must be a domain such as simplybook.me or simplybook.it"
@@ -112,6 +154,45 @@ KEYS: dict[str, KeySpec] = {
     "write_back": KeySpec(str, "none or comment", "none", _one_of("none", "comment")),
     "link.lock_timeout": KeySpec(
         float, "seconds `bookings link` waits for another run of the profile", 300.0, _seconds
+    ),
+    "smtp.host": KeySpec(str, "SMTP server that sends the notices"),
+    "smtp.port": KeySpec(int, "SMTP port (default by security: 587, 465 or 25)", None, _port),
+    "smtp.security": KeySpec(
+        str, "starttls, ssl or none", "starttls", _one_of("starttls", "ssl", "none")
+    ),
+    "smtp.username": KeySpec(str, "SMTP login (password: secret store or SBZOOM_SMTP_PASSWORD)"),
+    "smtp.from": KeySpec(str, "sender address of the notices", None, _email),
+    "notify.email": KeySpec(bool, "e-mail each client and provider their link and invite", False),
+    "notify.class_via": KeySpec(
+        str, "email (sbzoom) or zoom (Zoom's registrant e-mail)", "email", _one_of("email", "zoom")
+    ),
+    "notify.client_subject": KeySpec(
+        str,
+        "client e-mail subject template",
+        "{service} with {provider} on {date} at {time}",
+        _notice_template,
+    ),
+    "notify.client_body": KeySpec(
+        str,
+        "client e-mail body template",
+        "Hello {client},\n\nyour {service} with {provider} is on {date} at {time}.\n\n"
+        "Join the video meeting: {join_url}\nPasscode: {passcode}\n\n"
+        "The calendar invite is attached.\n",
+        _notice_template,
+    ),
+    "notify.provider_subject": KeySpec(
+        str,
+        "provider e-mail subject template",
+        "{service} on {date} at {time}: {client}",
+        _notice_template,
+    ),
+    "notify.provider_body": KeySpec(
+        str,
+        "provider e-mail body template",
+        "Hello {provider},\n\n{service} on {date} at {time} with {client}.\n\n"
+        "Start the meeting by signing in to Zoom as its host; the link for clients is "
+        "{join_url} (passcode {passcode}).\n\nThe calendar invite is attached.\n",
+        _notice_template,
     ),
 }
 
@@ -148,6 +229,11 @@ def parse_value(key: str, raw: str) -> Value:
             value = False
         else:
             raise UsageError(f"'{key}' must be true or false, not '{raw}'.")
+    elif spec.kind is int:
+        try:
+            value = int(raw)
+        except ValueError:
+            raise UsageError(f"'{key}' must be a whole number, not '{raw}'.") from None
     elif spec.kind is float:
         try:
             value = float(raw)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -57,8 +57,29 @@ CREATE TABLE IF NOT EXISTS audit (
     outcome     TEXT NOT NULL,
     detail      TEXT NOT NULL DEFAULT ''
 );
+CREATE TABLE IF NOT EXISTS notices (        -- e-mails to clients and providers (version 3)
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    thread      TEXT NOT NULL,              -- one invite: 'c<booking id>' or 'p<unit key>'
+    booking_id  TEXT NOT NULL,              -- the booking (a class session: its first booking)
+    unit_key    TEXT NOT NULL,
+    role        TEXT NOT NULL,              -- 'client' | 'provider'
+    kind        TEXT NOT NULL,              -- 'request' | 'cancel'
+    sequence    INTEGER NOT NULL,           -- the invite's SEQUENCE
+    recipient   TEXT NOT NULL,
+    content     TEXT NOT NULL,              -- hash of what the invite says (time, link, people)
+    payload     TEXT NOT NULL,              -- the notice as JSON, to send it later as planned
+    status      TEXT NOT NULL,              -- pending | sending | sent | failed | superseded
+    reason      TEXT NOT NULL DEFAULT '',
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    created_at  TEXT NOT NULL,
+    sent_at     TEXT NOT NULL DEFAULT '',
+    UNIQUE (thread, sequence)
+);
+CREATE INDEX IF NOT EXISTS notices_by_booking ON notices(booking_id);
+CREATE INDEX IF NOT EXISTS notices_by_unit ON notices(unit_key);
+CREATE INDEX IF NOT EXISTS notices_by_status ON notices(status);
 """
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 BOOKING_COLUMNS = (
@@ -109,6 +130,32 @@ class BookingRow:
     reason: str
     comment_url: str
     start_utc: str = ""
+
+
+@dataclass(frozen=True)
+class NoticeRow:
+    """One e-mail: recorded (``pending``) before it is sent, ``sending`` while on the wire."""
+
+    id: int
+    thread: str
+    booking_id: str
+    unit_key: str
+    role: str
+    kind: str
+    sequence: int
+    recipient: str
+    content: str
+    payload: str
+    status: str
+    reason: str
+    attempts: int
+    sent_at: str
+
+
+NOTICE_COLUMNS = (
+    "id, thread, booking_id, unit_key, role, kind, sequence, recipient, content, payload, "
+    "status, reason, attempts, sent_at"
+)
 
 
 @dataclass(frozen=True)
@@ -257,6 +304,73 @@ class Ledger:
         """The meeting is gone from Zoom: forget it, recording the deletion."""
         self._write(
             "DELETE FROM doomed WHERE meeting_id = ?", (meeting_id,), audit=_audit_args(now, audit)
+        )
+
+    # -- notices ------------------------------------------------------------------------------
+
+    def _notices(self, where: str, args: tuple[object, ...]) -> list[NoticeRow]:
+        rows = self._query(
+            f"SELECT {NOTICE_COLUMNS} FROM notices WHERE {where} ORDER BY id",  # noqa: S608
+            args,
+        )
+        return [NoticeRow(*r) for r in rows]  # type: ignore[arg-type]
+
+    def last_notice(self, thread: str) -> NoticeRow | None:
+        """The newest notice of an invite thread (the highest SEQUENCE)."""
+        rows = self._notices(
+            "thread = ? AND sequence = (SELECT MAX(sequence) FROM notices WHERE thread = ?)",
+            (thread, thread),
+        )
+        return rows[0] if rows else None
+
+    def last_sent(self, thread: str) -> NoticeRow | None:
+        rows = self._notices("thread = ? AND status = 'sent'", (thread,))
+        return rows[-1] if rows else None
+
+    def notices_of(self, booking_id: str, unit_key: str = "") -> list[NoticeRow]:
+        """The booking's notices, and those of its class session's provider thread."""
+        return self._notices(
+            "booking_id = ? OR (role = 'provider' AND unit_key = ? AND unit_key != '')",
+            (booking_id, unit_key),
+        )
+
+    def unsent_notices(self) -> list[NoticeRow]:
+        """Notices to (re)send: waiting ones, and any a crash left on the wire."""
+        return self._notices("status IN ('pending', 'sending')", ())
+
+    def add_notice(self, row: NoticeRow, now: datetime) -> NoticeRow | None:
+        """Record a notice before sending it; older unsent notices of its thread are superseded.
+
+        Returns None when the thread already has that SEQUENCE (another run recorded it first).
+        """
+        stamp = now.isoformat()
+        with self._lock, self._db:
+            self._db.execute(
+                "UPDATE notices SET status = 'superseded' WHERE thread = ? "
+                "AND status IN ('pending', 'sending') AND sequence < ?",
+                (row.thread, row.sequence),
+            )
+            cursor = self._db.execute(
+                "INSERT OR IGNORE INTO notices (thread, booking_id, unit_key, role, kind, "
+                "sequence, recipient, content, payload, status, reason, attempts, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
+                (row.thread, row.booking_id, row.unit_key, row.role, row.kind, row.sequence,
+                 row.recipient, row.content, row.payload, row.status, row.reason, stamp),
+            )  # fmt: skip
+            if cursor.rowcount == 0:
+                return None
+            new_id = cursor.lastrowid
+        return replace(row, id=int(new_id or 0))
+
+    def mark_notice(
+        self, notice_id: int, status: str, now: datetime, reason: str = "", *, attempt: bool = False
+    ) -> None:
+        """Move a notice on: ``sending`` (before the wire), then ``sent``/``pending``/``failed``."""
+        sent_at = now.isoformat() if status == "sent" else ""
+        self._write(
+            "UPDATE notices SET status = ?, reason = ?, attempts = attempts + ?, "
+            "sent_at = CASE WHEN ? != '' THEN ? ELSE sent_at END WHERE id = ?",
+            (status, reason, 1 if attempt else 0, sent_at, sent_at, notice_id),
         )
 
     # -- audit --------------------------------------------------------------------------------

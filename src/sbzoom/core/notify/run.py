@@ -1,0 +1,309 @@
+"""Notices wired to the profile, the ledger, SimplyBook and the SMTP server.
+
+``after_link`` is what ``bookings link`` (and the listener, through ``link_bookings``) calls once
+bookings are linked; ``notify_booking`` is ``bookings notify``. Neither prints: both return a
+``NotifyReport``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from email.message import EmailMessage
+
+from sbzoom.clients.smtp import DEFAULT_PORTS, SmtpSettings
+from sbzoom.context import Context
+from sbzoom.core.linking import BookingView, LinkResult
+from sbzoom.core.notify.deliver import record, result_of, send_unsent
+from sbzoom.core.notify.message import Templates, email_message, subject_and_body
+from sbzoom.core.notify.model import Notice, NoticeResult, NotifyReport
+from sbzoom.core.notify.plan import BookingFacts, PlanSettings, plan_notices
+from sbzoom.errors import ConfigError, SbzoomError
+from sbzoom.store.ledger import Ledger, NoticeRow
+
+PASSWORD_SECRET = "smtp.password"
+ENV_PASSWORD = "SBZOOM_SMTP_PASSWORD"
+LINKED = ("created", "updated", "unchanged")
+DRY_RUN_LINK = "<join link, once the meeting exists>"
+
+
+def enabled(context: Context) -> bool:
+    return bool(context.profile.get("notify.email"))
+
+
+def check_ready(context: Context) -> None:
+    """Fail before any work when notices are on but cannot be sent (exit 3, naming the key)."""
+    profile = context.profile
+    missing = [k for k in ("smtp.host", "smtp.from") if not profile.get(k)]
+    if missing:
+        raise ConfigError(
+            f"notify.email is on but {' and '.join(missing)} {'is' if len(missing) == 1 else 'are'}"
+            " not set, so no notice can be sent.",
+            f"Set {missing[0]} with 'sbzoom config set {missing[0]} ...', or turn notices off "
+            "with 'sbzoom config set notify.email false'.",
+        )
+
+
+def smtp_settings(context: Context) -> SmtpSettings:
+    """The SMTP connection settings, with the password from the environment or secret store."""
+    check_ready(context)
+    get = context.profile.get
+    security = str(get("smtp.security"))
+    username = str(get("smtp.username") or "")
+    password = ""
+    if username:
+        password = context.env.get(ENV_PASSWORD) or context.secrets.get(PASSWORD_SECRET) or ""
+    port = get("smtp.port")
+    return SmtpSettings(
+        host=str(get("smtp.host")),
+        port=int(port) if port else DEFAULT_PORTS[security],
+        security=security,
+        username=username,
+        sender=str(get("smtp.from")),
+        password=password,
+    )
+
+
+def plan_settings(context: Context, *, resend: bool = False) -> PlanSettings:
+    profile = context.profile
+    company = (
+        profile.text("simplybook.company")
+        or context.env.get("SBZOOM_SIMPLYBOOK_COMPANY")
+        or context.profile_name
+    )
+    return PlanSettings(
+        sender=str(profile.get("smtp.from") or ""),
+        uid_prefix=f"sbzoom-{company}",
+        class_via=str(profile.get("notify.class_via")),
+        resend=resend,
+    )
+
+
+class LedgerHistory:
+    """``plan.NoticeHistory`` over the ledger (or over nothing, before the first run)."""
+
+    def __init__(self, ledger: Ledger | None) -> None:
+        self.ledger = ledger
+
+    def last_notice(self, thread: str) -> NoticeRow | None:
+        return self.ledger.last_notice(thread) if self.ledger else None
+
+    def last_sent(self, thread: str) -> NoticeRow | None:
+        return self.ledger.last_sent(thread) if self.ledger else None
+
+    def linked_in(self, unit_key: str) -> set[str]:
+        if self.ledger is None:
+            return set()
+        return {b.booking_id for b in self.ledger.bookings_of(unit_key) if b.status == "linked"}
+
+
+def booking_facts(
+    views: Sequence[BookingView],
+    online: Mapping[str, str],
+    ledger: Ledger | None,
+    provider_emails: Mapping[str, str],
+    timezone: str,
+    results: Mapping[str, LinkResult] | None = None,
+) -> list[BookingFacts]:
+    """Each booking's facts from the ledger; in a dry run (``results``), from what would happen."""
+    facts = []
+    for view in views:
+        row = ledger.booking(view.id) if ledger else None
+        meeting = ledger.meeting(row.unit_key) if ledger and row else None
+        linked = row is not None and row.status == "linked"
+        join_url = row.join_url if row else ""
+        unit = row.unit_key if row else ""
+        if results is not None:  # a dry run: the ledger has not moved
+            result = results.get(view.id)
+            if result is not None and result.status in LINKED:
+                linked = True
+                join_url = result.join_url or join_url or DRY_RUN_LINK
+            elif result is not None and result.status == "cancelled":
+                linked = False
+        facts.append(
+            BookingFacts(
+                booking=view,
+                is_class=online.get(view.service_id) == "class",
+                linked=linked,
+                unit_key=unit,
+                join_url=join_url,
+                meeting_join_url=(meeting.join_url if meeting else "") or join_url,
+                passcode=meeting.passcode if meeting else "",
+                provider_email=provider_emails.get(view.provider_id, ""),
+                timezone=timezone,
+            )
+        )
+    return facts
+
+
+def _builder(context: Context, sender: str) -> Callable[[Notice], EmailMessage]:
+    templates = Templates.from_settings(context.profile.get)
+    return lambda notice: email_message(notice, templates, sender, context.clock.now())
+
+
+def deliver(
+    context: Context,
+    ledger: Ledger | None,
+    facts: Sequence[BookingFacts],
+    *,
+    dry_run: bool,
+    resend: bool = False,
+    only: Sequence[str] | None = None,
+) -> NotifyReport:
+    """Plan, record and send. ``only``: send just the waiting notices of these bookings (and of
+    their class sessions' providers); otherwise every waiting notice, from any earlier run."""
+    settings = plan_settings(context, resend=resend)
+    plan = plan_notices(facts, LedgerHistory(ledger), settings)
+    if dry_run:
+        return NotifyReport(_would_send(context, ledger, plan.new, only), dry_run=True)
+    assert ledger is not None
+    now = context.clock.now
+    failed = record(ledger, plan, now())
+    from sbzoom.clients.smtp import SmtpMailer, SmtpRejectedError, SmtpTemporaryError
+
+    def mailer() -> SmtpMailer:
+        return SmtpMailer(
+            smtp_settings(context),
+            log=context.debug_log if context.debug else None,
+        )
+
+    sending = send_unsent(
+        ledger,
+        mailer,
+        _builder(context, settings.sender),
+        now,
+        temporary=(SmtpTemporaryError,),
+        rejected=(SmtpRejectedError,),
+        lock_path=context.data_dir / "locks" / f"notify-{context.profile_name}.lock",
+        only=only,
+    )
+    return NotifyReport(failed + sending.results, problem=sending.problem)
+
+
+def _would_send(
+    context: Context, ledger: Ledger | None, new: Sequence[Notice], only: Sequence[str] | None
+) -> list[NoticeResult]:
+    templates = Templates.from_settings(context.profile.get)
+    results = []
+    waiting = ledger.unsent_notices() if ledger else []
+    for row in waiting:
+        if only is None or row.booking_id in only or row.thread in only:
+            subject, _ = subject_and_body(Notice.from_payload(row.payload), templates)
+            results.append(result_of(row, "would-send", "waiting from an earlier run", subject))
+    for notice in new:
+        if notice.status == "failed":
+            results.append(_planned(notice, "failed", notice.reason, ""))
+            continue
+        subject, _ = subject_and_body(notice, templates)
+        results.append(_planned(notice, "would-send", "", subject))
+    return results
+
+
+def _planned(notice: Notice, status: str, reason: str, subject: str) -> NoticeResult:
+    return NoticeResult(
+        notice.booking_id,
+        notice.role,
+        notice.recipient,
+        notice.kind,
+        notice.sequence,
+        status,
+        subject,
+        reason,
+    )
+
+
+def provider_emails(list_providers: Callable[[], Sequence[object]]) -> dict[str, str]:
+    return {str(getattr(p, "id", "")): str(getattr(p, "email", "") or "") for p in list_providers()}
+
+
+def after_link(
+    context: Context,
+    ledger: Ledger | None,
+    views: Sequence[BookingView],
+    online: Mapping[str, str],
+    timezone: str,
+    list_providers: Callable[[], Sequence[object]],
+    results: Sequence[LinkResult],
+    *,
+    dry_run: bool,
+) -> NotifyReport:
+    """The notices a link run owes: call it after linking ``views`` (the listener's entry point
+    when it links by other means than ``core.link.link_bookings``, which already calls it)."""
+    emails = provider_emails(list_providers) if views else {}
+    by_id = {r.booking_id: r for r in results} if dry_run else None
+    facts = booking_facts(views, online, ledger, emails, timezone, by_id)
+    return deliver(context, ledger, facts, dry_run=dry_run)
+
+
+def notify_booking(
+    context: Context, booking_id: str, *, resend: bool = False, dry_run: bool = False
+) -> NotifyReport:
+    """``bookings notify``: plan and send one booking's notices (all of them with ``resend``)."""
+    from sbzoom.core.link import booking_view, online_services, open_ledger
+    from sbzoom.core.simplybook_session import simplybook_client
+    from sbzoom.errors import UsageError
+    from sbzoom.store.ledger import ledger_path
+
+    if not booking_id.strip().isdigit():
+        raise UsageError(
+            f"Booking id {booking_id!r} is not a number.",
+            "Pass a SimplyBook booking id, e.g. 'sbzoom bookings notify 1234'.",
+        )
+    if not dry_run:
+        check_ready(context)
+    simplybook = simplybook_client(context)
+    view = booking_view(simplybook.get_booking(int(booking_id)))
+    online = online_services(context, simplybook)
+    if view.service_id not in online:
+        raise UsageError(
+            f"Booking {view.id} is for {view.service_name}, which is not online: it has no "
+            "meeting to tell anyone about.",
+            f"Make it online with 'sbzoom services enable-online {view.service_id}'.",
+        )
+    exists = ledger_path(context.data_dir, context.profile_name).exists()
+    ledger = open_ledger(context) if exists or not dry_run else None
+    row = ledger.booking(view.id) if ledger else None
+    if row is None or (row.status != "linked" and not view.cancelled):
+        raise SbzoomError(
+            f"Booking {view.id} has no linked meeting yet, so there is nothing to send.",
+            f"Link it first with 'sbzoom bookings link {view.id}'.",
+        )
+    emails = provider_emails(simplybook.list_providers)
+    facts = booking_facts([view], online, ledger, emails, simplybook.timezone.key)
+    scope = [view.id, *(f"p{f.unit_key}" for f in facts if f.unit_key)]
+    return deliver(context, ledger, facts, dry_run=dry_run, resend=resend, only=scope)
+
+
+def smtp_login(context: Context, *, username: str | None, password_stdin: bool, check: bool) -> str:
+    """``auth login smtp``: keep the password in the secret store (never in config.toml)."""
+    from sbzoom.clients.smtp import SmtpMailer
+    from sbzoom.errors import UsageError
+
+    if username:
+        context.config.set(context.profile_name, "smtp.username", username)
+        context.reload_profile()
+    login = context.profile.text("smtp.username")
+    if not login:
+        raise UsageError(
+            "No SMTP login is set.", "Pass --username, or 'sbzoom config set smtp.username ...'."
+        )
+    if password_stdin:
+        password = context.stdin.readline().rstrip("\r\n")
+    else:
+        password = context.env.get(ENV_PASSWORD) or context.ask.text(
+            f"SMTP password for {login}", secret=True, flag="--password-stdin"
+        )
+    if not password:
+        raise UsageError("The SMTP password is empty.")
+    if check:
+        settings = smtp_settings(context)
+        mailer = SmtpMailer(
+            replace(settings, password=password),
+            log=context.debug_log if context.debug else None,
+        )
+        try:
+            mailer.connect()
+        finally:
+            mailer.close()
+    context.secrets.set(PASSWORD_SECRET, password)
+    return login
