@@ -8,11 +8,12 @@ _sbzoom_subcommands() {
     case "$1" in
         '') _sbzoom_words='auth bookings completion config doctor providers report sandbox services zoom' ;;
         auth) _sbzoom_words='login logout status' ;;
-        'auth login') _sbzoom_words='simplybook zoom' ;;
-        bookings) _sbzoom_words='link show' ;;
+        'auth login') _sbzoom_words='simplybook smtp zoom' ;;
+        bookings) _sbzoom_words='link notify show' ;;
         config) _sbzoom_words='get list path set unset' ;;
         providers) _sbzoom_words='list map unmap' ;;
         report) _sbzoom_words=meetings ;;
+        sandbox) _sbzoom_words=mail ;;
         services) _sbzoom_words='disable-online enable-online list' ;;
         zoom) _sbzoom_words=users ;;
     esac
@@ -26,11 +27,13 @@ _sbzoom_options() {
         auth) _sbzoom_words='-h --help' ;;
         'auth login') _sbzoom_words='-h --help' ;;
         'auth login simplybook') _sbzoom_words='--code --code-type --company --domain -h --help --login --password-stdin --timezone' ;;
+        'auth login smtp') _sbzoom_words='-h --help --check --no-check --password-stdin --username' ;;
         'auth login zoom') _sbzoom_words='--account-id --client-id --client-secret-stdin -h --help --no-browser --port --s2s --timeout' ;;
         'auth logout') _sbzoom_words='-h --help' ;;
         'auth status') _sbzoom_words='-h --help --json' ;;
         bookings) _sbzoom_words='-h --help' ;;
         'bookings link') _sbzoom_words='--dry-run --from -h --help --json --lock-timeout --to' ;;
+        'bookings notify') _sbzoom_words='--dry-run -h --help --json --resend' ;;
         'bookings show') _sbzoom_words='-h --help --json' ;;
         completion) _sbzoom_words='-h --help' ;;
         config) _sbzoom_words='-h --help' ;;
@@ -47,6 +50,7 @@ _sbzoom_options() {
         report) _sbzoom_words='-h --help' ;;
         'report meetings') _sbzoom_words='--format --from -h --help -o --output --provider --service --to --verify' ;;
         sandbox) _sbzoom_words='--bare-lists --bookings --daily-limit --error-rate -h --help --latency-ms --port --rate-429 --seed --token-ttl --zoom-rps-limit' ;;
+        'sandbox mail') _sbzoom_words='-h --help --json --show --url' ;;
         services) _sbzoom_words='-h --help' ;;
         'services disable-online') _sbzoom_words='-h --help' ;;
         'services enable-online') _sbzoom_words='--class -h --help' ;;
@@ -68,6 +72,7 @@ _sbzoom_option_value() {
         'auth login simplybook|--domain') _sbzoom_kind=text ;;
         'auth login simplybook|--login') _sbzoom_kind=text ;;
         'auth login simplybook|--timezone') _sbzoom_kind=text ;;
+        'auth login smtp|--username') _sbzoom_kind=text ;;
         'auth login zoom|--account-id') _sbzoom_kind=text ;;
         'auth login zoom|--client-id') _sbzoom_kind=text ;;
         'auth login zoom|--port') _sbzoom_kind=text ;;
@@ -91,6 +96,8 @@ _sbzoom_option_value() {
         'sandbox|--seed') _sbzoom_kind=text ;;
         'sandbox|--token-ttl') _sbzoom_kind=text ;;
         'sandbox|--zoom-rps-limit') _sbzoom_kind=text ;;
+        'sandbox mail|--show') _sbzoom_kind=text ;;
+        'sandbox mail|--url') _sbzoom_kind=text ;;
     esac
 }
 
@@ -99,6 +106,7 @@ _sbzoom_argument() {
     _sbzoom_kind=none _sbzoom_words=''
     case "$1|$2" in
         'auth logout|0') _sbzoom_kind=choice _sbzoom_words='simplybook zoom' ;;
+        'bookings notify|0') _sbzoom_kind=text ;;
         'bookings show|0') _sbzoom_kind=text ;;
         'completion|0') _sbzoom_kind=choice _sbzoom_words='bash fish zsh' ;;
         'config get|0') _sbzoom_kind=text ;;

@@ -3,8 +3,8 @@
 
 # Prints '<command path>|<number of positional arguments typed>' for the command line.
 function __sbzoom_state
-    set -l commands 'auth' 'auth login' 'auth login simplybook' 'auth login zoom' 'auth logout' 'auth status' 'bookings' 'bookings link' 'bookings show' 'completion' 'config' 'config get' 'config list' 'config path' 'config set' 'config unset' 'doctor' 'providers' 'providers list' 'providers map' 'providers unmap' 'report' 'report meetings' 'sandbox' 'services' 'services disable-online' 'services enable-online' 'services list' 'zoom' 'zoom users'
-    set -l value_options '|--config' '|--profile' 'auth login simplybook|--code' 'auth login simplybook|--code-type' 'auth login simplybook|--company' 'auth login simplybook|--domain' 'auth login simplybook|--login' 'auth login simplybook|--timezone' 'auth login zoom|--account-id' 'auth login zoom|--client-id' 'auth login zoom|--port' 'auth login zoom|--timeout' 'bookings link|--from' 'bookings link|--lock-timeout' 'bookings link|--to' 'report meetings|--format' 'report meetings|--from' 'report meetings|-o' 'report meetings|--output' 'report meetings|--provider' 'report meetings|--service' 'report meetings|--to' 'sandbox|--bookings' 'sandbox|--daily-limit' 'sandbox|--error-rate' 'sandbox|--latency-ms' 'sandbox|--port' 'sandbox|--rate-429' 'sandbox|--seed' 'sandbox|--token-ttl' 'sandbox|--zoom-rps-limit'
+    set -l commands 'auth' 'auth login' 'auth login simplybook' 'auth login smtp' 'auth login zoom' 'auth logout' 'auth status' 'bookings' 'bookings link' 'bookings notify' 'bookings show' 'completion' 'config' 'config get' 'config list' 'config path' 'config set' 'config unset' 'doctor' 'providers' 'providers list' 'providers map' 'providers unmap' 'report' 'report meetings' 'sandbox' 'sandbox mail' 'services' 'services disable-online' 'services enable-online' 'services list' 'zoom' 'zoom users'
+    set -l value_options '|--config' '|--profile' 'auth login simplybook|--code' 'auth login simplybook|--code-type' 'auth login simplybook|--company' 'auth login simplybook|--domain' 'auth login simplybook|--login' 'auth login simplybook|--timezone' 'auth login smtp|--username' 'auth login zoom|--account-id' 'auth login zoom|--client-id' 'auth login zoom|--port' 'auth login zoom|--timeout' 'bookings link|--from' 'bookings link|--lock-timeout' 'bookings link|--to' 'report meetings|--format' 'report meetings|--from' 'report meetings|-o' 'report meetings|--output' 'report meetings|--provider' 'report meetings|--service' 'report meetings|--to' 'sandbox|--bookings' 'sandbox|--daily-limit' 'sandbox|--error-rate' 'sandbox|--latency-ms' 'sandbox|--port' 'sandbox|--rate-429' 'sandbox|--seed' 'sandbox|--token-ttl' 'sandbox|--zoom-rps-limit' 'sandbox mail|--show' 'sandbox mail|--url'
     set -l tokens (commandline -opc)
     set -e tokens[1]
     set -l path ''
@@ -65,7 +65,7 @@ complete -c sbzoom -n '__sbzoom_at ""' -a config -d 'Read and change the profile
 complete -c sbzoom -n '__sbzoom_at ""' -a doctor -d 'Check config, sign-ins, scopes, mappings, local state and clock; name the fix for each.'
 complete -c sbzoom -n '__sbzoom_at ""' -a providers -d 'Map SimplyBook providers (staff) to Zoom users.'
 complete -c sbzoom -n '__sbzoom_at ""' -a report -d 'Reports on online bookings and their meetings.'
-complete -c sbzoom -n '__sbzoom_at ""' -a sandbox -d 'Run a local Zoom + SimplyBook emulator with demo data; print the settings to use it.'
+complete -c sbzoom -n '__sbzoom_at ""' -a sandbox -d 'Run the local Zoom + SimplyBook + SMTP emulator, and read the mail it received.'
 complete -c sbzoom -n '__sbzoom_at ""' -a services -d 'Choose which services and classes are online.'
 complete -c sbzoom -n '__sbzoom_at ""' -a zoom -d 'Look at the Zoom account.'
 complete -c sbzoom -n '__sbzoom_at ""' -l config -r -F -d 'Config file to use.'
@@ -83,6 +83,7 @@ complete -c sbzoom -n '__sbzoom_at "auth"' -s h -l help -d 'Show this message an
 
 # sbzoom auth login
 complete -c sbzoom -n '__sbzoom_at "auth login"' -a simplybook -d 'Sign in to SimplyBook.me (password or API user key, with 2FA).'
+complete -c sbzoom -n '__sbzoom_at "auth login"' -a smtp -d 'Store the SMTP password for e-mail notices in the secret store (and check it).'
 complete -c sbzoom -n '__sbzoom_at "auth login"' -a zoom -d 'Sign in to Zoom (OAuth with PKCE in a browser, or --s2s for Server-to-Server).'
 complete -c sbzoom -n '__sbzoom_at "auth login"' -s h -l help -d 'Show this message and exit.'
 
@@ -95,6 +96,12 @@ complete -c sbzoom -n '__sbzoom_at "auth login simplybook"' -s h -l help -d 'Sho
 complete -c sbzoom -n '__sbzoom_at "auth login simplybook"' -l login -x -d 'User login.'
 complete -c sbzoom -n '__sbzoom_at "auth login simplybook"' -l password-stdin -d 'Read the password (or an API user key) from standard input. Otherwise env SBZOOM_SIMPLYBOOK_PASSWORD, else a prompt.'
 complete -c sbzoom -n '__sbzoom_at "auth login simplybook"' -l timezone -x -d 'Company time zone (IANA, e.g. Europe/Copenhagen); default: from company info.'
+
+# sbzoom auth login smtp
+complete -c sbzoom -n '__sbzoom_at "auth login smtp"' -s h -l help -d 'Show this message and exit.'
+complete -c sbzoom -n '__sbzoom_at "auth login smtp"' -l check -l no-check -d 'Sign in to the SMTP server to check the password.'
+complete -c sbzoom -n '__sbzoom_at "auth login smtp"' -l password-stdin -d 'Read the SMTP password from standard input. Otherwise env SBZOOM_SMTP_PASSWORD, else a prompt.'
+complete -c sbzoom -n '__sbzoom_at "auth login smtp"' -l username -x -d 'SMTP login (saved as smtp.username).'
 
 # sbzoom auth login zoom
 complete -c sbzoom -n '__sbzoom_at "auth login zoom"' -l account-id -x -d 'Zoom account ID (with --s2s).'
@@ -116,6 +123,7 @@ complete -c sbzoom -n '__sbzoom_at "auth status"' -l json -d 'Print machine-read
 
 # sbzoom bookings
 complete -c sbzoom -n '__sbzoom_at "bookings"' -a link -d 'Create, update or cancel Zoom meetings so Zoom matches SimplyBook.'
+complete -c sbzoom -n '__sbzoom_at "bookings"' -a notify -d 'Send a booking\'s e-mails (link and calendar invite) that are due, or all again.'
 complete -c sbzoom -n '__sbzoom_at "bookings"' -a show -d 'Show a booking\'s meeting, client links and a fresh provider start link.'
 complete -c sbzoom -n '__sbzoom_at "bookings"' -s h -l help -d 'Show this message and exit.'
 
@@ -126,6 +134,12 @@ complete -c sbzoom -n '__sbzoom_at "bookings link"' -s h -l help -d 'Show this m
 complete -c sbzoom -n '__sbzoom_at "bookings link"' -l json -d 'Print machine-readable JSON on stdout.'
 complete -c sbzoom -n '__sbzoom_at "bookings link"' -l lock-timeout -x -d 'Give up (exit 5) when another run of this profile holds the lock this long (setting link.lock_timeout, default 300).'
 complete -c sbzoom -n '__sbzoom_at "bookings link"' -l to -x -d 'Last day: YYYY-MM-DD, today, or +Nd/-Nd. Default --from + 30 days.'
+
+# sbzoom bookings notify
+complete -c sbzoom -n '__sbzoom_at "bookings notify"' -l dry-run -d 'Send nothing; list what would go.'
+complete -c sbzoom -n '__sbzoom_at "bookings notify"' -s h -l help -d 'Show this message and exit.'
+complete -c sbzoom -n '__sbzoom_at "bookings notify"' -l json -d 'Print machine-readable JSON on stdout.'
+complete -c sbzoom -n '__sbzoom_at "bookings notify"' -l resend -d 'Send the current invite again, even if it was sent.'
 
 # sbzoom bookings show
 complete -c sbzoom -n '__sbzoom_at "bookings show"' -s h -l help -d 'Show this message and exit.'
@@ -196,6 +210,7 @@ complete -c sbzoom -n '__sbzoom_at "report meetings"' -l to -x -d 'Last day: YYY
 complete -c sbzoom -n '__sbzoom_at "report meetings"' -l verify -d 'Check each meeting still exists on Zoom.'
 
 # sbzoom sandbox
+complete -c sbzoom -n '__sbzoom_at "sandbox"' -a mail -d 'List the e-mails the running sandbox\'s SMTP server received.'
 complete -c sbzoom -n '__sbzoom_at "sandbox"' -l bare-lists -d 'SimplyBook lists as bare arrays instead of {data, metadata}.'
 complete -c sbzoom -n '__sbzoom_at "sandbox"' -l bookings -x -d 'Extra generated bookings over the next 4 weeks.'
 complete -c sbzoom -n '__sbzoom_at "sandbox"' -l daily-limit -x -d 'Zoom meeting creates+updates per host per UTC day.'
@@ -207,6 +222,12 @@ complete -c sbzoom -n '__sbzoom_at "sandbox"' -l rate-429 -x -d 'Fraction of API
 complete -c sbzoom -n '__sbzoom_at "sandbox"' -l seed -x -d 'Seed for injected faults and generated data.'
 complete -c sbzoom -n '__sbzoom_at "sandbox"' -l token-ttl -x -d 'Access-token lifetime in seconds (Zoom and SimplyBook).'
 complete -c sbzoom -n '__sbzoom_at "sandbox"' -l zoom-rps-limit -x -d 'Zoom requests per second before answering 429.'
+
+# sbzoom sandbox mail
+complete -c sbzoom -n '__sbzoom_at "sandbox mail"' -s h -l help -d 'Show this message and exit.'
+complete -c sbzoom -n '__sbzoom_at "sandbox mail"' -l json -d 'Print machine-readable JSON on stdout.'
+complete -c sbzoom -n '__sbzoom_at "sandbox mail"' -l show -x -d 'Print message N whole (headers, text and invite).'
+complete -c sbzoom -n '__sbzoom_at "sandbox mail"' -l url -x -d 'The sandbox\'s URL; default: env SBZOOM_SANDBOX_URL, printed by \'sbzoom sandbox\'.'
 
 # sbzoom services
 complete -c sbzoom -n '__sbzoom_at "services"' -a disable-online -d 'Make services offline again.'

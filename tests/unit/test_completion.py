@@ -71,7 +71,7 @@ def bash_complete(*words: str) -> list[str]:
     ("words", "expected"),
     [
         (("sbzoom", "au"), ["auth"]),
-        (("sbzoom", "auth", "login", ""), ["simplybook", "zoom"]),
+        (("sbzoom", "auth", "login", ""), ["simplybook", "smtp", "zoom"]),
         (("sbzoom", "report", "meetings", "--format", ""), ["csv", "json", "table"]),
         (("sbzoom", "report", "meetings", "--format", "=", "j"), ["json"]),
         (("sbzoom", "report", "meetings", "--format=t"), ["--format=table"]),

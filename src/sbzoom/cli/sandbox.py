@@ -133,7 +133,9 @@ def mail(
         chosen = next((m for m in messages if m.get("id") == show), None)
         if chosen is None:
             raise UsageError(f"The sandbox has no message {show} ({len(messages)} received).")
-        context.stdout.file.write(str(chosen.get("raw", "")))
+        from sbzoom.core.sandbox_mail import readable
+
+        context.stdout.file.write(readable(str(chosen.get("raw", ""))))
         return
     if as_json:
         render.print_json(context.stdout, messages)

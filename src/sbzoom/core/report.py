@@ -35,6 +35,7 @@ from sbzoom.core.catalog import resolve_one
 from sbzoom.core.dates import Window, window
 from sbzoom.core.link import booking_view
 from sbzoom.core.linking import BookingView, unit_key
+from sbzoom.core.notify.state import delivery_state
 from sbzoom.errors import SbzoomError, UsageError
 from sbzoom.store.files import atomic_file
 from sbzoom.store.ledger import BookingRow, MeetingRow, NoticeRow
@@ -171,7 +172,6 @@ def derive_status(
 class LedgerLookup(Protocol):
     def booking(self, booking_id: str) -> BookingRow | None: ...
     def meeting(self, unit_key: str) -> MeetingRow | None: ...
-    def notices_of(self, booking_id: str, unit_key: str = "") -> list[NoticeRow]: ...
 
 
 class MeetingCheck(Protocol):
@@ -186,9 +186,6 @@ class EmptyLedger:
 
     def meeting(self, unit_key: str) -> MeetingRow | None:
         return None
-
-    def notices_of(self, booking_id: str, unit_key: str = "") -> list[NoticeRow]:
-        return []
 
 
 class HostDirectory:
@@ -229,6 +226,7 @@ class MeetingReport:
         verifier: MeetingCheck | None = None,
         progress: Callable[[int, int], None] | None = None,
         notify_on: bool = False,
+        notices: Callable[[str, str], list[NoticeRow]] | None = None,
     ) -> None:
         self.window = span
         self.counts: Counter[str] = Counter()
@@ -240,6 +238,7 @@ class MeetingReport:
         self._verifier = verifier
         self._progress = progress
         self._notify_on = notify_on
+        self._notices = notices  # None: the ledger holds no notice (no lookup per row)
 
     @property
     def total(self) -> int:
@@ -278,9 +277,9 @@ class MeetingReport:
                 f"meeting {derived.meeting_id} is gone from Zoom: "
                 f"run 'sbzoom bookings link {view.id}'"
             )
-        from sbzoom.core.notify.state import delivery_state
-
-        notices = self._ledger.notices_of(view.id, ledger_row.unit_key if ledger_row else key)
+        notices = []
+        if self._notices is not None:
+            notices = self._notices(view.id, ledger_row.unit_key if ledger_row else key)
         delivery = delivery_state(notices, status == "linked", self._notify_on)
         return ReportRow(
             booking_id=view.id,
@@ -380,10 +379,14 @@ def meetings_report(
         found = (b for b in found if str(b.provider_id or "") in wanted_providers)
 
     ledger: LedgerLookup = EmptyLedger()
+    notices = None
+    notify_on = bool(profile.get("notify.email"))
     if ledger_path(context.data_dir, context.profile_name).exists():
         from sbzoom.core.link import open_ledger
 
-        ledger = open_ledger(context)
+        ledger = real = open_ledger(context)
+        if notify_on or real.has_notices():
+            notices = real.notices_of
     verifier = None
     if query.verify:
         from sbzoom.core.zoom_auth import zoom_client
@@ -398,7 +401,8 @@ def meetings_report(
         HostDirectory(lambda: _zoom_emails(context)),
         verifier,
         progress,
-        notify_on=bool(profile.get("notify.email")),
+        notify_on=notify_on,
+        notices=notices,
     )
 
 

@@ -8,12 +8,14 @@ password 535, refuses a mailbox it is told to with 550 5.1.1 (permanent), defers
 
 Inspection: ``Sandbox.mail.messages()``, the control endpoint ``GET /_sandbox/mail`` (JSON), and
 ``sbzoom sandbox mail``. Faults: ``POST /_sandbox/mail/faults`` with ``{"down": true}``,
-``{"reject": ["a@b.example"]}``, ``{"defer": [...]}``, ``{"fail_after": 2}``; ``DELETE
+``{"reject": ["a@b.example"]}``, ``{"defer": [...]}``, ``{"fail_after": 2}``, ``{"delay": 0.5}``;
+``DELETE
 /_sandbox/mail`` forgets received messages.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import socket
@@ -75,6 +77,7 @@ class MailFaults:
     reject: set[str] = field(default_factory=set)  # 550 at RCPT
     defer: set[str] = field(default_factory=set)  # 450 at RCPT
     fail_after: int | None = None  # accept this many more messages, then 421 to every MAIL
+    delay: float = 0.0  # seconds between taking a message and answering 250 (a slow server)
 
 
 class _Handler:
@@ -107,6 +110,8 @@ class _Handler:
         if isinstance(raw, str):
             raw = raw.encode("utf-8")
         self.box.keep(str(envelope.mail_from or ""), tuple(envelope.rcpt_tos), raw)
+        if self.box.faults.delay:  # kept, but the sender does not know yet (a crash here resends)
+            await asyncio.sleep(self.box.faults.delay)
         return "250 2.0.0 OK: queued"
 
 
@@ -209,8 +214,11 @@ class MailBox:
         reject: list[str] | None = None,
         defer: list[str] | None = None,
         fail_after: int | str | None = "unchanged",
+        delay: float | None = None,
     ) -> MailFaults:
         with self.lock:
+            if delay is not None:
+                self.faults.delay = float(delay)
             if reject is not None:
                 self.faults.reject = {a.lower() for a in reject}
             if defer is not None:

@@ -334,6 +334,9 @@ class Ledger:
             (booking_id, unit_key),
         )
 
+    def has_notices(self) -> bool:
+        return bool(self._query("SELECT 1 FROM notices LIMIT 1"))
+
     def unsent_notices(self) -> list[NoticeRow]:
         """Notices to (re)send: waiting ones, and any a crash left on the wire."""
         return self._notices("status IN ('pending', 'sending')", ())

@@ -118,7 +118,13 @@ def invite(notice: Notice, subject: str, body: str, sender: str, now: datetime) 
     attendee.params["RSVP"] = icalendar.vText("FALSE")
     event.add("attendee", attendee)
     calendar.add_component(event)
-    calendar.add_missing_timezones()
+    # Time zone rules from a year before to a year after the meeting: what calendars need, in
+    # a few lines instead of every change since 1970.
+    day = notice.start.astimezone(zone).date()
+    calendar.add_missing_timezones(
+        first_date=day.replace(year=day.year - 1, day=1),
+        last_date=day.replace(year=day.year + 2, day=1),
+    )
     data: bytes = calendar.to_ical()
     return data
 
