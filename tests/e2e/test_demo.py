@@ -43,7 +43,9 @@ def test_demo_links_every_online_booking_and_gives_class_clients_their_own_links
     ):
         assert command in done.stdout
     assert done.stdout.count(REPORT_COMMAND) == 1
-    report = done.stdout.split(REPORT_COMMAND + "\n", 1)[1]
+    report, mail = done.stdout.split(REPORT_COMMAND + "\n", 1)[1].split(
+        "\n$ sbzoom sandbox mail", 1
+    )
     rows = list(csv.DictReader(io.StringIO(report, newline="")))
 
     assert rows
@@ -55,6 +57,7 @@ def test_demo_links_every_online_booking_and_gives_class_clients_their_own_links
         else:
             assert row["status"] == "linked", row
             assert row["join_url"] and row["meeting_id"]
+            assert row["delivery"] == "sent", row  # the client and provider were e-mailed
     assert any(r["provider"] == "Dan Whitfield" for r in rows)
 
     sessions: dict[str, list[dict[str, str]]] = defaultdict(list)
@@ -65,6 +68,13 @@ def test_demo_links_every_online_booking_and_gives_class_clients_their_own_links
     for clients in sessions.values():
         assert len({c["meeting_id"] for c in clients}) == 1
         assert len({c["join_url"] for c in clients}) == len(clients)
+
+    # The demo ends by showing one client's message and its calendar invite.
+    shown = mail.split("$ sbzoom sandbox mail --show", 1)[1]
+    assert "To: Maria Gonzalez <maria.gonzalez@client.example>" in shown
+    assert "METHOD:REQUEST" in shown and "DTSTART;TZID=America/New_York:" in shown
+    linked = next(r for r in rows if r["booking_id"] == "1001")
+    assert linked["join_url"] in shown.replace("\n ", "")
 
     # Nothing is left behind: the sandbox was stopped and its directory removed.
     assert not list(tmp_path.glob("sbzoom-demo.*"))
