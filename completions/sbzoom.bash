@@ -49,7 +49,7 @@ _sbzoom_options() {
         'providers unmap') _sbzoom_words='-h --help' ;;
         report) _sbzoom_words='-h --help' ;;
         'report meetings') _sbzoom_words='--format --from -h --help -o --output --provider --service --to --verify' ;;
-        sandbox) _sbzoom_words='--bare-lists --bookings --daily-limit --error-rate -h --help --latency-ms --port --rate-429 --seed --token-ttl --zoom-rps-limit' ;;
+        sandbox) _sbzoom_words='--bare-lists --bookings --daily-limit --error-rate -h --help --latency-ms --port --rate-429 --record-exchanges --seed --token-ttl --zoom-rps-limit' ;;
         'sandbox mail') _sbzoom_words='-h --help --json --show --url' ;;
         services) _sbzoom_words='-h --help' ;;
         'services disable-online') _sbzoom_words='-h --help' ;;
@@ -93,6 +93,7 @@ _sbzoom_option_value() {
         'sandbox|--latency-ms') _sbzoom_kind=text ;;
         'sandbox|--port') _sbzoom_kind=text ;;
         'sandbox|--rate-429') _sbzoom_kind=text ;;
+        'sandbox|--record-exchanges') _sbzoom_kind=file ;;
         'sandbox|--seed') _sbzoom_kind=text ;;
         'sandbox|--token-ttl') _sbzoom_kind=text ;;
         'sandbox|--zoom-rps-limit') _sbzoom_kind=text ;;

@@ -14,7 +14,7 @@ from sbzoom.cli.main import app
 from sbzoom.context import Context
 from sbzoom.render import make_console
 
-pytest_plugins = ["tests.sandbox_fixture"]
+pytest_plugins = ["tests.contract.plugin", "tests.sandbox_fixture"]
 
 
 @dataclass

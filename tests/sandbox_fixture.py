@@ -3,6 +3,7 @@
 ``sandbox`` is a fresh server per test; ``make_sandbox(**options)`` starts more, with any
 ``SandboxOptions`` field (``error_rate=0.2``, ``bookings=500``, ``bare_lists=True``...). Every
 server is stopped at teardown. ``sandbox.env`` holds the SBZOOM_* variables pointing at it.
+Every Zoom exchange they serve is judged against Zoom's spec (tests/contract/plugin.py).
 """
 
 from __future__ import annotations
@@ -13,16 +14,19 @@ from typing import Any
 import pytest
 
 from sbzoom.sandbox import Sandbox
+from tests.contract.plugin import watch
 
 MakeSandbox = Callable[..., Sandbox]
 
 
 @pytest.fixture
-def make_sandbox() -> Iterator[MakeSandbox]:
+def make_sandbox(request: pytest.FixtureRequest) -> Iterator[MakeSandbox]:
     started: list[Sandbox] = []
 
     def make(**options: Any) -> Sandbox:
-        sandbox = Sandbox(**options).start()
+        sandbox = Sandbox(**options)
+        watch(request.node, sandbox)
+        sandbox.start()
         started.append(sandbox)
         return sandbox
 

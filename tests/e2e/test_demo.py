@@ -19,11 +19,13 @@ REPORT_COMMAND = "$ sbzoom report meetings --from today --to +14d"
 
 @pytest.mark.slow
 def test_demo_links_every_online_booking_and_gives_class_clients_their_own_links(
-    tmp_path: Path,
+    tmp_path: Path, zoom_exchange_file: Path
 ) -> None:
     # The demo must not need (or touch) any sbzoom setting of the caller's shell.
     env = {k: v for k, v in os.environ.items() if not k.startswith("SBZOOM_")}
     env.update(SBZOOM_CONFIG=str(tmp_path / "not-used.toml"), TMPDIR=str(tmp_path))
+    # Its sandbox records every Zoom exchange; tests/contract judges them after this test.
+    env["SBZOOM_DEMO_RECORD_EXCHANGES"] = str(zoom_exchange_file)
     done = subprocess.run(
         [str(ROOT / "scripts" / "demo")],
         cwd=tmp_path,
@@ -75,6 +77,8 @@ def test_demo_links_every_online_booking_and_gives_class_clients_their_own_links
     assert "METHOD:REQUEST" in shown and "DTSTART;TZID=America/New_York:" in shown
     linked = next(r for r in rows if r["booking_id"] == "1001")
     assert linked["join_url"] in shown.replace("\n ", "")
+    # The demo really talked to Zoom (the exchanges are judged against the spec after the test).
+    assert zoom_exchange_file.read_text().count('"route": "meetings.create"') >= 5
 
     # Nothing is left behind: the sandbox was stopped and its directory removed.
     assert not list(tmp_path.glob("sbzoom-demo.*"))

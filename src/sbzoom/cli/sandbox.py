@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
+from pathlib import Path
 
 import typer
 
@@ -51,6 +53,13 @@ def sandbox(
     bare_lists: bool = typer.Option(
         False, "--bare-lists", help="SimplyBook lists as bare arrays instead of {data, metadata}."
     ),
+    record_exchanges: Path | None = typer.Option(
+        None,
+        "--record-exchanges",
+        dir_okay=False,
+        help="Append every Zoom REST request and its answer to FILE, one JSON object a line.",
+        metavar="FILE",
+    ),
 ) -> None:
     """Run a local Zoom + SimplyBook emulator with demo data; print the settings to use it.
 
@@ -62,7 +71,7 @@ def sandbox(
         return
     context = context_of(ctx)
     from sbzoom.sandbox import Sandbox
-    from sbzoom.sandbox.server import export_lines, serve_until, stop_signals
+    from sbzoom.sandbox.server import JsonLinesRecorder, export_lines, serve_until, stop_signals
 
     server = Sandbox(
         port=port,
@@ -76,7 +85,18 @@ def sandbox(
         seed=seed,
         bare_lists=bare_lists,
     )
-    with stop_signals() as stop:
+    with contextlib.ExitStack() as cleanup:
+        if record_exchanges is not None:
+            try:
+                recorder = JsonLinesRecorder(str(record_exchanges))
+            except OSError as exc:
+                raise UsageError(
+                    f"Cannot write {record_exchanges}: {exc.strerror}.",
+                    "Pass --record-exchanges a file in a writable directory.",
+                ) from None
+            cleanup.callback(recorder.close)
+            server.add_listener(recorder)
+        stop = cleanup.enter_context(stop_signals())
         try:
             server.start()
         except OSError as exc:

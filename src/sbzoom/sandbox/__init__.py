@@ -68,7 +68,7 @@ from sbzoom.sandbox.data import (
     ZOOM_CLIENT_SECRET,
 )
 from sbzoom.sandbox.faults import FaultSettings
-from sbzoom.sandbox.server import RequestRecord, Sandbox, SandboxOptions
+from sbzoom.sandbox.server import Exchange, RequestRecord, Sandbox, SandboxOptions
 from sbzoom.sandbox.zoom import Revocation
 
 __all__ = [
@@ -83,6 +83,7 @@ __all__ = [
     "ZOOM_ACCOUNT_ID",
     "ZOOM_CLIENT_ID",
     "ZOOM_CLIENT_SECRET",
+    "Exchange",
     "FaultSettings",
     "RequestRecord",
     "Revocation",

@@ -7,13 +7,14 @@ share nothing.
 from __future__ import annotations
 
 import contextlib
+import json
 import shlex
 import signal
 import socket
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -89,6 +90,83 @@ class RequestRecord:
     at: datetime
     fault: str | None = None  # error | 429 | qps | dropped
     query_params: dict[str, list[str]] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One request and the answer it got, whole: what a listener (``Sandbox.add_listener``) sees.
+
+    Kept out of the request log (which holds no bodies) and built only while someone listens.
+    Request headers are left out: they carry the bearer token and nothing the contract needs.
+    """
+
+    service: str
+    method: str
+    path: str  # as requested, without the query
+    query: dict[str, list[str]]
+    request_content_type: str
+    request_body: bytes
+    route: str
+    status: int  # 0 when the connection was dropped without a response
+    response_content_type: str
+    response_body: bytes
+    fault: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready form (bodies as text), for ``sbzoom sandbox --record-exchanges``."""
+        return {
+            "service": self.service,
+            "method": self.method,
+            "path": self.path,
+            "query": self.query,
+            "request_content_type": self.request_content_type,
+            "request_body": self.request_body.decode("utf-8", errors="replace"),
+            "route": self.route,
+            "status": self.status,
+            "response_content_type": self.response_content_type,
+            "response_body": self.response_body.decode("utf-8", errors="replace"),
+            "fault": self.fault,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Exchange:
+        return cls(
+            service=data["service"],
+            method=data["method"],
+            path=data["path"],
+            query=data["query"],
+            request_content_type=data["request_content_type"],
+            request_body=data["request_body"].encode(),
+            route=data["route"],
+            status=data["status"],
+            response_content_type=data["response_content_type"],
+            response_body=data["response_body"].encode(),
+            fault=data["fault"],
+        )
+
+
+ExchangeListener = Callable[[Exchange], None]
+
+
+class JsonLinesRecorder:
+    """An exchange listener appending one JSON line per exchange of ``services`` to ``path``."""
+
+    def __init__(self, path: str, services: tuple[str, ...] = ("zoom",)) -> None:
+        self.services = services
+        self._lock = threading.Lock()
+        self._file = open(path, "a", encoding="utf-8")  # noqa: SIM115 - closed by close()
+
+    def __call__(self, exchange: Exchange) -> None:
+        if exchange.service not in self.services:
+            return
+        line = json.dumps(exchange.to_json(), ensure_ascii=False)
+        with self._lock:
+            self._file.write(line + "\n")
+            self._file.flush()
+
+    def close(self) -> None:
+        with self._lock:
+            self._file.close()
 
 
 class _Server(ThreadingHTTPServer):
@@ -189,6 +267,7 @@ class Sandbox:
         self._lock = threading.RLock()
         self._log_lock = threading.Lock()
         self._log: deque[RequestRecord] = deque(maxlen=self.options.request_log_size)
+        self._listeners: list[ExchangeListener] = []
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self.zone = ZoneInfo(self.options.company_timezone)
@@ -382,6 +461,23 @@ class Sandbox:
         )
         with self._log_lock:
             self._log.append(record)
+            listeners = list(self._listeners)
+        if listeners:
+            exchange = Exchange(
+                service,
+                method,
+                path,
+                query,
+                headers.get("content-type", ""),
+                body,
+                route,
+                record.status,
+                response.headers.get("Content-Type", ""),
+                b"" if response.drop else response.body,
+                fault,
+            )
+            for listener in listeners:
+                listener(exchange)
         return response
 
     def _control(
@@ -443,6 +539,15 @@ class Sandbox:
         with self._log_lock:
             records = list(self._log)
         return [r for r in records if service is None or r.service == service]
+
+    def add_listener(self, listener: ExchangeListener) -> None:
+        """Call ``listener`` with every exchange from now on (from the connection threads)."""
+        with self._log_lock:
+            self._listeners.append(listener)
+
+    def remove_listener(self, listener: ExchangeListener) -> None:
+        with self._log_lock:
+            self._listeners.remove(listener)
 
     def clear_requests(self) -> None:
         with self._log_lock:
