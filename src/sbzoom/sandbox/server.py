@@ -221,6 +221,11 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length > 0 else b""
+        if len(body) < length:
+            # The connection died mid-body (the client went away, or stop() cut it): a real
+            # server never acts on half a request, and there is no one left to answer.
+            self.close_connection = True
+            return
         headers = {name.lower(): value for name, value in self.headers.items()}
         server = self.server
         assert isinstance(server, _Server)
