@@ -98,6 +98,10 @@ def _draft4(schema: Any, *, strict_objects: bool) -> Any:
         }
         if strict_objects and "additionalProperties" not in schema:
             out["additionalProperties"] = False
+    if isinstance(schema.get("enum"), list):
+        # Zoom repeats values in some enums (registrant status: approved, denied, pending twice),
+        # which Draft 4 forbids; the set of allowed values is the same without the repeats.
+        out["enum"] = list(dict.fromkeys(out["enum"]))
     if schema.get("nullable") is True and "type" in schema:
         out["type"] = [schema["type"], "null"]
         if "enum" in out:
