@@ -48,6 +48,8 @@ class Recorder:
 _RECORDERS = pytest.StashKey[list[Recorder]]()
 _FILES = pytest.StashKey[list[Path]]()
 _STATS = pytest.StashKey[Counter[str]]()
+_LINES_READ = pytest.StashKey[dict[Path, int]]()
+_BODY_PASSED = pytest.StashKey[bool]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -74,13 +76,16 @@ def zoom_exchange_file(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
 
 
 def _exchanges(item: pytest.Item) -> Iterator[Exchange]:
+    """The exchanges not yet judged (each one is handed out once)."""
     for recorder in item.stash.get(_RECORDERS, []):
         yield from recorder.take()
+    read = item.stash.setdefault(_LINES_READ, {})
     for path in item.stash.get(_FILES, []):
         if path.exists():
-            for line in path.read_text(encoding="utf-8").splitlines():
-                if line.strip():
-                    yield Exchange.from_json(json.loads(line))
+            lines = [x for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+            for line in lines[read.get(path, 0) :]:
+                yield Exchange.from_json(json.loads(line))
+            read[path] = len(lines)
 
 
 def _requests_judged(item: pytest.Item) -> bool:
@@ -98,20 +103,18 @@ def _describe(exchange: Exchange) -> str:
     return f"{exchange.method} {target} -> {exchange.status}" + (f" body {body}" if body else "")
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
-    result = yield  # a failing test body raises here: its own failure is the news
+def _judge(item: pytest.Item, when: str) -> None:
     judge = contract()
     judge_requests = _requests_judged(item)
     stats = item.config.stash.setdefault(_STATS, Counter())
     found = []
     bad_exchanges = 0
     for exchange in _exchanges(item):
-        label = judge.operation_label(exchange)
         if is_root_probe(exchange):
             stats["root probes"] += 1
             continue
         stats["exchanges"] += 1
+        label = judge.operation_label(exchange)
         if label:
             stats[f"op {label}"] += 1
         if judge_requests:
@@ -122,9 +125,25 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     if found:
         pytest.fail(
             f"Zoom's OpenAPI spec (specs/zoom/meeting-api.subset.json) rejects {bad_exchanges} "
-            f"Zoom exchange(s) of this test:\n{format_violations(found)}",
+            f"Zoom exchange(s) of this test{when}:\n{format_violations(found)}",
             pytrace=False,
         )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    result = yield  # a failing test body raises here: its own failure is the news
+    item.stash[_BODY_PASSED] = True
+    _judge(item, "")
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
+    """Exchanges after the body (a process still finishing, a fixture's last calls)."""
+    result = yield
+    if item.stash.get(_BODY_PASSED, False):
+        _judge(item, " (after its body, up to teardown)")
     return result
 
 

@@ -67,6 +67,16 @@ def test_sandbox_answer_outside_the_spec(make_sandbox, monkeypatch):
         http.get(f"{sandbox.zoom_api_url}/users/me", headers=headers)
 
 
+@pytest.fixture
+def sends_at_teardown(sandbox):
+    yield sandbox
+    create(sandbox, timezone=7)
+
+
+def test_sends_after_its_body(sends_at_teardown):
+    assert create(sends_at_teardown).status_code == 201
+
+
 def test_recorded_by_a_sandbox_process(zoom_exchange_file):
     from sbzoom.sandbox import Sandbox
     recorder = JsonLinesRecorder(str(zoom_exchange_file))
@@ -101,7 +111,9 @@ def test_a_test_whose_zoom_traffic_breaks_the_spec_fails_with_a_readable_reason(
     done = run_inner(tmp_path)
     out = done.stdout
     assert done.returncode == 1, out + done.stderr
-    assert "5 failed, 2 passed" in out, out
+    assert "5 failed, 3 passed, 1 error" in out, out
+    assert "ERROR test_inner.py::test_sends_after_its_body" in out, out
+    assert "of this test (after its body, up to teardown):" in out
     # Which tests failed, and which did not.
     for name in (
         "test_over_long_topic",
@@ -123,6 +135,7 @@ def test_a_test_whose_zoom_traffic_breaks_the_spec_fails_with_a_readable_reason(
         'GET /users/{userId}: response 200 type: type "integer": ',
         "GET /users/{userId}: response 200 email: type \"string\": 7 is not of type 'string'",
         "POST /users/{userId}/meetings: request body duration: type \"integer\": 'sixty'",
+        'POST /users/{userId}/meetings: request body timezone: type "string": 7 is not of type',
     ):
         assert reason in out, out
     # ...and shows a request that did it.
