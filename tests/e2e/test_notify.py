@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import signal
@@ -315,3 +316,48 @@ def test_killed_while_sending_then_rerun_skips_none_repeats_at_most_one(
     count = len(sandbox.mail.messages())
     subprocess.run(command, env=env, capture_output=True, timeout=180, check=True)
     assert len(sandbox.mail.messages()) == count
+
+
+def test_auth_login_smtp_stores_the_password_and_nothing_leaks(
+    home: Home, sandbox: Sandbox
+) -> None:
+    env = setup(home, sandbox)
+    password = env.pop("SBZOOM_SMTP_PASSWORD")
+    # No password anywhere yet: the first run links, and the notices wait (exit 4 names the fix).
+    code, _, stderr = link(home, env)
+    assert code == 4 and "auth login smtp" in stderr
+    wrong = home.run("auth", "login", "smtp", "--password-stdin", stdin="nope\n", extra_env=env)
+    assert wrong.exit_code == 4 and "refused the sign-in" in wrong.stderr
+    done = home.run(
+        "--debug", "auth", "login", "smtp", "--password-stdin", stdin=password + "\n", extra_env=env
+    )
+    assert done.exit_code == 0, done.stderr
+    result = home.run("--debug", "bookings", "link", "--json", extra_env=env)
+    assert result.exit_code == 0, result.stderr
+    assert len(sandbox.mail.messages()) == len(CLIENT_BOOKINGS) + PROVIDER_THREADS
+    encoded = {
+        password,
+        base64.b64encode(password.encode()).decode(),
+        base64.b64encode(f"\0sbzoom-demo\0{password}".encode()).decode(),
+    }
+    printed = wrong.stdout + wrong.stderr + done.stdout + done.stderr
+    printed += result.stdout + result.stderr
+    assert not any(secret in printed for secret in encoded)
+    for path in home.root.rglob("*"):
+        if path.is_file() and path.name != "secrets.json":
+            data = path.read_bytes()
+            assert not any(s.encode() in data for s in encoded), path
+    assert "smtp.password" in (home.data_dir / "secrets.json").read_text()
+
+
+def test_booking_deleted_in_simplybook_gets_a_cancel(home: Home, sandbox: Sandbox) -> None:
+    env = setup(home, sandbox)
+    assert link(home, env)[0] == 0
+    sandbox.simplybook.delete_booking(1010)
+    before = len(sandbox.mail.messages())
+    code, report, stderr = link(home, env)
+    assert code == 0, stderr
+    assert {r["booking_id"]: r["status"] for r in report["results"]}["1010"] == "cancelled"
+    new = sandbox.mail.messages()[before:]
+    assert sorted(notices_of(new)) == ["c1010/1", "pb1010/1"]
+    assert all(str(invite_of(m)["METHOD"]) == "CANCEL" for m in new)

@@ -322,7 +322,7 @@ def link_bookings(
 
             sent = notices.after_link(
                 context, ledger, bookings, online, zone.key, simplybook.list_providers,
-                report.results, dry_run=dry_run,
+                report.results, dry_run=dry_run, gone=gone,
             )  # fmt: skip
             report = replace(report, notices=sent)
         return report

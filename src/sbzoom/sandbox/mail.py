@@ -23,10 +23,10 @@ import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
+if TYPE_CHECKING:
+    from aiosmtpd.smtp import SMTP, AuthResult, Envelope, Session
 
 HOST = "127.0.0.1"
 SMTP_USERNAME = "sbzoom-demo"
@@ -115,29 +115,49 @@ class _Handler:
         return "250 2.0.0 OK: queued"
 
 
-class _Authenticator:
-    def __call__(
-        self, server: SMTP, session: Session, envelope: Envelope, mechanism: str, data: Any
-    ) -> AuthResult:
-        if isinstance(data, LoginPassword):
-            ok = data.login == SMTP_USERNAME.encode() and data.password == SMTP_PASSWORD.encode()
-            if ok:
-                return AuthResult(success=True)
-        return AuthResult(success=False, handled=False)
+def _authenticate(
+    server: SMTP, session: Session, envelope: Envelope, mechanism: str, data: Any
+) -> AuthResult:
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    if isinstance(data, LoginPassword):
+        ok = data.login == SMTP_USERNAME.encode() and data.password == SMTP_PASSWORD.encode()
+        if ok:
+            return AuthResult(success=True)
+    return AuthResult(success=False, handled=False)
 
 
-class _SMTP(SMTP):
-    """AUTH without TLS on loopback, without aiosmtpd's start-up warning about it (the sandbox
-    never leaves 127.0.0.1; a real server offers AUTH only after STARTTLS)."""
+def _controller(handler: _Handler, port: int) -> Any:
+    """An aiosmtpd controller (imported here: only a running sandbox needs the library)."""
+    try:
+        from aiosmtpd.controller import Controller
+        from aiosmtpd.smtp import SMTP
+    except ImportError:  # an environment installed before the dependency was added
+        raise RuntimeError(
+            "The sandbox's SMTP server needs aiosmtpd, which is not installed: run "
+            "scripts/bootstrap (or pip install -e '.[test]')."
+        ) from None
 
-    def __init__(self, handler: Any, **kwargs: Any) -> None:
-        super().__init__(handler, **{**kwargs, "auth_require_tls": True})
-        self._auth_require_tls = False
+    class QuietSMTP(SMTP):
+        """AUTH without TLS on loopback, without aiosmtpd's start-up warning about it (the
+        sandbox never leaves 127.0.0.1; a real server offers AUTH only after STARTTLS)."""
 
+        def __init__(self, handler: Any, **kwargs: Any) -> None:
+            super().__init__(handler, **{**kwargs, "auth_require_tls": True})
+            self._auth_require_tls = False
 
-class _Controller(Controller):
-    def factory(self) -> SMTP:
-        return _SMTP(self.handler, **self.SMTP_kwargs)
+    class QuietController(Controller):
+        def factory(self) -> SMTP:
+            return QuietSMTP(self.handler, **self.SMTP_kwargs)
+
+    return QuietController(
+        handler,
+        hostname=HOST,
+        port=port,
+        authenticator=_authenticate,
+        auth_required=True,
+        ready_timeout=10.0,
+    )
 
 
 def _free_port() -> int:
@@ -153,7 +173,7 @@ class MailBox:
         self.lock = threading.Lock()
         self.faults = MailFaults()
         self._messages: list[ReceivedMessage] = []
-        self._controller: _Controller | None = None
+        self._controller: Any = None
         self.port = 0
         logging.getLogger("mail.log").setLevel(logging.ERROR)  # aiosmtpd's chatter
 
@@ -162,14 +182,7 @@ class MailBox:
             return
         if not self.port:
             self.port = _free_port()
-        controller = _Controller(
-            _Handler(self),
-            hostname=HOST,
-            port=self.port,
-            authenticator=_Authenticator(),
-            auth_required=True,
-            ready_timeout=10.0,
-        )
+        controller = _controller(_Handler(self), self.port)
         controller.start()
         self._controller = controller
 

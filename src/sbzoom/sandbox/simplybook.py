@@ -762,6 +762,12 @@ class SimplyBookService:
     def cancel_booking(self, booking_id: int) -> None:
         self.set_booking_status(booking_id, "canceled")
 
+    def delete_booking(self, booking_id: int) -> None:
+        """Gone for good (an admin deleted it): reads of it answer 404 from now on."""
+        with self._lock:
+            del self._bookings[booking_id]
+            self._changed()
+
     def set_booking_status(self, booking_id: int, status: str) -> None:
         """confirmed | pending | canceled."""
         with self._lock:

@@ -226,13 +226,40 @@ def after_link(
     results: Sequence[LinkResult],
     *,
     dry_run: bool,
+    gone: Sequence[str] = (),
 ) -> NotifyReport:
     """The notices a link run owes: call it after linking ``views`` (the listener's entry point
-    when it links by other means than ``core.link.link_bookings``, which already calls it)."""
+    when it links by other means than ``core.link.link_bookings``, which already calls it).
+
+    ``gone``: ids of bookings deleted in SimplyBook; whoever was invited gets a cancellation.
+    """
+    views = [*views, *vanished(ledger, gone)]
     emails = provider_emails(list_providers) if views else {}
     by_id = {r.booking_id: r for r in results} if dry_run else None
     facts = booking_facts(views, online, ledger, emails, timezone, by_id)
     return deliver(context, ledger, facts, dry_run=dry_run)
+
+
+def vanished(ledger: Ledger | None, booking_ids: Sequence[str]) -> list[BookingView]:
+    """Bookings SimplyBook no longer has, as their last invite described them (cancelled)."""
+    views = []
+    for booking_id in booking_ids:
+        last = ledger.last_notice(f"c{booking_id}") if ledger else None
+        if last is None:
+            last = ledger.last_notice(f"pb{booking_id}") if ledger else None
+        if last is None:
+            continue
+        told = Notice.from_payload(last.payload)
+        client = told.recipient_name if told.role == "client" else told.client
+        email = told.recipient if told.role == "client" else ""
+        views.append(
+            BookingView(
+                id=booking_id, code=told.code, cancelled=True, start=told.start, end=told.end,
+                service_id="", service_name=told.service, provider_id="",
+                provider_name=told.provider, client_name=client, client_email=email,
+            )
+        )  # fmt: skip
+    return views
 
 
 def notify_booking(
