@@ -361,3 +361,32 @@ def test_booking_deleted_in_simplybook_gets_a_cancel(home: Home, sandbox: Sandbo
     new = sandbox.mail.messages()[before:]
     assert sorted(notices_of(new)) == ["c1010/1", "pb1010/1"]
     assert all(str(invite_of(m)["METHOD"]) == "CANCEL" for m in new)
+
+
+def test_class_client_moving_to_another_session(home: Home, sandbox: Sandbox) -> None:
+    env = setup(home, sandbox)
+    assert link(home, env)[0] == 0
+    (first,) = by_thread(sandbox, "c1006")
+    old = event_of(first)
+    (session,) = [
+        thread
+        for thread in {n.split("/")[0] for n in notices(sandbox)}
+        if thread.startswith("ps3.1.")
+        and "Noah Williams"
+        in by_thread(sandbox, thread)[0].parsed().get_body(("plain",)).get_content()
+    ]
+    start = old.decoded("DTSTART")
+    sandbox.move_booking(1006, (start + timedelta(days=1)).replace(tzinfo=None))
+    before = len(sandbox.mail.messages())
+    code, _, stderr = link(home, env)
+    assert code == 0, stderr
+    new = notices_of(sandbox.mail.messages()[before:])
+    assert "c1006/1" in new  # an updated invite: new time, new personal link
+    assert f"{session}/1" in new  # the old session's provider: Noah is no longer listed
+    assert any(n.startswith("ps3.1.") and n.endswith("/0") for n in new)  # the new session
+    assert len(new) == 3
+    (update,) = by_thread(sandbox, "c1006")[1:]
+    assert str(event_of(update)["UID"]) == str(old["UID"])
+    (listing,) = by_thread(sandbox, session)[1:]
+    text = listing.parsed().get_body(("plain",)).get_content()
+    assert "Noah Williams" not in text and "Tom Becker" in text
