@@ -70,6 +70,8 @@ def test_demo_links_every_online_booking_and_gives_class_clients_their_own_links
     for clients in sessions.values():
         assert len({c["meeting_id"] for c in clients}) == 1
         assert len({c["join_url"] for c in clients}) == len(clients)
+        # each a personal registrant link (Zoom's ?tk= form), never the meeting's generic link
+        assert all("tk=" in c["join_url"] for c in clients), clients
 
     # The demo ends by showing one client's message and its calendar invite.
     shown = mail.split("$ sbzoom sandbox mail --show", 1)[1]

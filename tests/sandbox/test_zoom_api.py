@@ -72,7 +72,7 @@ def test_zoom_error_codes(sandbox: Sandbox, http: httpx.Client) -> None:
     assert bad.json()["errors"][0]["field"] == "agenda"
 
 
-def test_missing_scope_is_4700_naming_the_scope(sandbox: Sandbox, http: httpx.Client) -> None:
+def test_missing_scope_is_4711_naming_the_scope(sandbox: Sandbox, http: httpx.Client) -> None:
     sandbox.set_zoom_scopes(
         [s for s in sandbox.zoom.scopes() if s != "meeting:update:meeting:admin"]
     )
@@ -85,9 +85,14 @@ def test_missing_scope_is_4700_naming_the_scope(sandbox: Sandbox, http: httpx.Cl
     )
     assert response.status_code == 400
     assert response.json() == {
-        "code": 4700,
+        "code": 4711,
         "message": "Invalid access token, does not contain scopes:[meeting:update:meeting:admin].",
     }
+    sandbox.zoom.legacy_scope_code = True  # older Zoom answers said 4700
+    again = http.patch(
+        f"{sandbox.zoom_api_url}/meetings/{meeting['id']}", json={}, headers=bearer(token)
+    )
+    assert again.json()["code"] == 4700
 
 
 def test_user_level_scope_only_acts_for_the_token_owner(
@@ -97,7 +102,7 @@ def test_user_level_scope_only_acts_for_the_token_owner(
     token = s2s_token(http, sandbox)
     assert create_meeting(http, sandbox, token, "me").status_code == 201
     other = create_meeting(http, sandbox, token, ALICE)
-    assert other.json()["code"] == 4700
+    assert other.json()["code"] == 4711
     assert "meeting:write:meeting:admin" in other.json()["message"]
 
 
@@ -214,7 +219,10 @@ def test_registrants_get_unique_checkable_links(sandbox: Sandbox, http: httpx.Cl
             headers=bearer(token),
         )
         assert added.status_code == 201
-        links.append(added.json()["join_url"])
+        # Spec: the 201 has no join_url for approval_type 1; GET of the registrant has it.
+        assert "join_url" not in added.json()
+        one = http.get(f"{url}/{added.json()['registrant_id']}", headers=bearer(token))
+        links.append(one.json()["join_url"])
     assert len(set(links)) == 3
     assert all(f"/zoom/j/{meeting['id']}?tk=" in link for link in links)
     assert all(http.get(link).status_code == 200 for link in links)
@@ -225,6 +233,8 @@ def test_registrants_get_unique_checkable_links(sandbox: Sandbox, http: httpx.Cl
         url, json={"email": "x@client.example", "first_name": "X"}, headers=bearer(token)
     )
     assert "join_url" not in pending.json()  # approval_type 1 without auto_approve
+    still = http.get(f"{url}/{pending.json()['registrant_id']}", headers=bearer(token)).json()
+    assert still["status"] == "pending" and "join_url" not in still
     listed = http.get(url, headers=bearer(token)).json()
     tom = next(r for r in listed["registrants"] if r["email"] == "tom@client.example")
     cancel = http.put(

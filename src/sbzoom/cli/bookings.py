@@ -68,6 +68,8 @@ def link(
                 for r in report.results
             ),
         )
+    for warning in report.warnings:
+        context.notice(f"Warning: {warning}")
     context.notice(summary_line(report) if report.results else "No bookings in scope.")
     if context.stop_requested.is_set():
         from sbzoom.cli.signals import exit_code_of, name_of

@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol, TypeVar
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import httpx
@@ -392,7 +393,7 @@ def parse_booking(item: Mapping[str, Any], tz: ZoneInfo) -> Booking:
         location_id=_int(item.get("location_id")) or None,
         client_timezone=_text(item.get("client_timezone")),
         record_date=localize(_naive(record, "record_date"), tz) if record else None,
-        comment=_text(item.get("comment")) if "comment" in item else None,
+        comment=(_text(item.get("comment")) or "") if "comment" in item else None,
     )
 
 
@@ -431,9 +432,13 @@ def _rows(body: object) -> tuple[list[Any], Mapping[str, Any] | None]:
 
 
 def _error_details(response: httpx.Response, redactor: Redactor) -> tuple[str, int | None]:
-    """SimplyBook's ``{"code", "message"}``, scrubbed of known secrets; a non-JSON error page
-    raises RemoteError."""
-    body = response_json(response, SERVICE)
+    """SimplyBook's ``{"code", "message"}``, scrubbed of known secrets; ("", None) when the error
+    is not JSON (an HTML 404 page for an unknown company, a proxy's 502 page): callers decide by
+    the HTTP status first, so such a page still means what its status says."""
+    try:
+        body = response.json()
+    except (ValueError, UnicodeDecodeError):
+        return "", None
     if isinstance(body, Mapping):
         message = _text(body.get("message")) or _text(body.get("error")) or ""
         return redactor.scrub(message[:300]), _int(body.get("code"))
@@ -562,13 +567,24 @@ class SimplyBookAuth:
             return _mapping(response_json(response, SERVICE))
         message, _ = _error_details(response, self.session.redactor)
         where = f"company '{company}' at {self.api_url}"
+        if status == 404:
+            # By status first: SimplyBook answers an unknown company with an HTML 404 page.
+            domain = urlsplit(self.api_url).hostname or self.api_url
+            raise AuthError(
+                f"SimplyBook has no {where}{_suffix(message)}.",
+                f"Check the company login '{company}' (as in https://{company}.simplybook.me) "
+                f"and the domain ({domain.removeprefix('user-api-v2.')}): pass --company, or "
+                "--domain for a company on another regional host (e.g. simplybook.it).",
+            )
+        if not message and status not in (401, 403):
+            response_json(response, SERVICE)  # an HTML page where JSON belongs: a RemoteError
         if status == 403:
             raise AuthError(
                 f"SimplyBook refused the sign-in: too many login attempts{_suffix(message)}.",
                 "Wait before trying again (a few minutes at least), and check the password "
                 "first; sbzoom does not retry this by itself.",
             )
-        if status == 404 or (status == 400 and "company" in message.lower()):
+        if status == 400 and "company" in message.lower():
             raise AuthError(
                 f"SimplyBook has no {where}{_suffix(message)}.",
                 "Check --company (the company login, as in https://<company>.simplybook.me), or "
@@ -596,6 +612,10 @@ class SimplyBookAuth:
 
 def _suffix(message: str) -> str:
     return f" ({message.rstrip('.')})" if message else ""
+
+
+class EndpointMissingError(ApiError):
+    """The company's API answers 404/405 for an endpoint itself (not for a missing record)."""
 
 
 # -- admin calls --------------------------------------------------------------------------------
@@ -676,8 +696,16 @@ class SimplyBookClient:
             return response
         message, code = _error_details(response, self.session.redactor)
         status = response.status_code
-        if status == 404 and not_found:
+        if status == 404 and not_found:  # by status first: the body may be an HTML page
             raise NotFoundError(not_found)
+        if status in (404, 405) and path.endswith("/comment"):
+            raise EndpointMissingError(
+                f"SimplyBook has no booking-comment endpoint here (HTTP {status} on {path}).",
+                "Turn write-back off with 'sbzoom config set write_back none'.",
+                service=SERVICE,
+                status=status,
+                code=code,
+            )
         if status == 403:
             raise AuthError(
                 f"SimplyBook refused to {what}{_suffix(message)}.",
@@ -821,12 +849,14 @@ class SimplyBookClient:
         return next(self._parse_all([body], parse, "booking"))
 
     def set_booking_comment(self, booking_id: int, comment: str) -> None:
+        """PUT ``/admin/bookings/{id}/comment`` ``{"comment": …}`` (docs/simplybook-facts.md).
+        A 404/405 here is the endpoint missing (the booking was just read): EndpointMissingError.
+        """
         self._request(
             "PUT",
             f"/admin/bookings/{int(booking_id)}/comment",
             what=f"write the comment of booking {booking_id}",
             json_body={"comment": comment},
-            not_found=f"SimplyBook has no booking {booking_id}.",
         )
 
     def logout(self) -> bool:

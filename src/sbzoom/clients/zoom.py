@@ -3,7 +3,8 @@
     ZoomClient(session, api_url, tokens)
       users         list_users, get_user
       meetings      create_meeting, get_meeting, update_meeting, delete_meeting, list_meetings
-      registrants   add_registrant, list_registrants, update_registrant_status, cancel_registrants
+      registrants   add_registrant, get_registrant, list_registrants, update_registrant_status,
+                    cancel_registrants
     ZoomOAuth(session, oauth_url, client_id, client_secret)
       authorize_url, exchange_code, refresh, account_token, revoke
 
@@ -12,14 +13,15 @@ the client ask the source for a renewed token once and send again; a second 401 
 ``AuthError``. Zoom's error codes become these exceptions (the rest of the tree is in errors.py):
 
     AuthError
-    ├── MissingScopeError        4700: names the scope(s) the app lacks
+    ├── MissingScopeError        4711 (older: 4700): names the scope(s) the app lacks
     ├── TokenRejectedError       401 / 124 even after renewing the token
     └── TokenRequestError        the OAuth token endpoint said no (invalid_grant, bad client…)
     RateLimitedError
     └── DailyLimitError          429 daily limit: knows the host and when it resets; never retried
     ApiError                     any other 4xx, with Zoom's code and message
     ├── ZoomUserGoneError        1001 (also 1010, 1120): the user is not in the account
-    ├── MeetingGoneError         3001: deleted or expired (delete_meeting treats it as done)
+    ├── MeetingGoneError         3001, or 300 "not found or has expired" on registrant calls:
+    │                            deleted or expired (delete_meeting treats it as done)
     └── HostNotAllowedError      3161: this user may not host or schedule meetings
 """
 
@@ -28,7 +30,7 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 from urllib.parse import quote, urlencode
@@ -36,6 +38,7 @@ from urllib.parse import quote, urlencode
 import httpx
 
 from sbzoom.clients._http import HttpSession, MaybeCommittedError, reset_time, response_json
+from sbzoom.clients.zoom_scopes import scope_for
 from sbzoom.errors import ApiError, AuthError, MissingScopeError, RateLimitedError, RemoteError
 
 SERVICE = "Zoom"
@@ -51,6 +54,14 @@ USER_GONE_CODES = frozenset({1001, 1010, 1120})
 MAX_RENEWALS = 3  # token renewals within one call (see ZoomClient._call)
 # Token-endpoint answers after which the stored grant can never work again.
 DEAD_GRANT_CODES = frozenset({4735, 4737, 4738, 4740, 4741})
+# "Invalid access token, does not contain scopes:[…]": 4711 on today's Zoom, 4700 on older answers.
+SCOPE_CODES = frozenset({4700, 4711})
+# Field limits of the spec (meetingCreate / meetingRegistrantCreate bodies).
+MAX_TOPIC = 200
+MAX_AGENDA = 2000
+MAX_PASSWORD = 10
+MAX_REGISTRANT_NAME = 64
+MAX_REGISTRANT_EMAIL = 128
 
 
 # -- errors ------------------------------------------------------------------------------------
@@ -93,9 +104,21 @@ class ZoomUserGoneError(ApiError):
 
 
 class MeetingGoneError(ApiError):
-    def __init__(self, message: str, hint: str | None, *, meeting_id: int | None, status: int):
-        super().__init__(message, hint, service=SERVICE, status=status, code=3001)
+    def __init__(
+        self,
+        message: str,
+        hint: str | None,
+        *,
+        meeting_id: int | None,
+        status: int,
+        code: int = 3001,
+    ):
+        super().__init__(message, hint, service=SERVICE, status=status, code=code)
         self.meeting_id = meeting_id
+
+
+class RegistrantLinkError(ApiError):
+    """Zoom registered a class client but gave no personal join link for them."""
 
 
 class HostNotAllowedError(ApiError):
@@ -344,6 +367,20 @@ def _registrant(data: Mapping[str, Any]) -> Registrant:
     )
 
 
+def cut_text(text: str, limit: int) -> str:
+    """``text`` in at most ``limit`` characters, cut between characters and without a dangling
+    space (Python strings hold whole code points, so a cut never splits one); a combining mark
+    left at the cut goes with the character it belongs to."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    import unicodedata
+
+    while cut and unicodedata.combining(text[len(cut)]):
+        cut = cut[:-1]
+    return cut.rstrip()
+
+
 def error_fields(response: httpx.Response) -> tuple[int | None, str]:
     """Zoom's ``{"code", "message"}`` (or OAuth's ``{"error", "reason"}``), tolerating junk."""
     try:
@@ -482,8 +519,21 @@ class ZoomClient:
         auto_approve: bool = True,
         language: str | None = None,
     ) -> Registrant:
-        """Register one attendee; the result carries their own ``join_url``."""
-        body: dict[str, Any] = {"email": email, "first_name": first_name or email}
+        """Register one attendee; the result carries their own ``join_url``.
+
+        The spec (meetingRegistrantCreate, 201 ``join_url``): "The API will not return this field
+        if the meeting was created with the ``approval_type`` field value of ``1``". Class
+        meetings use approval type 1 on purpose (type 0 would let anyone holding the registration
+        page sign themselves in), so when the 201 has no link it is read from GET
+        ``/meetings/{id}/registrants/{registrantId}``, which returns an approved registrant's
+        ``join_url`` whatever the approval type. Never the meeting's own ``join_url``: for a
+        registration meeting that leads to Zoom's registration page, not into the meeting.
+        """
+        if len(email) > MAX_REGISTRANT_EMAIL:
+            raise ValueError(f"e-mail longer than Zoom's {MAX_REGISTRANT_EMAIL} characters")
+        first_name = cut_text(first_name or email, MAX_REGISTRANT_NAME)
+        last_name = cut_text(last_name, MAX_REGISTRANT_NAME)
+        body: dict[str, Any] = {"email": email, "first_name": first_name}
         if last_name:
             body["last_name"] = last_name
         if auto_approve:
@@ -496,14 +546,32 @@ class ZoomClient:
             json_body=body,
             meeting_id=meeting_id,
         )
-        return Registrant(
-            id=_text(data.get("registrant_id") or data.get("id")),
+        made = Registrant(
+            id=_text(data.get("registrant_id")),
             email=email,
             first_name=body["first_name"],
             last_name=last_name,
             status="approved" if auto_approve else "pending",
             join_url=_text(data.get("join_url")),
         )
+        if made.join_url or not auto_approve:
+            return made
+        fetched = self.get_registrant(meeting_id, made.id) if made.id else None
+        if fetched is None or not fetched.join_url:
+            raise RegistrantLinkError(
+                f"Zoom registered {email} for meeting {meeting_id} but gave no personal join link"
+                f" (registrant status: {fetched.status if fetched else 'unknown'}).",
+                "Check the registrant in the Zoom web portal, then run 'sbzoom bookings link' "
+                "again.",
+                service=SERVICE,
+                status=201,
+            )
+        return replace(made, join_url=fetched.join_url, status=fetched.status or made.status)
+
+    def get_registrant(self, meeting_id: int, registrant_id: str) -> Registrant:
+        """One registrant, with their own ``join_url`` once approved."""
+        path = f"/meetings/{int(meeting_id)}/registrants/{quote(registrant_id, safe='')}"
+        return _registrant(self._json("GET", path, meeting_id=meeting_id))
 
     def list_registrants(self, meeting_id: int, status: str = "approved") -> list[Registrant]:
         path = f"/meetings/{int(meeting_id)}/registrants"
@@ -597,7 +665,7 @@ class ZoomClient:
             )
             if response.status_code == 401 and attempt < MAX_RENEWALS:
                 code, _ = error_fields(response)
-                if code != 4700 and self.tokens.renew(sent[0]) != sent[0]:
+                if code not in SCOPE_CODES and self.tokens.renew(sent[0]) != sent[0]:
                     continue
             if response.is_success:
                 return response
@@ -634,8 +702,11 @@ class ZoomClient:
                 "Run the command again later, or lower 'zoom.max_rps'.",
                 reset_at=reset,
             )
-        if code == 4700:
+        if code in SCOPE_CODES:
             scopes = missing_scopes(message)
+            if not scopes:  # Zoom did not name it: the scope table knows what this call needs
+                needed = scope_for(method, path.split("?", 1)[0])
+                scopes = [needed] if needed else []
             named = ", ".join(scopes) if scopes else "a scope this call needs"
             return MissingScopeError(
                 f"The Zoom app lacks the scope {named} ({method} {path}).", SCOPE_HINT, scopes
@@ -653,12 +724,15 @@ class ZoomClient:
                 status=status,
                 code=code or 0,
             )
-        if code == 3001:
+        if code == 3001 or (code == 300 and _gone_message(message) and "/meetings/" in path):
+            # Registrant endpoints answer a deleted or expired meeting with code 300 ("Meeting
+            # {id} is not found or has expired", spec: meetingRegistrants/…Create/…Get).
             return MeetingGoneError(
                 f"Zoom meeting {meeting_id} was not found or has expired.",
                 None,
                 meeting_id=meeting_id,
                 status=status,
+                code=code,
             )
         if code == 3161:
             return HostNotAllowedError(
@@ -675,6 +749,11 @@ class ZoomClient:
             status=status,
             code=code,
         )
+
+
+def _gone_message(message: str) -> bool:
+    text = message.lower()
+    return "not found" in text or "expired" in text or "not valid" in text
 
 
 def _seg(value: str) -> str:

@@ -22,6 +22,7 @@ from typing import Protocol
 
 from sbzoom.clients.simplybook import Provider, Service
 from sbzoom.clients.zoom import ZoomUser, ZoomUserGoneError
+from sbzoom.clients.zoom_scopes import SCOPE_TABLE
 from sbzoom.context import Context
 from sbzoom.core.catalog import offers
 from sbzoom.errors import ConfigError, SbzoomError
@@ -45,30 +46,13 @@ SCOPE_FIX = (
     "or just run again when the credentials come from SBZOOM_ZOOM_*)."
 )
 
-# zoom-api-notes.md §1g: the granular scopes sbzoom needs (account-level app), each with what
-# else grants the same: the user-level granular scope and the classic scopes. ``:master``
-# variants of the granular scopes count too.
-_READ = ("meeting:read:admin", "meeting:read")
-_WRITE = ("meeting:write:admin", "meeting:write")
+# The scopes sbzoom's calls use come from one table (clients/zoom_scopes.py), shared with the
+# client that names a missing scope: doctor never asks for a scope nothing uses.
 NEEDED_SCOPES: dict[str, tuple[str, ...]] = {
-    "user:read:list_users:admin": ("user:read:admin",),
-    "user:read:user:admin": ("user:read:user", "user:read:admin", "user:read"),
-    "meeting:write:meeting:admin": ("meeting:write:meeting", *_WRITE),
-    "meeting:update:meeting:admin": ("meeting:update:meeting", *_WRITE),
-    "meeting:delete:meeting:admin": ("meeting:delete:meeting", *_WRITE),
-    "meeting:read:meeting:admin": ("meeting:read:meeting", *_READ),
-    "meeting:read:list_meetings:admin": ("meeting:read:list_meetings", *_READ),
-    "meeting:write:registrant:admin": ("meeting:write:registrant", *_WRITE),
-    "meeting:read:list_registrants:admin": ("meeting:read:list_registrants", *_READ),
-    "meeting:update:registrant_status:admin": ("meeting:update:registrant_status", *_WRITE),
-    "meeting:delete:registrant:admin": ("meeting:delete:registrant", *_WRITE),
+    need.granular: tuple(a for a in need.any_of if a != need.granular) for need in SCOPE_TABLE
 }
 # Scopes that only cover the signed-in user's own meetings and users.
-USER_LEVEL = frozenset({"user:read:user", "user:read", "meeting:write", "meeting:read"}) | {
-    scope.removesuffix(":admin")
-    for scope in NEEDED_SCOPES
-    if scope.startswith("meeting:") and scope.endswith(":admin")
-}
+USER_LEVEL = frozenset(scope for need in SCOPE_TABLE for scope in need.user_level)
 
 
 # -- results ----------------------------------------------------------------------------------

@@ -9,11 +9,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sbzoom.clients import zoom as zoom_api
-from sbzoom.clients.simplybook import Booking, SimplyBookClient
+from sbzoom.clients.simplybook import Booking, EndpointMissingError, SimplyBookClient
 from sbzoom.context import Context
 from sbzoom.core.dates import Window, window
 from sbzoom.core.linking import (
     BookingView,
+    CommentUnreadableError,
     HostExhaustedError,
     Linker,
     LinkPlan,
@@ -22,8 +23,10 @@ from sbzoom.core.linking import (
     MeetingGoneError,
     MeetingSettings,
     Registrant,
+    WriteBackUnavailableError,
     ZoomMeeting,
     marker,
+    passcode_problem,
     unit_key,
 )
 from sbzoom.errors import (
@@ -78,18 +81,27 @@ class ZoomAdapter:
                 raise
 
     def registrants(self, meeting_id: int) -> list[Registrant]:
-        return [
-            Registrant(r.id, r.email, r.join_url) for r in self.client.list_registrants(meeting_id)
-        ]
+        try:
+            listed = self.client.list_registrants(meeting_id)
+        except zoom_api.MeetingGoneError:
+            raise MeetingGoneError(f"Meeting {meeting_id} is gone from Zoom.") from None
+        return [Registrant(r.id, r.email, r.join_url) for r in listed]
 
     def add_registrant(
         self, meeting_id: int, email: str, first_name: str, last_name: str
     ) -> Registrant:
-        made = self.client.add_registrant(meeting_id, email, first_name, last_name)
+        # The client reads the personal link back when the 201 leaves it out (approval type 1).
+        try:
+            made = self.client.add_registrant(meeting_id, email, first_name, last_name)
+        except zoom_api.MeetingGoneError:
+            raise MeetingGoneError(f"Meeting {meeting_id} is gone from Zoom.") from None
         return Registrant(made.id, made.email or email, made.join_url)
 
     def cancel_registrant(self, meeting_id: int, registrant: Registrant) -> None:
-        self.client.cancel_registrants(meeting_id, [registrant])
+        try:
+            self.client.cancel_registrants(meeting_id, [registrant])
+        except zoom_api.MeetingGoneError:
+            return  # the meeting is gone, and the registration with it: the goal is reached
 
 
 class CommentAdapter:
@@ -97,10 +109,18 @@ class CommentAdapter:
         self.client = client
 
     def get_comment(self, booking_id: str) -> str:
-        return self.client.get_booking(int(booking_id)).comment or ""
+        comment = self.client.get_booking(int(booking_id)).comment
+        if comment is None:  # the details carried no "comment" field: its text is unknown
+            raise CommentUnreadableError(
+                f"SimplyBook's details of booking {booking_id} carry no comment field."
+            )
+        return comment
 
     def set_comment(self, booking_id: str, text: str) -> None:
-        self.client.set_booking_comment(int(booking_id), text)
+        try:
+            self.client.set_booking_comment(int(booking_id), text)
+        except EndpointMissingError as exc:
+            raise WriteBackUnavailableError(exc.message, exc.hint) from None
 
 
 def _view(meeting: zoom_api.Meeting, host_id: str) -> ZoomMeeting:
@@ -170,11 +190,15 @@ def link_plan(
     context: Context, online: Mapping[str, str], *, dry_run: bool, timezone: str
 ) -> LinkPlan:
     profile = context.profile
+    meeting = meeting_settings(profile.get)
+    problem = passcode_problem(meeting)
+    if problem is not None:
+        raise problem
     return LinkPlan(
         online=dict(online),
         hosts=profile.family("providers"),
         timezone=timezone,
-        meeting=meeting_settings(profile.get),
+        meeting=meeting,
         write_back=profile.get("write_back") == "comment",
         dry_run=dry_run,
     )
@@ -316,7 +340,8 @@ def link_bookings(
         linker = Linker(zoom, comments, ledger, plan, context.clock.now, progress, stop=stop)
         report = linker.run(bookings)
         extra = (linker.forget(gone) if not stop.is_set() else []) + skipped
-        report = LinkReport(report.results + extra, dry_run=dry_run) if extra else report
+        if extra:
+            report = LinkReport(report.results + extra, dry_run=dry_run, warnings=report.warnings)
         if notify and not stop.is_set():  # tell clients and providers (core/notify), once each
             from sbzoom.core.notify import run as notices
 

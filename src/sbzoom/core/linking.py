@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from sbzoom.clients._http import MaybeCommittedError
-from sbzoom.clients.zoom import zoom_time
+from sbzoom.clients.zoom import MAX_AGENDA, MAX_REGISTRANT_EMAIL, MAX_TOPIC, cut_text, zoom_time
 from sbzoom.core.notify.model import NotifyReport
 from sbzoom.errors import AuthError, ConfigError, ExitCode, RemoteError, SbzoomError
 from sbzoom.store.ledger import Audit, BookingRow, Ledger, MeetingRow, utc_text
@@ -84,6 +84,14 @@ class HostExhaustedError(SbzoomError):
 
 class MeetingGoneError(SbzoomError):
     """The meeting no longer exists on Zoom (deleted by hand, or expired)."""
+
+
+class WriteBackUnavailableError(SbzoomError):
+    """SimplyBook has no booking-comment endpoint (404/405): write-back cannot work at all."""
+
+
+class CommentUnreadableError(SbzoomError):
+    """The booking's comment could not be read, so writing it could lose someone's text."""
 
 
 class ZoomOps(Protocol):
@@ -151,6 +159,7 @@ class LinkReport:
     results: list[LinkResult]
     dry_run: bool = False
     notices: NotifyReport | None = None  # the e-mails sent after linking (notify.email)
+    warnings: list[str] = field(default_factory=list)  # shown on stderr; not failures
 
     @property
     def summary(self) -> dict[str, int]:
@@ -190,6 +199,7 @@ class LinkReport:
             "summary": self.summary,
             "dry_run": self.dry_run,
             **({"notices": self.notices.to_json()} if self.notices is not None else {}),
+            "warnings": self.warnings,
         }
 
 
@@ -269,13 +279,15 @@ def meeting_body(unit: Unit, plan: LinkPlan) -> dict[str, object]:
         topic = topic.removesuffix(" with").strip() or first.service_name
     agenda_text = _render(settings.agenda, values) if not unit.is_class else first.service_name
     body: dict[str, object] = {
-        "topic": topic[:200],
+        "topic": cut_text(topic, MAX_TOPIC),
         "type": 2,
         "start_time": zoom_time(first.start),
         # Subtract in UTC: Python subtracts same-zone datetimes as wall times, wrong across DST.
         "duration": max(1, int((first.end.astimezone(UTC) - first.start.astimezone(UTC)) / MINUTE)),
         "timezone": plan.timezone,
-        "agenda": f"{marker(unit.key)} {agenda_text}"[:2000],
+        # The marker stays whole at the start; only the text after it is cut to Zoom's limit.
+        "agenda": f"{marker(unit.key)} "
+        + cut_text(agenda_text, MAX_AGENDA - len(marker(unit.key)) - 1),
         "settings": {
             "waiting_room": settings.waiting_room,
             "join_before_host": settings.join_before_host and not settings.waiting_room,
@@ -294,10 +306,30 @@ def meeting_body(unit: Unit, plan: LinkPlan) -> dict[str, object]:
         },
     }
     if settings.passcode == "none":
-        body["default_password"] = False
+        # No passcode is sent, and the waiting room is the meeting's security option: Zoom
+        # requires one of passcode, waiting room or authentication, and overwrites a body with
+        # none of them ("Meeting API Security Enhancements"). `default_password: false` is not a
+        # way to ask for no passcode (spec: it only chooses the PMI/default passcode) and the
+        # update body does not take it. Config refuses `none` without the waiting room.
+        settings_body = body["settings"]
+        assert isinstance(settings_body, dict)
+        settings_body["waiting_room"] = True
+        settings_body["join_before_host"] = False
     elif settings.passcode != "auto":
         body["password"] = settings.passcode
     return body
+
+
+def passcode_problem(settings: MeetingSettings) -> ConfigError | None:
+    """Why the passcode setting cannot be honoured, or None (see docs/zoom-facts in README)."""
+    if settings.passcode == "none" and not settings.waiting_room:
+        return ConfigError(
+            "meeting.passcode = none needs the waiting room: Zoom secures every meeting with a "
+            "passcode or a waiting room, and adds one itself when a meeting has neither.",
+            "Run 'sbzoom config set meeting.waiting_room true', or set meeting.passcode back "
+            "to auto.",
+        )
+    return None
 
 
 def state_hash(host_id: str, body: dict[str, object]) -> str:
@@ -351,6 +383,8 @@ class Linker:
         # Set by a signal: units not yet started are reported as such; those in flight finish.
         self.stop = stop or threading.Event()
         self._not_started: set[str] = set()  # unit keys the stop left alone
+        self._write_back_off = False  # SimplyBook has no comment endpoint (found this run)
+        self.warnings: list[str] = []  # one line each, for the command to show on stderr
 
     # -- entry point --------------------------------------------------------------------------
 
@@ -376,7 +410,7 @@ class Linker:
         self._detach_moved(before)
         order = {b.id: i for i, b in enumerate(bookings)}
         results.sort(key=lambda r: order.get(r.booking_id, len(order)))
-        return LinkReport(results, dry_run=self.plan.dry_run)
+        return LinkReport(results, dry_run=self.plan.dry_run, warnings=list(self.warnings))
 
     def forget(self, booking_ids: Sequence[str]) -> list[LinkResult]:
         """Bookings SimplyBook no longer has: end their meeting, or their place in a class."""
@@ -678,7 +712,20 @@ class Linker:
 
     # -- classes ------------------------------------------------------------------------------
 
-    def _class(self, unit: Unit) -> list[LinkResult]:
+    def _class(self, unit: Unit, *, retried: bool = False) -> list[LinkResult]:
+        try:
+            return self._class_once(unit)
+        except MeetingGoneError:
+            # A registrant call found the meeting deleted or expired (Zoom code 300): forget it
+            # and give the session a new meeting once; every client gets a new personal link.
+            row = self._ledger_meeting(unit.key)
+            if retried or row is None or row.meeting_id is None:
+                raise
+            gone = Audit(unit.first.id, "check", row.meeting_id, "missing", "gone on Zoom")
+            self._save_meeting(unit.key, row.meeting_id, row.host_id, "", "", "", "deleted", gone)
+            return self._class(unit, retried=True)
+
+    def _class_once(self, unit: Unit) -> list[LinkResult]:
         if not unit.active:  # every client of this session in the run has cancelled
             return [self._class_cancel(unit, b) for b in unit.bookings]
         old = self._ledger_meeting(unit.key)
@@ -697,6 +744,7 @@ class Linker:
                 and previous.status == "linked"
                 and previous.unit_key == unit.key
                 and previous.registrant_id
+                and previous.join_url  # else: look the personal link up again below
             ):
                 status = "updated" if meeting_status == "updated" else "unchanged"
                 self._write_back(booking.id, previous.join_url, meeting.id)
@@ -707,6 +755,13 @@ class Linker:
                 why = "client has no e-mail address; Zoom registers class attendees by e-mail"
                 results.append(LinkResult(booking.id, "skipped", reason=why))
                 continue
+            if len(booking.client_email) > MAX_REGISTRANT_EMAIL:
+                why = (
+                    f"client e-mail is {len(booking.client_email)} characters; Zoom takes at most "
+                    f"{MAX_REGISTRANT_EMAIL} for a registrant: shorten it in SimplyBook"
+                )
+                results.append(LinkResult(booking.id, "skipped", reason=why))
+                continue
             if self.plan.dry_run:
                 why = "would register the client"
                 results.append(LinkResult(booking.id, "created", meeting.id or None, "", why))
@@ -715,7 +770,7 @@ class Linker:
                 if registrants is None:
                     registrants = self.zoom.registrants(meeting.id)
                 results.append(self._register(unit, booking, meeting, registrants, reason))
-            except (HostExhaustedError, AuthError, ConfigError):
+            except (HostExhaustedError, AuthError, ConfigError, MeetingGoneError):
                 raise
             except SbzoomError as exc:  # one bad seat must not fail the whole class
                 self._audit(booking.id, "add-registrant", meeting.id, "failed", exc.message)
@@ -745,6 +800,12 @@ class Linker:
             )
             registrants.append(match)
             self._audit(booking.id, "add-registrant", meeting.id, "ok")
+        if not match.join_url:  # never the meeting's generic link in its place
+            raise SbzoomError(
+                f"Zoom has no personal join link for {booking.client_email} in meeting "
+                f"{meeting.id} (the registration may be pending or denied).",
+                "Approve the registrant in the Zoom web portal, then run 'sbzoom bookings link'.",
+            )
         self._save_booking(booking.id, unit.key, match.id, match.join_url, "linked", "")
         self._write_back(booking.id, match.join_url, meeting.id)
         return LinkResult(booking.id, status, meeting.id, match.join_url, reason)
@@ -860,13 +921,37 @@ class Linker:
     # -- write-back ---------------------------------------------------------------------------
 
     def _write_back(self, booking_id: str, join_url: str, meeting_id: int) -> None:
+        """Put the link into the booking comment, never at the cost of someone's text: when the
+        comment cannot be read it is not written (a later run tries again), and when SimplyBook
+        has no comment endpoint write-back stops for this run with one warning. Either way the
+        booking itself is linked: its result does not fail for the comment."""
         if not self.plan.write_back or self.comments is None or self.plan.dry_run or not join_url:
+            return
+        if self._write_back_off:
             return
         row = self._ledger_booking(booking_id)
         if row is not None and row.comment_url == join_url:
             return
-        comment = self.comments.get_comment(booking_id)
-        self.comments.set_comment(booking_id, comment_with_link(comment, join_url, meeting_id))
+        try:
+            comment = self.comments.get_comment(booking_id)
+            self.comments.set_comment(booking_id, comment_with_link(comment, join_url, meeting_id))
+        except WriteBackUnavailableError as exc:
+            with self._done_lock:
+                first = not self._write_back_off
+                self._write_back_off = True
+            if first:
+                self.warnings.append(f"Write-back is off for this run: {exc.with_hint}")
+            self._audit(booking_id, "write-comment", meeting_id, "failed", exc.message)
+            return
+        except (AuthError, ConfigError):
+            raise
+        except SbzoomError as exc:  # unreadable, or the write failed: nothing half-written
+            self.warnings.append(
+                f"Booking {booking_id}: the Zoom link was not written into its comment "
+                f"({exc.message}); the next run tries again."
+            )
+            self._audit(booking_id, "write-comment", meeting_id, "failed", exc.message)
+            return
         if row is not None and self.ledger is not None:
             self.ledger.put_booking(replace(row, comment_url=join_url), self.now())
         self._audit(booking_id, "write-comment", meeting_id, "ok")

@@ -163,6 +163,15 @@ def derive_status(
         return Derived(
             "missing", host_id=mapped_host or "", reason=f"meeting was removed: {relink}"
         )
+    if row.unit_key.startswith("s") or row.registrant_id:
+        # A class seat: only the client's own registrant link. The meeting's join_url leads a
+        # registration meeting's visitors to Zoom's registration page, not into the class.
+        if not row.join_url:
+            return Derived(
+                "linked", active_id, "", active.host_id,
+                f"personal link not known yet: {relink}",
+            )  # fmt: skip
+        return Derived("linked", active_id, row.join_url, active.host_id)
     return Derived("linked", active_id, row.join_url or active.join_url, active.host_id)
 
 

@@ -40,7 +40,7 @@ MINIMUM_GRANULAR_SCOPES: tuple[str, ...] = (
     "meeting:write:registrant:admin",
     "meeting:read:list_registrants:admin",
     "meeting:update:registrant_status:admin",
-    "meeting:delete:registrant:admin",
+    "meeting:read:registrant:admin",
 )
 
 DOMAIN = "sbzoom-demo.example"

@@ -140,6 +140,9 @@ class SimplyBookService:
         self._token_ttl = token_ttl
         self.bare_lists = bare_lists
         self._info_timezone = info_timezone
+        # Fault switches for what docs/simplybook-facts.md leaves unknown about real accounts:
+        self.comment_endpoint = True  # False: PUT /admin/bookings/{id}/comment answers 405
+        self.details_comment = True  # False: booking details carry no "comment" field
         self._lockout = timedelta(seconds=lockout_seconds)
         self._max_failures = max_login_failures
         self._users = {user.login: user for user in SB_USERS}
@@ -543,7 +546,7 @@ class SimplyBookService:
         }
 
     def _details_json(self, booking: Booking) -> dict[str, Any]:
-        return {
+        details = {
             **self._booking_json(booking),
             "comment": booking.comment,
             "additional_fields": [],
@@ -551,6 +554,9 @@ class SimplyBookService:
             "attributes": [],
             "log": [],
         }
+        if not self.details_comment:
+            del details["comment"]
+        return details
 
     @staticmethod
     def _ids(request: Request, name: str) -> frozenset[int] | None:
@@ -710,6 +716,8 @@ class SimplyBookService:
         return json_response(200, self._details_json(booking))
 
     def _set_comment(self, request: Request, match: Any) -> Response:
+        if not self.comment_endpoint:
+            return _error(405, "Method Not Allowed")
         booking = self._booking(match)
         if isinstance(booking, Response):
             return booking
@@ -820,6 +828,15 @@ class SimplyBookService:
             )
             self._changed()
             return booking_id
+
+    def add_client(self, name: str, email: str, phone: str = "+15550100999") -> int:
+        """A new client (e.g. with a name or e-mail longer than Zoom takes); returns its id."""
+        with self._lock:
+            client = Client(max(self._clients, default=0) + 1, name, email, phone)
+            self._clients[client.id] = client
+            self._client_json[client.id] = self._client_entity(client)
+            self._changed()
+            return client.id
 
     def refresh_token_uses(self) -> dict[str, int]:
         with self._lock:

@@ -274,6 +274,7 @@ class ZoomService:
         self._daily_limit = daily_limit
         self._scopes = frozenset(scopes)
         self._redirect_uris = tuple(redirect_uris)
+        self.legacy_scope_code = False  # True: a missing scope is code 4700, as older Zoom said
         self._require_pkce = require_pkce
         self._start_url_ttl = timedelta(seconds=start_url_ttl)
         self._users = zoom_users()
@@ -564,7 +565,9 @@ class ZoomService:
         return self._grants[token.grant_id]
 
     def _scope_error(self, rule: ScopeRule) -> Response:
-        return _error(400, 4700, f"Invalid access token, does not contain scopes:[{rule.named}].")
+        # Today's Zoom answers 4711; older answers (and some docs) say 4700 for the same thing.
+        code = 4700 if self.legacy_scope_code else 4711
+        return _error(400, code, f"Invalid access token, does not contain scopes:[{rule.named}].")
 
     def _has_any_scope(self, grant: _Grant, route: str) -> Response | None:
         rule = SCOPE_RULES[route]
@@ -935,6 +938,10 @@ class ZoomService:
             return denied
         meeting = self._meetings.get(int(raw_id)) if raw_id.isdigit() else None
         if meeting is None:
+            if route.startswith("registrant"):
+                # The spec lists code 300 for the registrant operations ("Meeting {id} is not
+                # found or has expired"), not 3001 as the meeting operations answer.
+                return _error(400, 300, f"Meeting {raw_id} is not found or has expired.")
             return _error(404, 3001, f"Meeting {raw_id} is not found or has expired.")
         denied = self._may_act_for(grant, route, meeting.host_id)
         return denied or meeting
@@ -1100,10 +1107,13 @@ class ZoomService:
             return body
         email, first_name = body.get("email"), body.get("first_name")
         bad = []
-        if not isinstance(email, str) or not _EMAIL_RE.match(email):
+        if not isinstance(email, str) or not _EMAIL_RE.match(email) or len(email) > 128:
             bad.append("email")
-        if not isinstance(first_name, str) or not first_name.strip():
+        if not isinstance(first_name, str) or not first_name.strip() or len(first_name) > 64:
             bad.append("first_name")
+        last_name = body.get("last_name")
+        if last_name is not None and (not isinstance(last_name, str) or len(last_name) > 64):
+            bad.append("last_name")  # spec: first_name, last_name maxLength 64; email 128
         if bad:
             return _validation(*bad)
         assert isinstance(email, str) and isinstance(first_name, str)
@@ -1156,7 +1166,10 @@ class ZoomService:
         }
         if meeting.start_time is not None:
             data["start_time"] = zulu(meeting.start_time)
-        if registrant.status == "approved":
+        # Spec (meetingRegistrantCreate 201, join_url): "The API will not return this field if
+        # the meeting was created with the approval_type field value of 1", auto_approve or not.
+        # GET /meetings/{id}/registrants/{registrantId} and the registrant list carry it.
+        if registrant.status == "approved" and meeting.settings.get("approval_type") != 1:
             data["join_url"] = self._registrant_url(meeting, registrant)
         return json_response(201, data)
 
