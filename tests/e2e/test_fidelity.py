@@ -184,3 +184,78 @@ def test_write_back_never_loses_text(home: Home, sandbox: Sandbox) -> None:
     assert link(home, env)[0] == 0  # the next run writes it, keeping the text
     comment = str(sandbox.simplybook.booking(1001)["comment"])
     assert comment.startswith("Allergic to latex.\n") and "sbzoom:" in comment
+
+
+def test_passcode_none_needs_the_waiting_room_and_passcode_changes_reach_meetings(
+    home: Home, sandbox: Sandbox
+) -> None:
+    env = setup(home, sandbox, **{"meeting.waiting_room": "false", "meeting.passcode": "none"})
+    refused = home.run("bookings", "link", "--json", extra_env=env)
+    assert refused.exit_code == 3
+    assert "meeting.waiting_room true" in refused.stderr and "Traceback" not in refused.stderr
+    assert sandbox.meetings() == []
+    assert home.run("config", "set", "meeting.waiting_room", "true").exit_code == 0
+    code, _, stderr = link(home, env, "1001")
+    assert code == 0, stderr
+    (made,) = sandbox.meetings()
+    assert made["settings"]["waiting_room"] is True  # the meeting's security option
+    # A changed passcode setting updates the meetings already made, on the next run.
+    assert home.run("config", "set", "meeting.passcode", "Yoga42").exit_code == 0
+    code, again, stderr = link(home, env, "1001")
+    assert code == 0, stderr
+    assert statuses(again)["1001"] == "updated"
+    assert sandbox.zoom.meeting(made["id"])["password"] == "Yoga42"  # type: ignore[index]
+
+
+def test_html_error_pages_are_mapped_by_status(home: Home, make_sandbox: Any) -> None:
+    sandbox = make_sandbox()
+    env = setup(home, sandbox)
+    sandbox.simplybook.html_not_found = True
+    gone = home.run("bookings", "link", "99999", extra_env=env)
+    assert gone.exit_code == 2 and "has no booking 99999" in gone.stderr  # still "deleted"
+    sandbox.simplybook.unknown_company_html404 = True
+    login = home.run(
+        "auth", "login", "simplybook", "--company", "nosuchco", "--login", "admin",
+        "--password-stdin", stdin="demo-password", extra_env=env,
+    )  # fmt: skip
+    assert login.exit_code == 4
+    assert "nosuchco" in login.stderr and "--domain" in login.stderr
+    assert "HTML" not in login.stderr and "Traceback" not in login.stderr
+
+
+def test_a_company_without_a_time_zone_signs_in_and_linking_refuses_to_guess(
+    home: Home, make_sandbox: Any
+) -> None:
+    sandbox = make_sandbox(company_info_timezone=False)
+    env = setup(home, sandbox)
+    code = home.run("bookings", "link", extra_env=env)
+    assert code.exit_code == 3 and "simplybook.timezone" in code.stderr
+    assert sandbox.meetings() == []
+    endpoints = {k: v for k, v in env.items() if "SIMPLYBOOK_" not in k or "URL" in k}
+    login = home.run(
+        "auth", "login", "simplybook", "--company", "demo", "--login", "admin",
+        "--password-stdin", stdin="demo-password", extra_env=endpoints,
+    )  # fmt: skip
+    assert login.exit_code == 0, login.stderr
+    assert "sbzoom config set simplybook.timezone" in login.stderr
+
+
+def test_doctor_names_the_plan_behind_zoom_max_rps_and_checks_simplybook_reads(
+    home: Home, sandbox: Sandbox
+) -> None:
+    env = setup(home, sandbox, write_back="comment")
+    assert home.run("config", "unset", "zoom.max_rps").exit_code == 0
+
+    def doctor() -> dict[str, dict[str, str]]:
+        result = home.run("doctor", "--json", extra_env=env)
+        return {c["name"]: c for c in json.loads(result.stdout)["checks"]}
+
+    checks = doctor()
+    rate = checks["zoom rate"]
+    assert "Pro" in rate["detail"] and "zoom.max_rps 2" in rate["fix"]
+    assert checks["simplybook reads"]["status"] == "ok", checks["simplybook reads"]
+    sandbox.simplybook.details_comment = False
+    reads = doctor()["simplybook reads"]
+    assert reads["status"] == "warn" and "write_back none" in reads["fix"]
+    before = {(r.method, r.route) for r in sandbox.requests("simplybook")}
+    assert all(method == "GET" or "auth" in route for method, route in before)  # reads only

@@ -219,3 +219,42 @@ def test_a_missing_scope_is_named_with_the_fix(tmp_path: Path, make_sandbox: Mak
     assert "Zoom Marketplace" in users.stderr and "Traceback" not in users.stderr
     status = json.loads(cli.run("auth", "status", "--json").stdout)["zoom"]
     assert status["connected"] is True and status["all_users"] is False
+
+
+def test_a_redirect_url_outside_the_allow_list_names_the_url_to_register(
+    tmp_path: Path, make_sandbox: MakeSandbox
+) -> None:
+    sandbox = make_sandbox(redirect_uris=("http://127.0.0.1:8765/callback",))
+    cli = Cli(tmp_path, sandbox)
+    port = free_port()
+    process = subprocess.Popen(
+        cli.command(
+            "auth", "login", "zoom", "--no-browser", "--port", str(port),
+            "--client-id", ZOOM_CLIENT_ID, "--client-secret-stdin", "--timeout", "3",
+        ),
+        env=cli.env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    assert process.stdin is not None and process.stderr is not None
+    try:
+        process.stdin.write(ZOOM_CLIENT_SECRET + "\n")
+        process.stdin.close()
+        process.stdin = None
+        seen = []
+        url = ""
+        while not url:
+            line = process.stderr.readline()
+            assert line, "".join(seen)
+            seen.append(line)
+            if line.startswith("http"):
+                url = line.strip()
+        page = httpx.get(url, follow_redirects=False, timeout=10)  # the browser, refused
+        assert page.status_code == 400 and "redirect" in page.text.lower()
+        _, stderr = process.communicate(timeout=30)
+    finally:
+        stop(process)
+    text = "".join(seen) + stderr
+    registered = f"http://127.0.0.1:{port}/callback"
+    assert process.returncode == 4
+    assert f"must list exactly {registered}" in text  # said before the browser round trip
+    assert "allow list" in text and "--port" in text and "Traceback" not in text

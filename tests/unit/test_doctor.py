@@ -128,7 +128,7 @@ def by_name(report: DoctorReport) -> dict[str, Check]:
 
 NAMES = [
     "config", "secret store", "zoom sign-in", "zoom scopes", "simplybook sign-in", "time zone",
-    "online services", "provider mapping", "zoom hosts", "ledger", "clock",
+    "online services", "provider mapping", "zoom hosts", "zoom rate", "ledger", "clock",
 ]  # fmt: skip
 
 

@@ -721,3 +721,60 @@ def test_revoke_refused(oauth: ZoomOAuth, router: respx.Router) -> None:
     router.post(f"{OAUTH}/oauth/revoke").respond(400, json={"reason": "bad", "error": "x"})
     with pytest.raises(ApiError):
         oauth.revoke("some-token-123456")
+
+
+def test_code_4711_without_scope_names_falls_back_to_the_scope_table(
+    zoom: ZoomClient, router: respx.Router, tokens: FakeTokens
+) -> None:
+    router.get(f"{API}/meetings/55/registrants/r1").respond(
+        400, json={"code": 4711, "message": "Invalid access token, does not contain scopes."}
+    )
+    with pytest.raises(MissingScopeError) as caught:
+        zoom.get_registrant(55, "r1")
+    assert caught.value.scopes == ["meeting:read:registrant:admin"]
+    assert tokens.renewed == []
+
+
+def test_registrant_calls_on_a_gone_meeting_code_300_are_meeting_gone(
+    zoom: ZoomClient, router: respx.Router
+) -> None:
+    from sbzoom.clients.zoom import MeetingGoneError
+
+    router.get(f"{API}/meetings/77/registrants").respond(
+        400, json={"code": 300, "message": "Meeting 77 is not found or has expired."}
+    )
+    with pytest.raises(MeetingGoneError):
+        zoom.list_registrants(77)
+    router.post(f"{API}/meetings/78/registrants").respond(
+        400, json={"code": 300, "message": "This meeting has not set registration as required"}
+    )
+    with pytest.raises(ApiError) as other:
+        zoom.add_registrant(78, "a@b.example", "A")
+    assert not isinstance(other.value, MeetingGoneError)
+
+
+def test_add_registrant_reads_the_personal_link_the_201_leaves_out(
+    zoom: ZoomClient, router: respx.Router
+) -> None:
+    made = router.post(f"{API}/meetings/9/registrants").respond(
+        201, json={"id": 9, "registrant_id": "rid-1", "topic": "Yoga"}
+    )
+    router.get(f"{API}/meetings/9/registrants/rid-1").respond(
+        200,
+        json={"id": "rid-1", "email": "a@b.example", "status": "approved",
+              "join_url": "https://zoom.test/j/9?tk=personal"},
+    )  # fmt: skip
+    registrant = zoom.add_registrant(9, "a@b.example", "Ñ" * 70, "e\u0301" * 40)
+    assert registrant.join_url == "https://zoom.test/j/9?tk=personal"
+    body = json.loads(made.calls[0].request.content)
+    assert len(body["first_name"]) == 64
+    assert len(body["last_name"]) <= 64 and body["last_name"].endswith("\u0301")
+
+
+def test_cut_text_never_splits_a_letter_from_its_accent() -> None:
+    from sbzoom.clients.zoom import cut_text
+
+    assert cut_text("abc", 5) == "abc"
+    assert cut_text("ab e\u0301f", 4) == "ab"  # 'e' + accent would be torn at 4
+    assert cut_text("abcde\u0301", 5) == "abcd"
+    assert cut_text("x" * 300, 200) == "x" * 200

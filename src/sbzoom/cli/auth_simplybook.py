@@ -75,6 +75,15 @@ def login_simplybook(
         f"Signed in to SimplyBook as {result.login} at company {result.company}{name}, "
         f"{result.api_url}.",
     )
-    render.message(
-        context.stderr, f"Company time zone: {result.timezone} (from {result.timezone_source})."
-    )
+    if result.timezone:
+        render.message(
+            context.stderr,
+            f"Company time zone: {result.timezone} (from {result.timezone_source}).",
+        )
+    else:
+        render.message(
+            context.stderr,
+            "SimplyBook does not say the company's time zone, and sbzoom will not guess it: "
+            "set it with 'sbzoom config set simplybook.timezone <IANA zone>' (e.g. "
+            "Europe/Copenhagen) before linking bookings.",
+        )

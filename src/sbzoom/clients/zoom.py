@@ -889,6 +889,15 @@ class ZoomOAuth:
                 code=code,
             )
         detail = f"{error}: {message}" if error and error != message else message
+        if code == 4709 or "redirect" in message.lower():
+            return TokenRequestError(
+                f"Zoom refused the sign-in's redirect URL ({detail}).",
+                "The redirect URL must match the Zoom app's Redirect URL and OAuth allow list "
+                "exactly, port included: add the URL 'sbzoom auth login zoom' printed, or pass "
+                "--port with the registered port.",
+                error=error,
+                code=code,
+            )
         return TokenRequestError(
             f"Zoom refused to {what} ({detail}).", LOGIN_HINT, error=error, code=code
         )

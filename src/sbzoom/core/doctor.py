@@ -15,7 +15,7 @@ import contextlib
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Protocol
@@ -306,6 +306,38 @@ def check_simplybook(login: SimplyBookLogin | None) -> Check:
         OK,
         f"company {login.company}{name} as {login.login} at {login.api_url}; "
         f"credentials from {login.source}",
+    )
+
+
+# Zoom's per-second limits for Medium endpoints (create meeting, list meetings, list registrants),
+# per account and plan (Zoom "Rate limits" page, restated in zoom-api-notes.md §4): Free 2/s,
+# Pro 20/s, Business and higher 60/s. Light endpoints allow 4/30/80.
+PLAN_MEDIUM_RPS = (("Free", 2.0), ("Pro", 20.0), ("Business or higher", 60.0))
+
+
+def check_rate(profile: Profile) -> Check:
+    """Which Zoom plan ``zoom.max_rps`` assumes: above a plan's ceiling, that plan's accounts
+    answer 429s (shared with every other app on the account)."""
+    value = profile.get("zoom.max_rps")
+    rps = float(value) if isinstance(value, int | float) else 0.0
+    fits = [plan for plan, ceiling in PLAN_MEDIUM_RPS if rps <= ceiling]
+    if len(fits) == len(PLAN_MEDIUM_RPS):
+        return Check("zoom rate", OK, f"zoom.max_rps {rps:g} is within every Zoom plan's limits")
+    if not fits:
+        return Check(
+            "zoom rate",
+            WARN,
+            f"zoom.max_rps {rps:g} is above every Zoom plan's per-second limit (60/s on "
+            "Business and higher); Zoom will answer 429s.",
+            "Run 'sbzoom config set zoom.max_rps 20' (Pro) or '60' (Business or higher).",
+        )
+    return Check(
+        "zoom rate",
+        OK,
+        f"zoom.max_rps {rps:g} assumes a {fits[0]} Zoom plan or higher (Free accounts allow 2 "
+        "requests per second on meeting and registrant lists and creates)",
+        "On a Free Zoom account run 'sbzoom config set zoom.max_rps 2'; on a bigger plan you may "
+        "raise it (Pro 20, Business 60).",
     )
 
 
@@ -638,9 +670,52 @@ def run_doctor(facts: Facts) -> DoctorReport:
             attempt("zoom hosts", hosts)
         else:
             checks.append(_skipped("zoom hosts", "Zoom sign-in"))
+    if profile is not None:
+        attempt("zoom rate", lambda: check_rate(profile))
+    else:
+        checks.append(_skipped("zoom rate", "config"))
+    sample = getattr(facts, "booking_sample", None)
+    if profile is not None and sb_login is not None and callable(sample):
+        attempt("simplybook reads", lambda: check_simplybook_reads(profile, sample()))
     attempt("ledger", lambda: check_ledger(facts.ledger()))
     attempt("clock", lambda: check_clock(facts.server_times()))
     return DoctorReport(checks)
+
+
+@dataclass(frozen=True)
+class BookingSample:
+    """What a read-only look at the live account shows (docs/simplybook-facts.md)."""
+
+    first: date  # the window asked for with filter[date_from] / filter[date_to]
+    last: date
+    starts: tuple[date, ...]  # company-local start dates of the bookings SimplyBook listed
+    details_have_comment: bool | None  # None: no booking to look at
+
+
+def check_simplybook_reads(profile: Profile, sample: BookingSample) -> Check:
+    """Check, with reads only, the SimplyBook semantics sbzoom could not confirm from docs."""
+    found = _Findings()
+    outside = [d for d in sample.starts if not sample.first <= d <= sample.last]
+    if outside:
+        found.add(
+            FAIL,
+            f"SimplyBook's date filter returned bookings starting outside {sample.first} .. "
+            f"{sample.last} (e.g. {outside[0]}): it does not select by appointment date",
+            "sbzoom keeps only bookings that start in the window, but may miss others: "
+            "report this SimplyBook behaviour, and link by booking id meanwhile.",
+        )
+    if profile.get("write_back") == "comment" and sample.details_have_comment is False:
+        found.add(
+            WARN,
+            "SimplyBook's booking details carry no comment field, so write-back cannot keep "
+            "what is already in a comment and writes nothing",
+            "Run 'sbzoom config set write_back none'.",
+        )
+    return found.check(
+        "simplybook reads",
+        "the date filter selects by appointment date"
+        + ("; booking details carry the comment" if sample.details_have_comment else ""),
+    )
 
 
 # -- the real world ---------------------------------------------------------------------------
@@ -759,6 +834,23 @@ class LiveFacts:
         finally:
             ledger.close()
         return LedgerInfo(path, True, os.access(path, os.W_OK))
+
+    def booking_sample(self) -> BookingSample:
+        """Reads only: the next two weeks' bookings, and one booking's details."""
+        from itertools import islice
+
+        from sbzoom.core.simplybook_session import simplybook_client
+
+        client = simplybook_client(self.context)
+        zone = client.timezone
+        first = self.context.clock.now().astimezone(zone).date()
+        last = first + timedelta(days=14)
+        listed = list(islice(client.iter_bookings(date_from=first, date_to=last), 100))
+        has_comment = None
+        if listed:
+            has_comment = client.get_booking(listed[0].id).comment is not None
+        starts = tuple(b.start.astimezone(zone).date() for b in listed)
+        return BookingSample(first, last, starts, has_comment)
 
     def server_times(self) -> list[ServerTime]:
         """The time of each service sbzoom is set up for, signed in or not: a wrong clock is

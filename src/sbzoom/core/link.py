@@ -267,8 +267,15 @@ def collect_bookings(
     found = simplybook.iter_bookings(
         date_from=span.first, date_to=span.last, services=[int(s) for s in online]
     )
-    # SimplyBook filters by service already; check again so a lax server cannot widen the scope.
-    views = [v for v in map(booking_view, found) if v.service_id in online]
+    # SimplyBook filters by service and appointment date already; check both again so a lax
+    # server, or a date filter that reads the creation date, cannot widen the scope
+    # (docs/simplybook-facts.md §1).
+    views = [
+        v
+        for v in map(booking_view, found)
+        if v.service_id in online
+        and span.first <= v.start.astimezone(span.zone).date() <= span.last
+    ]
     gone: list[str] = []
     if ledger is not None:
         listed = {v.id for v in views}

@@ -23,7 +23,6 @@ from sbzoom.core.simplybook_session import (
     ENV_COMPANY,
     ENV_LOGIN,
     ENV_PASSWORD,
-    LOGIN_COMMAND,
     PASSWORD_SECRET,
     SIGN_IN_HINT,
     TOKENS_SECRET,
@@ -38,7 +37,7 @@ from sbzoom.core.simplybook_session import (
     save_tokens,
     simplybook_client,
 )
-from sbzoom.errors import ApiError, AuthError, ConfigError, SbzoomError, UsageError
+from sbzoom.errors import ApiError, AuthError, SbzoomError, UsageError
 from sbzoom.store.config import parse_value
 from sbzoom.store.files import file_lock
 
@@ -73,8 +72,8 @@ class LoginResult:
     company_name: str | None
     user_id: int | None
     api_url: str
-    timezone: str
-    timezone_source: str  # "--timezone" | "company info"
+    timezone: str | None  # None: SimplyBook did not say; simplybook.timezone must be set
+    timezone_source: str  # "--timezone" | "company info" | "" (not known)
     two_factor: bool
     password_saved: bool
 
@@ -132,14 +131,8 @@ def login(context: Context, request: LoginRequest) -> LoginResult:
         except (ApiError, AuthError):
             if zone is None:
                 raise
-        if zone is None:
-            auth.logout(company, tokens.token)  # this sign-in is not kept: end it
-            raise ConfigError(
-                f"SimplyBook does not say which time zone company '{company}' is in, so sbzoom "
-                "cannot read its booking times.",
-                "Pass the company's IANA zone: "
-                f"'{LOGIN_COMMAND} --timezone Europe/Copenhagen' (for example).",
-            )
+        # No zone (company info may carry none: docs/simplybook-facts.md §4): the sign-in is
+        # still kept; the result says how to set it, and linking refuses to guess until then.
     finally:
         session.client.close()
 
@@ -167,7 +160,7 @@ def login(context: Context, request: LoginRequest) -> LoginResult:
         user_id=tokens.user_id,
         api_url=api_url,
         timezone=zone,
-        timezone_source=zone_source,
+        timezone_source=zone_source if zone else "",
         two_factor=two_factor,
         password_saved=not two_factor,
     )

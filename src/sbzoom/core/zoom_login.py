@@ -317,14 +317,20 @@ def login_oauth(
         else:
             context.notice(f"Open this URL in a browser to sign in to Zoom:\n{url}")
         context.notice(
+            f"The Zoom app must list exactly {listener.redirect_uri} as its Redirect URL for "
+            "OAuth and in its OAuth allow list (port included)."
+        )
+        context.notice(
             f"Waiting for Zoom to redirect to {listener.redirect_uri} (up to {timeout:.0f} s)…"
         )
         callback = listener.wait(timeout)
         if callback is None:
             raise AuthError(
                 f"No sign-in arrived from the browser within {timeout:.0f} s.",
-                f"Run the command again and finish the sign-in in time; the Zoom app must allow "
-                f"the redirect URL {listener.redirect_uri}.",
+                "Run the command again and finish the sign-in in time. If Zoom showed "
+                "'Invalid redirect' (4709), add exactly "
+                f"{listener.redirect_uri} to the app's Redirect URL and OAuth allow list in the "
+                "Zoom Marketplace, or pass --port with the port registered there.",
             )
         if callback.error:
             raise AuthError(callback.error, "Run 'sbzoom auth login zoom' again.")

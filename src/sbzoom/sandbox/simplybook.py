@@ -17,7 +17,15 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from sbzoom.sandbox._base import BadRequestBody, Clock, Request, Response, Router, json_response
+from sbzoom.sandbox._base import (
+    BadRequestBody,
+    Clock,
+    Request,
+    Response,
+    Router,
+    html_response,
+    json_response,
+)
 from sbzoom.sandbox.data import (
     CLIENTS,
     DEMO_COMPANY,
@@ -143,6 +151,8 @@ class SimplyBookService:
         # Fault switches for what docs/simplybook-facts.md leaves unknown about real accounts:
         self.comment_endpoint = True  # False: PUT /admin/bookings/{id}/comment answers 405
         self.details_comment = True  # False: booking details carry no "comment" field
+        self.html_not_found = False  # True: a missing booking is an HTML 404 page, not JSON
+        self.unknown_company_html404 = False  # True: sign-in to an unknown company: HTML 404
         self._lockout = timedelta(seconds=lockout_seconds)
         self._max_failures = max_login_failures
         self._users = {user.login: user for user in SB_USERS}
@@ -253,6 +263,10 @@ class SimplyBookService:
         if missing:
             return _error(400, "Validation error", missing)
         if body["company"] != DEMO_COMPANY:
+            # A live probe answered {"code":400,"message":"Invalid company"}; SimplyBook's own
+            # WordPress plugin expects 404 for it, and an HTML 404 page has been seen: a switch.
+            if self.unknown_company_html404:
+                return html_response(404, "Page not found", "The page you requested was not found.")
             return _error(400, "Invalid company")
         login, password = body["login"], body["password"]
         locked = self._locked(login)
@@ -652,7 +666,11 @@ class SimplyBookService:
 
     def _booking(self, match: Any) -> Booking | Response:
         booking = self._bookings.get(int(match.group(1)))
-        return booking if booking else _error(404, "Booking not found")
+        if booking:
+            return booking
+        if self.html_not_found:  # some front ends answer a deleted record with their HTML 404
+            return html_response(404, "Page not found", "The page you requested was not found.")
+        return _error(404, "Booking not found")
 
     def _get_booking(self, request: Request, match: Any) -> Response:
         booking = self._booking(match)
