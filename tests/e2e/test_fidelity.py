@@ -259,3 +259,24 @@ def test_doctor_names_the_plan_behind_zoom_max_rps_and_checks_simplybook_reads(
     assert reads["status"] == "warn" and "write_back none" in reads["fix"]
     before = {(r.method, r.route) for r in sandbox.requests("simplybook")}
     assert all(method == "GET" or "auth" in route for method, route in before)  # reads only
+
+
+def test_a_user_level_app_acts_as_me(home: Home, sandbox: Sandbox) -> None:
+    """Spec (meetingCreate, meetings): "For user-level apps, pass the me value instead of the
+    userId parameter". The sandbox here refuses a user-level token naming its own id."""
+    owner = "sbxUsrOwner00000000001"
+    env = setup(home, sandbox, **{"providers.2": owner})
+    for other in ("providers.1", "providers.3"):  # a user-level app hosts only for its user
+        assert home.run("config", "unset", other).exit_code == 0
+    sandbox.set_zoom_scopes(
+        ["user:read:user", "meeting:write:meeting", "meeting:read:list_meetings",
+         "meeting:read:meeting", "meeting:update:meeting", "meeting:delete:meeting"]
+    )  # fmt: skip
+    sandbox.zoom.user_level_requires_me = True
+    code, report, stderr = link(home, env, "1001")
+    assert code == 0, (stderr, report)
+    assert statuses(report)["1001"] == "created"
+    paths = {r.path for r in sandbox.requests("zoom") if r.route.startswith("meetings.")}
+    assert paths and all("/users/me/meetings" in p for p in paths), paths
+    (made,) = sandbox.meetings()
+    assert made["host_id"] == owner

@@ -29,7 +29,8 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Iterator, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -434,10 +435,35 @@ def _next_utc_midnight(now: datetime) -> datetime:
 class ZoomClient:
     """Zoom REST API v2. ``api_url`` ends in ``/v2``; ``tokens`` hands out bearer tokens."""
 
-    def __init__(self, session: HttpSession, api_url: str, tokens: TokenSource) -> None:
+    def __init__(
+        self,
+        session: HttpSession,
+        api_url: str,
+        tokens: TokenSource,
+        *,
+        user_level: Callable[[], bool] | None = None,
+    ) -> None:
         self.session = session
         self.api_url = api_url.rstrip("/")
         self.tokens = tokens
+        # Whether the token belongs to a user-level app, which the spec tells to pass `me`
+        # instead of its own user id ("For user-level apps, pass the me value…").
+        self._user_level = user_level
+        self._me: ZoomUser | None = None
+        self._me_lock = threading.Lock()
+
+    def _user_segment(self, user: str) -> str:
+        """``user`` as a path segment: ``me`` when a user-level app names its own user (looked
+        up once with GET /users/me, and only for user-level apps); anyone else as given."""
+        if user == "me" or self._user_level is None or not self._user_level():
+            return _seg(user)
+        with self._me_lock:
+            if self._me is None:
+                self._me = _user(self._json("GET", "/users/me", user="me"))
+            me = self._me
+        if user == me.id or (me.email and user.lower() == me.email.lower()):
+            return "me"
+        return _seg(user)
 
     def close(self) -> None:
         self.session.client.close()
@@ -450,7 +476,7 @@ class ZoomClient:
 
     def get_user(self, user: str = "me") -> ZoomUser:
         """One user by id, e-mail or ``me``."""
-        return _user(self._json("GET", f"/users/{_seg(user)}", user=user))
+        return _user(self._json("GET", f"/users/{self._user_segment(user)}", user=user))
 
     # -- meetings ------------------------------------------------------------------------------
 
@@ -463,7 +489,11 @@ class ZoomClient:
         payload = body.to_json() if isinstance(body, MeetingRequest) else dict(body)
         payload.setdefault("type", 2)
         data = self._json(
-            "POST", f"/users/{_seg(host)}/meetings", json_body=payload, user=host, host=host
+            "POST",
+            f"/users/{self._user_segment(host)}/meetings",
+            json_body=payload,
+            user=host,
+            host=host,
         )
         return _meeting(data)
 
@@ -504,7 +534,7 @@ class ZoomClient:
 
     def list_meetings(self, host: str, type: str = "upcoming") -> list[Meeting]:
         """The host's scheduled meetings of ``type``, across all pages (agendas cut to 250)."""
-        path = f"/users/{_seg(host)}/meetings"
+        path = f"/users/{self._user_segment(host)}/meetings"
         return [_meeting(m) for m in self._pages(path, "meetings", {"type": type}, user=host)]
 
     # -- registrants ---------------------------------------------------------------------------

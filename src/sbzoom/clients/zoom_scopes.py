@@ -119,3 +119,8 @@ def need_for(method: str, path: str) -> ScopeNeed | None:
 def scope_for(method: str, path: str) -> str | None:
     need = need_for(method, path)
     return need.granular if need else None
+
+
+def is_user_level(scopes: tuple[str, ...] | list[str] | frozenset[str]) -> bool:
+    """A token of a user-level app: it names scopes, and none covers other users."""
+    return bool(scopes) and not any(s.endswith((":admin", ":master")) for s in scopes)

@@ -30,6 +30,7 @@ from sbzoom.clients.zoom import (
     ZoomClient,
     ZoomOAuth,
 )
+from sbzoom.clients.zoom_scopes import is_user_level
 from sbzoom.context import Context
 from sbzoom.core.auth_common import LogoutResult, ServiceStatus
 from sbzoom.errors import AuthError, MissingScopeError, SbzoomError
@@ -337,7 +338,18 @@ def connect(context: Context) -> ZoomConnection:
         held = tokens.current()
         max_rps = float(context.profile.get("zoom.max_rps") or 8.0)
         session = new_session(context, "Zoom", redactor, max_rps)
-        client = ZoomClient(session, api_url(context, held.api_url if held else None), tokens)
+
+        def user_level() -> bool:
+            tokens.access_token()  # a grant in hand (minted or refreshed if need be)
+            grant = tokens.current()
+            return grant is not None and is_user_level(grant.scopes)
+
+        client = ZoomClient(
+            session,
+            api_url(context, held.api_url if held else None),
+            tokens,
+            user_level=user_level,
+        )
         return ZoomConnection(creds, tokens, client, oauth)
 
     connection = context.cached(f"zoom.connection.{context.profile_name}", build)

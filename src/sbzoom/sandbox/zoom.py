@@ -275,6 +275,9 @@ class ZoomService:
         self._scopes = frozenset(scopes)
         self._redirect_uris = tuple(redirect_uris)
         self.legacy_scope_code = False  # True: a missing scope is code 4700, as older Zoom said
+        # True: a user-level token naming its own user id instead of `me` is refused, as the
+        # spec tells user-level apps to pass `me` (whether Zoom enforces it is not documented).
+        self.user_level_requires_me = False
         self._require_pkce = require_pkce
         self._start_url_ttl = timedelta(seconds=start_url_ttl)
         self._users = zoom_users()
@@ -575,11 +578,17 @@ class ZoomService:
             return None
         return self._scope_error(rule)
 
-    def _may_act_for(self, grant: _Grant, route: str, user_id: str | None) -> Response | None:
+    def _may_act_for(
+        self, grant: _Grant, route: str, user_id: str | None, ref: str = "me"
+    ) -> Response | None:
         rule = SCOPE_RULES[route]
         if grant.scopes & rule.admin:
             return None
         if grant.scopes & rule.own and user_id == grant.user_id:
+            if self.user_level_requires_me and ref != "me":
+                return _error(
+                    400, 1001, "For user-level apps, pass the 'me' value instead of the userId."
+                )
             return None
         return self._scope_error(rule)
 
@@ -887,7 +896,7 @@ class ZoomService:
         host = self._find_user(ref, grant)
         if host is None or host.id is None:
             return _error(404, 1001, f"User {ref} not exist or not belong to this account.")
-        denied = self._may_act_for(grant, "meetings.create", host.id) or self._can_host(host)
+        denied = self._may_act_for(grant, "meetings.create", host.id, ref) or self._can_host(host)
         if denied:
             return denied
         body = self._body(request)
@@ -1010,7 +1019,7 @@ class ZoomService:
         host = self._find_user(ref, grant)
         if host is None or host.id is None:
             return _error(404, 1001, f"User {ref} not exist or not belong to this account.")
-        denied = self._may_act_for(grant, "meetings.list", host.id)
+        denied = self._may_act_for(grant, "meetings.list", host.id, ref)
         if denied:
             return denied
         size = _page_size(request)
