@@ -48,7 +48,15 @@ existing registrant; cancelled registrants list under ``status=denied``; a reaut
 (authorization code) invalidates the refresh tokens of earlier ones (Zoom 4741); start links
 ``/zoom/s/{id}?zak=…`` answer 403 once 2 hours old; pending Zoom users are not found by
 ``GET /users/{email}`` (1001); unknown registrants in a status call are ignored; registrant
-endpoints answer 3001 (404) for a missing meeting.
+endpoints answer code 300 for a missing meeting (the spec's code; 3001 is the meeting endpoints').
+
+As the spec says, the add-registrant 201 carries no ``join_url`` for ``approval_type`` 1 (GET of the
+registrant has it), a missing scope is code 4711, and over-long registrant fields are refused.
+Fault switches for behaviour real accounts show only sometimes: ``sb.zoom.legacy_scope_code``
+(4700), ``sb.zoom.user_level_requires_me``, ``sb.simplybook.comment_endpoint`` (False: 405),
+``sb.simplybook.details_comment``, ``sb.simplybook.html_not_found``,
+``sb.simplybook.unknown_company_html404``; ``company_info_timezone=False`` and ``redirect_uris=``
+(an exact OAuth allow list) are start options.
 
 Python API: ``Sandbox(**SandboxOptions fields).start()`` (or ``with Sandbox() as sb``); ``sb.env``,
 ``sb.url``; inspection and mutation on ``sb``, ``sb.zoom``, ``sb.simplybook`` and ``sb.faults``.
