@@ -230,7 +230,7 @@ def test_a_redirect_url_outside_the_allow_list_names_the_url_to_register(
     process = subprocess.Popen(
         cli.command(
             "auth", "login", "zoom", "--no-browser", "--port", str(port),
-            "--client-id", ZOOM_CLIENT_ID, "--client-secret-stdin", "--timeout", "3",
+            "--client-id", ZOOM_CLIENT_ID, "--client-secret-stdin", "--timeout", "5",
         ),
         env=cli.env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         text=True,
@@ -248,9 +248,9 @@ def test_a_redirect_url_outside_the_allow_list_names_the_url_to_register(
             seen.append(line)
             if line.startswith("http"):
                 url = line.strip()
-        page = httpx.get(url, follow_redirects=False, timeout=10)  # the browser, refused
+        page = httpx.get(url, follow_redirects=False, timeout=30)  # the browser, refused
         assert page.status_code == 400 and "redirect" in page.text.lower()
-        _, stderr = process.communicate(timeout=30)
+        _, stderr = process.communicate(timeout=120)  # a loaded CI machine
     finally:
         stop(process)
     text = "".join(seen) + stderr
