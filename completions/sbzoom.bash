@@ -6,7 +6,7 @@
 _sbzoom_subcommands() {
     _sbzoom_words=''
     case "$1" in
-        '') _sbzoom_words='auth bookings completion config doctor providers report sandbox services zoom' ;;
+        '') _sbzoom_words='auth bookings completion config doctor listen providers report sandbox services zoom' ;;
         auth) _sbzoom_words='login logout status' ;;
         'auth login') _sbzoom_words='simplybook smtp zoom' ;;
         bookings) _sbzoom_words='link notify show' ;;
@@ -43,6 +43,7 @@ _sbzoom_options() {
         'config set') _sbzoom_words='-h --help' ;;
         'config unset') _sbzoom_words='-h --help' ;;
         doctor) _sbzoom_words='-h --help --json' ;;
+        listen) _sbzoom_words='-h --help --host --json --port --print-urls --rotate-secret --zoom-secret-stdin' ;;
         providers) _sbzoom_words='-h --help' ;;
         'providers list') _sbzoom_words='-h --help --json' ;;
         'providers map') _sbzoom_words='--auto -h --help --json' ;;
@@ -80,6 +81,8 @@ _sbzoom_option_value() {
         'bookings link|--from') _sbzoom_kind=text ;;
         'bookings link|--lock-timeout') _sbzoom_kind=text ;;
         'bookings link|--to') _sbzoom_kind=text ;;
+        'listen|--host') _sbzoom_kind=text ;;
+        'listen|--port') _sbzoom_kind=text ;;
         'report meetings|--format') _sbzoom_kind=choice _sbzoom_words='csv json table' ;;
         'report meetings|--from') _sbzoom_kind=text ;;
         'report meetings|-o') _sbzoom_kind=file ;;

@@ -3,8 +3,8 @@
 
 # Prints '<command path>|<number of positional arguments typed>' for the command line.
 function __sbzoom_state
-    set -l commands 'auth' 'auth login' 'auth login simplybook' 'auth login smtp' 'auth login zoom' 'auth logout' 'auth status' 'bookings' 'bookings link' 'bookings notify' 'bookings show' 'completion' 'config' 'config get' 'config list' 'config path' 'config set' 'config unset' 'doctor' 'providers' 'providers list' 'providers map' 'providers unmap' 'report' 'report meetings' 'sandbox' 'sandbox mail' 'services' 'services disable-online' 'services enable-online' 'services list' 'zoom' 'zoom users'
-    set -l value_options '|--config' '|--profile' 'auth login simplybook|--code' 'auth login simplybook|--code-type' 'auth login simplybook|--company' 'auth login simplybook|--domain' 'auth login simplybook|--login' 'auth login simplybook|--timezone' 'auth login smtp|--username' 'auth login zoom|--account-id' 'auth login zoom|--client-id' 'auth login zoom|--port' 'auth login zoom|--timeout' 'bookings link|--from' 'bookings link|--lock-timeout' 'bookings link|--to' 'report meetings|--format' 'report meetings|--from' 'report meetings|-o' 'report meetings|--output' 'report meetings|--provider' 'report meetings|--service' 'report meetings|--to' 'sandbox|--bookings' 'sandbox|--daily-limit' 'sandbox|--error-rate' 'sandbox|--latency-ms' 'sandbox|--port' 'sandbox|--rate-429' 'sandbox|--record-exchanges' 'sandbox|--seed' 'sandbox|--token-ttl' 'sandbox|--zoom-rps-limit' 'sandbox mail|--show' 'sandbox mail|--url'
+    set -l commands 'auth' 'auth login' 'auth login simplybook' 'auth login smtp' 'auth login zoom' 'auth logout' 'auth status' 'bookings' 'bookings link' 'bookings notify' 'bookings show' 'completion' 'config' 'config get' 'config list' 'config path' 'config set' 'config unset' 'doctor' 'listen' 'providers' 'providers list' 'providers map' 'providers unmap' 'report' 'report meetings' 'sandbox' 'sandbox mail' 'services' 'services disable-online' 'services enable-online' 'services list' 'zoom' 'zoom users'
+    set -l value_options '|--config' '|--profile' 'auth login simplybook|--code' 'auth login simplybook|--code-type' 'auth login simplybook|--company' 'auth login simplybook|--domain' 'auth login simplybook|--login' 'auth login simplybook|--timezone' 'auth login smtp|--username' 'auth login zoom|--account-id' 'auth login zoom|--client-id' 'auth login zoom|--port' 'auth login zoom|--timeout' 'bookings link|--from' 'bookings link|--lock-timeout' 'bookings link|--to' 'listen|--host' 'listen|--port' 'report meetings|--format' 'report meetings|--from' 'report meetings|-o' 'report meetings|--output' 'report meetings|--provider' 'report meetings|--service' 'report meetings|--to' 'sandbox|--bookings' 'sandbox|--daily-limit' 'sandbox|--error-rate' 'sandbox|--latency-ms' 'sandbox|--port' 'sandbox|--rate-429' 'sandbox|--record-exchanges' 'sandbox|--seed' 'sandbox|--token-ttl' 'sandbox|--zoom-rps-limit' 'sandbox mail|--show' 'sandbox mail|--url'
     set -l tokens (commandline -opc)
     set -e tokens[1]
     set -l path ''
@@ -63,6 +63,7 @@ complete -c sbzoom -n '__sbzoom_at ""' -a bookings -d 'Give bookings their Zoom 
 complete -c sbzoom -n '__sbzoom_at ""' -a completion -d 'Print the shell completion script (also committed under completions/).'
 complete -c sbzoom -n '__sbzoom_at ""' -a config -d 'Read and change the profile\'s settings.'
 complete -c sbzoom -n '__sbzoom_at ""' -a doctor -d 'Check config, sign-ins, scopes, mappings, local state and clock; name the fix for each.'
+complete -c sbzoom -n '__sbzoom_at ""' -a listen -d 'Serve SimplyBook callbacks and Zoom webhooks; link each booking within seconds.'
 complete -c sbzoom -n '__sbzoom_at ""' -a providers -d 'Map SimplyBook providers (staff) to Zoom users.'
 complete -c sbzoom -n '__sbzoom_at ""' -a report -d 'Reports on online bookings and their meetings.'
 complete -c sbzoom -n '__sbzoom_at ""' -a sandbox -d 'Run the local Zoom + SimplyBook + SMTP emulator, and read the mail it received.'
@@ -176,6 +177,15 @@ complete -c sbzoom -n '__sbzoom_at "config unset"' -s h -l help -d 'Show this me
 # sbzoom doctor
 complete -c sbzoom -n '__sbzoom_at "doctor"' -s h -l help -d 'Show this message and exit.'
 complete -c sbzoom -n '__sbzoom_at "doctor"' -l json -d 'Print machine-readable JSON on stdout.'
+
+# sbzoom listen
+complete -c sbzoom -n '__sbzoom_at "listen"' -s h -l help -d 'Show this message and exit.'
+complete -c sbzoom -n '__sbzoom_at "listen"' -l host -x -d 'Address to listen on.'
+complete -c sbzoom -n '__sbzoom_at "listen"' -l json -d 'Print machine-readable JSON on stdout.'
+complete -c sbzoom -n '__sbzoom_at "listen"' -l port -x -d 'Port (0 picks a free one).'
+complete -c sbzoom -n '__sbzoom_at "listen"' -l print-urls -d 'Print the URLs to paste into SimplyBook and Zoom, and exit.'
+complete -c sbzoom -n '__sbzoom_at "listen"' -l rotate-secret -d 'Make a new callback URL secret (the old URL stops working).'
+complete -c sbzoom -n '__sbzoom_at "listen"' -l zoom-secret-stdin -d 'Read the Zoom app\'s webhook secret token from stdin, keep it, and exit.'
 
 # sbzoom providers
 complete -c sbzoom -n '__sbzoom_at "providers"' -a list -d 'List SimplyBook providers with their mapped Zoom user, flagging mappings that cannot work.'

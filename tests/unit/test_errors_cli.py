@@ -15,7 +15,8 @@ from sbzoom.errors import ConfigError, UsageError
 from tests.conftest import Home
 
 GROUPS = (
-    "auth", "config", "zoom", "providers", "services", "bookings", "report", "doctor", "sandbox",
+    "auth", "config", "zoom", "providers", "services", "bookings", "report", "doctor", "listen",
+    "sandbox",
     "completion",
 )  # fmt: skip
 

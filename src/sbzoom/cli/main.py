@@ -16,6 +16,7 @@ from sbzoom.cli import (
     completion,
     config_cmd,
     doctor,
+    listen,
     providers,
     report,
     sandbox,
@@ -38,6 +39,7 @@ class SbzoomGroup(TyperGroup):
         "bookings",
         "report",
         "doctor",
+        "listen",
         "sandbox",
         "completion",
     )
@@ -162,6 +164,7 @@ app.add_typer(services.app, name="services")
 app.add_typer(bookings.app, name="bookings")
 app.add_typer(report.app, name="report")
 app.command("doctor")(doctor.doctor)
+app.command("listen")(listen.listen)
 app.add_typer(sandbox.app, name="sandbox")
 app.command("completion")(completion.completion)
 

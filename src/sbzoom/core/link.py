@@ -38,7 +38,7 @@ from sbzoom.errors import (
     StoppedError,
     UsageError,
 )
-from sbzoom.store.files import file_lock
+from sbzoom.store.files import UnitLocks, file_lock
 from sbzoom.store.ledger import Ledger, ledger_path
 
 # Zoom's start_url is good for about two hours after it is fetched.
@@ -242,6 +242,8 @@ def collect_bookings(
     booking_ids: Sequence[str],
     span: Window | None,
     ledger: Ledger | None,
+    *,
+    missing_ok: bool = False,
 ) -> tuple[list[BookingView], list[LinkResult], list[str]]:
     """The bookings in scope; results for ids named but not online; ids SimplyBook lost.
 
@@ -249,9 +251,12 @@ def collect_bookings(
     lists there: moved out of it (their meeting must move too) or deleted (it must end).
     """
     if span is None:
-        views, skipped = [], []
-        for number in _booking_ids(booking_ids):
-            view = booking_view(simplybook.get_booking(number))
+        views, skipped, missing = [], [], []
+        for number, fetched in _fetch_each(simplybook, _booking_ids(booking_ids), missing_ok):
+            if fetched is None:  # deleted in SimplyBook (the listener: its meeting must end)
+                missing.append(str(number))
+                continue
+            view = booking_view(fetched)
             if view.service_id in online:
                 views.append(view)
             else:
@@ -263,7 +268,7 @@ def collect_bookings(
                         f"run 'sbzoom services enable-online {view.service_id}'",
                     )
                 )
-        return views, skipped, []
+        return views, skipped, missing
     found = simplybook.iter_bookings(
         date_from=span.first, date_to=span.last, services=[int(s) for s in online]
     )
@@ -294,6 +299,27 @@ def collect_bookings(
     return views, [], gone
 
 
+def _fetch_each(
+    simplybook: SimplyBookClient, numbers: list[int], missing_ok: bool
+) -> list[tuple[int, Booking | None]]:
+    """The named bookings, fetched a few at a time (the client paces them); None when gone."""
+
+    def fetch(number: int) -> tuple[int, Booking | None]:
+        try:
+            return number, simplybook.get_booking(number)
+        except NotFoundError:
+            if not missing_ok:
+                raise
+            return number, None
+
+    if len(numbers) < 2:
+        return [fetch(n) for n in numbers]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(4, thread_name_prefix="sbzoom-fetch") as pool:
+        return list(pool.map(fetch, numbers))
+
+
 def link_bookings(
     context: Context,
     booking_ids: Sequence[str] = (),
@@ -304,11 +330,14 @@ def link_bookings(
     progress: Callable[[int, int], None] | None = None,
     lock_timeout: float | None = None,
     on_lock_wait: Callable[[str], None] | None = None,
+    missing_ok: bool = False,
 ) -> LinkReport:
     """Link the bookings in scope; ``context.stop_requested`` ends the run early but cleanly.
 
     ``lock_timeout`` (default: the ``link.lock_timeout`` setting) bounds the wait for another run
-    of the profile; ``on_lock_wait(text)`` is told once that the run is waiting.
+    of the profile; ``on_lock_wait(text)`` is told once that the run is waiting. ``missing_ok``:
+    a named booking SimplyBook no longer has ends its meeting instead of failing the run (the
+    listener, told about a booking that was then deleted).
     """
     from sbzoom.core.simplybook_session import simplybook_client
     from sbzoom.core.zoom_auth import zoom_client
@@ -343,8 +372,13 @@ def link_bookings(
     stop = context.stop_requested
 
     def run(ledger: Ledger | None) -> LinkReport:
-        bookings, skipped, gone = collect_bookings(simplybook, online, booking_ids, span, ledger)
-        linker = Linker(zoom, comments, ledger, plan, context.clock.now, progress, stop=stop)
+        bookings, skipped, gone = collect_bookings(
+            simplybook, online, booking_ids, span, ledger, missing_ok=missing_ok
+        )
+        locks = None if dry_run else unit_locks(context)
+        linker = Linker(
+            zoom, comments, ledger, plan, context.clock.now, progress, stop=stop, locks=locks
+        )
         report = linker.run(bookings)
         extra = (linker.forget(gone) if not stop.is_set() else []) + skipped
         if extra:
@@ -362,8 +396,12 @@ def link_bookings(
     if dry_run:
         existing = ledger_path(context.data_dir, context.profile_name).exists()
         return run(open_ledger(context) if existing else None)
-    # One run per profile at a time: a second cron run waits instead of racing the first, but
-    # not for ever, and not without saying so (a cron job never waits silently).
+    if span is None:  # named bookings: their units' locks are enough (the listener runs so)
+        return run(open_ledger(context))
+    # One window run per profile at a time: a second cron run waits instead of racing the first,
+    # but not for ever, and not without saying so (a cron job never waits silently). Each booking
+    # or session is also locked on its own while it is worked on, so the listener (and 'bookings
+    # link ID') only ever waits for one unit, never for a whole run.
     lock = context.data_dir / "locks" / f"link-{context.profile_name}.lock"
     timeout = lock_timeout if lock_timeout is not None else run_lock_timeout(context)
 
@@ -391,6 +429,10 @@ def link_bookings(
 def run_lock_timeout(context: Context) -> float:
     value = context.profile.get("link.lock_timeout")
     return float(value) if value is not None else 300.0
+
+
+def unit_locks(context: Context) -> UnitLocks:
+    return UnitLocks(context.data_dir / "locks" / f"units-{context.profile_name}")
 
 
 def stopped_error(context: Context, when: str) -> StoppedError:

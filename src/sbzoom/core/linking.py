@@ -17,6 +17,7 @@ import json
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -104,6 +105,13 @@ class ZoomOps(Protocol):
         self, meeting_id: int, email: str, first_name: str, last_name: str
     ) -> Registrant: ...
     def cancel_registrant(self, meeting_id: int, registrant: Registrant) -> None: ...
+
+
+class UnitLocks(Protocol):
+    """Cross-process locks per unit (``store.files.UnitLocks``): a run and the listener never
+    work on the same booking or session at once, and never wait for each other's whole run."""
+
+    def hold(self, key: str) -> AbstractContextManager[None]: ...
 
 
 class CommentOps(Protocol):
@@ -365,8 +373,11 @@ class Linker:
         progress: Callable[[int, int], None] | None = None,
         *,
         stop: threading.Event | None = None,
+        locks: UnitLocks | None = None,
     ) -> None:
         self.zoom = zoom
+        self.locks = locks
+        self._started: datetime | None = None
         self.comments = comments
         self.ledger = ledger
         self.plan = plan
@@ -389,6 +400,7 @@ class Linker:
     # -- entry point --------------------------------------------------------------------------
 
     def run(self, bookings: Sequence[BookingView]) -> LinkReport:
+        self._started = self.now()
         self._finish_doomed()
         units = group_units(bookings, self.plan)
         self._current = {b.id: u.key for u in units for b in u.bookings}
@@ -424,7 +436,8 @@ class Linker:
                 continue
             reason = "booking no longer exists in SimplyBook"
             try:
-                self._end_place(booking_id, row, meeting)
+                with self._hold(row.unit_key):
+                    self._end_place(booking_id, row, meeting)
             except (AuthError, ConfigError):
                 raise
             except SbzoomError as exc:
@@ -462,11 +475,51 @@ class Linker:
         if self.progress is not None:
             self.progress(done, self._total)
 
+    def _hold(self, key: str) -> AbstractContextManager[None]:
+        if self.locks is None or self.plan.dry_run:
+            return nullcontext()
+        return self.locks.hold(key)
+
     def _unit(self, unit: Unit) -> list[LinkResult]:
+        if self.stop.is_set():  # stopping: units not begun are left to the next run
+            self._not_started.add(unit.key)
+            self._tick(len(unit.bookings))
+            return [LinkResult(b.id, "failed", reason=NOT_STARTED) for b in unit.bookings]
         try:
-            if self.stop.is_set():
-                self._not_started.add(unit.key)
-                return [LinkResult(b.id, "failed", reason=NOT_STARTED) for b in unit.bookings]
+            with self._hold(unit.key):
+                if self._changed_meanwhile(unit):
+                    return self._as_recorded(unit)
+                return self._unit_locked(unit)
+        except SbzoomError as exc:  # the unit's lock stayed taken: leave it to the next run
+            if isinstance(exc, (AuthError, ConfigError)):
+                raise
+            self._tick(len(unit.bookings))
+            return [LinkResult(b.id, "failed", reason=exc.message) for b in unit.bookings]
+
+    def _changed_meanwhile(self, unit: Unit) -> bool:
+        """Another process (the listener) changed this unit after this run read SimplyBook: its
+        view is newer than ours, so ours must not undo it."""
+        if self.locks is None or self.ledger is None or self._started is None:
+            return False
+        return self.ledger.unit_changed_since(unit.key, self._started)
+
+    def _as_recorded(self, unit: Unit) -> list[LinkResult]:
+        results = []
+        meeting = self._ledger_meeting(unit.key)
+        meeting_id = meeting.meeting_id if meeting and meeting.status == "active" else None
+        for booking in unit.bookings:
+            row = self._ledger_booking(booking.id)
+            if row is not None and row.status == "linked" and meeting_id is not None:
+                why = "linked by the listener during this run"
+                results.append(LinkResult(booking.id, "unchanged", meeting_id, row.join_url, why))
+            else:
+                why = "changed by the listener during this run; the next run checks it again"
+                results.append(LinkResult(booking.id, "skipped", reason=why))
+        self._tick(len(unit.bookings))
+        return results
+
+    def _unit_locked(self, unit: Unit) -> list[LinkResult]:
+        try:
             if unit.host_id is None:
                 return [
                     LinkResult(
@@ -691,6 +744,9 @@ class Linker:
         listing = self._listing(meeting.host_id, fresh=False)
         if any(m.id == meeting.id for m in listing):
             return True
+        # The run's listing may predate the meeting (the listener made it meanwhile): ask again.
+        if any(m.id == meeting.id for m in self._listing(meeting.host_id, fresh=True)):
+            return True
         gone = Audit(unit.first.id, "check", meeting.id, "missing", "deleted on Zoom's side")
         self._save_meeting(unit.key, meeting.id, meeting.host_id, "", "", "", "deleted", gone)
         return False
@@ -895,28 +951,30 @@ class Linker:
             now_in = self._current.get(booking_id, row.unit_key)
             if now_in == row.unit_key or now_in in self._not_started:
                 continue  # not moved, or its new unit was not done: the next run moves it
-            old = self._ledger_meeting(row.unit_key)
-            if old is None or old.meeting_id is None or old.status != "active":
-                continue
             try:
-                if row.registrant_id:
-                    self._leave_session(booking_id, row.unit_key, row.registrant_id, old)
-                elif not self.plan.dry_run:
-                    if self.ledger is not None:  # first: an outage now cannot make it forgotten
-                        self.ledger.doom(old.meeting_id, old.host_id, "now in a class", self.now())
-                    self.zoom.delete(old.meeting_id)
-                    why = Audit(
-                        booking_id, "delete", old.meeting_id, detail="now in a class session"
-                    )
-                    self._save_meeting(
-                        row.unit_key, old.meeting_id, old.host_id, "", "", "", "deleted", why
-                    )
-                    if self.ledger is not None:
-                        self.ledger.spare(old.meeting_id, self.now())
+                with self._hold(row.unit_key):
+                    self._detach(booking_id, row)
             except (AuthError, ConfigError):
                 raise
             except SbzoomError:  # Zoom went away: the report stands; a later run finishes this
                 continue
+
+    def _detach(self, booking_id: str, row: BookingRow) -> None:
+        old = self._ledger_meeting(row.unit_key)
+        if old is None or old.meeting_id is None or old.status != "active":
+            return
+        if row.registrant_id:
+            self._leave_session(booking_id, row.unit_key, row.registrant_id, old)
+        elif not self.plan.dry_run:
+            if self.ledger is not None:  # first: an outage now cannot make it forgotten
+                self.ledger.doom(old.meeting_id, old.host_id, "now in a class", self.now())
+            self.zoom.delete(old.meeting_id)
+            why = Audit(booking_id, "delete", old.meeting_id, detail="now in a class session")
+            self._save_meeting(
+                row.unit_key, old.meeting_id, old.host_id, "", "", "", "deleted", why
+            )
+            if self.ledger is not None:
+                self.ledger.spare(old.meeting_id, self.now())
 
     # -- write-back ---------------------------------------------------------------------------
 

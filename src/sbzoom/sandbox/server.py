@@ -34,6 +34,12 @@ from sbzoom.sandbox.data import (
     ZOOM_CLIENT_SECRET,
     build_bookings,
 )
+from sbzoom.sandbox.events import (
+    DEFAULT_TIME_SCALE,
+    Delivery,
+    SimplyBookCallbacks,
+    ZoomWebhooks,
+)
 from sbzoom.sandbox.faults import Faults, FaultSettings, InjectedFault
 from sbzoom.sandbox.mail import SMTP_PASSWORD, MailBox
 from sbzoom.sandbox.simplybook import SimplyBookService
@@ -77,6 +83,13 @@ class SandboxOptions:
     start_url_ttl: int = 7200
     request_log_size: int = 200_000
     mail: bool = True  # run the SMTP server (sandbox/mail.py) beside the HTTP one
+    # Outgoing notifications (sandbox/events.py): SimplyBook's API callback URL, Zoom's event
+    # subscription endpoint (validated when set) and its secret token (made when not given),
+    # and how much faster than real time the retry schedules run.
+    callback_url: str | None = None
+    zoom_webhook_url: str | None = None
+    zoom_webhook_secret: str | None = None
+    event_time_scale: float = DEFAULT_TIME_SCALE
 
 
 @dataclass(frozen=True)
@@ -306,6 +319,13 @@ class Sandbox:
             lockout_seconds=self.options.login_lockout_seconds,
             max_login_failures=self.options.max_login_failures,
         )
+        self.callbacks = SimplyBookCallbacks(DEMO_COMPANY, self.options.event_time_scale)
+        self.callbacks.url = self.options.callback_url
+        self.simplybook.notify = self.callbacks.notify
+        self.webhooks = ZoomWebhooks(
+            ZOOM_ACCOUNT_ID, self.options.zoom_webhook_secret, self.options.event_time_scale
+        )
+        self.zoom.webhook = self.webhooks.emit
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -321,6 +341,8 @@ class Sandbox:
             name="sbzoom-sandbox",
         )
         self._thread.start()
+        if self.options.zoom_webhook_url:
+            self.webhooks.subscribe(self.options.zoom_webhook_url)
         if self.options.mail:
             try:
                 self.mail.start()
@@ -340,6 +362,8 @@ class Sandbox:
         if self._thread is not None:
             self._thread.join()
             self._thread = None
+        self.callbacks.close()
+        self.webhooks.close()
 
     def __enter__(self) -> Sandbox:
         return self.start()
@@ -381,7 +405,8 @@ class Sandbox:
     @property
     def env(self) -> dict[str, str]:
         """The SBZOOM_* variables that point sbzoom at this sandbox (``smtp_settings``: the mail
-        server's config keys, which are settings, not variables)."""
+        server's config keys, which are settings, not variables), and the Zoom app's webhook
+        secret token for ``sbzoom listen``, as an admin copies it from the app's page."""
         mail = (
             {"SBZOOM_SMTP_PASSWORD": SMTP_PASSWORD, "SBZOOM_SANDBOX_URL": self.url}
             if self.options.mail
@@ -397,6 +422,7 @@ class Sandbox:
             "SBZOOM_SIMPLYBOOK_COMPANY": DEMO_COMPANY,
             "SBZOOM_SIMPLYBOOK_LOGIN": DEMO_LOGIN,
             "SBZOOM_SIMPLYBOOK_PASSWORD": DEMO_PASSWORD,
+            "SBZOOM_ZOOM_WEBHOOK_SECRET": self.webhooks.secret,
             **mail,
         }
 
@@ -413,6 +439,23 @@ class Sandbox:
         query = parse_qs(parts.query, keep_blank_values=True)
         path = parts.path
         service, route, fault = "unknown", "unknown", None
+        if path.startswith("/_control/"):
+            from sbzoom.sandbox.control import control
+
+            route, response = control(self, method, path[len("/_control") :], body)
+            with self._log_lock:
+                self._log.append(
+                    RequestRecord(
+                        "control",
+                        method,
+                        path,
+                        parts.query,
+                        route,
+                        response.status,
+                        self.clock.now(),
+                    )
+                )
+            return response
         if path.startswith("/zoom/"):
             sub = path[len("/zoom") :]
             route = self.zoom.route_name(method, sub)
@@ -620,6 +663,40 @@ class Sandbox:
 
     def drop_next_creates(self, count: int = 1) -> None:
         self.faults.drop_next_creates(count)
+
+    # -- outgoing notifications ------------------------------------------------------------------
+
+    def set_callback_url(self, url: str | None) -> None:
+        """SimplyBook's Custom Features → API → Callback URL (None turns callbacks off)."""
+        self.callbacks.url = url
+
+    def subscribe_zoom_webhook(self, url: str) -> bool:
+        """Save the Zoom app's event endpoint; Zoom validates it first (False: not saved)."""
+        return self.webhooks.subscribe(url)
+
+    def add_booking(
+        self, service_id: int, provider_id: int, client_id: int, start: datetime | str
+    ) -> int:
+        """A client books (company-local start): the callback URL hears ``create``."""
+        return self.simplybook.add_booking(service_id, provider_id, client_id, start)
+
+    def delete_meeting_in_zoom(self, meeting_id: int) -> None:
+        """Someone deletes the meeting in Zoom's web portal: ``meeting.deleted`` follows."""
+        self.zoom.web_delete_meeting(meeting_id)
+
+    def move_meeting_in_zoom(self, meeting_id: int, start: datetime) -> None:
+        """Someone moves the meeting in Zoom's web portal: ``meeting.updated`` follows."""
+        self.zoom.web_move_meeting(meeting_id, start)
+
+    def deliveries(self) -> list[Delivery]:
+        """Every callback and webhook delivery attempt so far, oldest first."""
+        return sorted(
+            [*self.callbacks.deliveries(), *self.webhooks.deliveries()], key=lambda d: d.at
+        )
+
+    def wait_notifications(self, timeout: float = 10.0) -> bool:
+        """Until every pending callback and webhook (retries included) is delivered."""
+        return self.callbacks.wait_idle(timeout) and self.webhooks.wait_idle(timeout)
 
 
 def export_lines(env: dict[str, str]) -> str:

@@ -175,6 +175,8 @@ class SimplyBookService:
         self._failures: dict[tuple[str, str], _Failures] = {}
         self._refresh_uses: dict[str, int] = {}
         self._sms_sent = 0
+        # Set by the Sandbox: the "API callback URL" sender (create/change/cancel callbacks).
+        self.notify: Callable[[int, str], None] | None = None
         self.router = Router()
         self._add_routes()
 
@@ -723,6 +725,7 @@ class SimplyBookService:
         booking.provider_id = provider.id
         booking.client_id = ids["client_id"] or booking.client_id
         self._changed()
+        self._callback(booking.id, "change")
         return json_response(200, self._details_json(booking))
 
     def _cancel_booking(self, request: Request, match: Any) -> Response:
@@ -731,6 +734,7 @@ class SimplyBookService:
             return booking
         booking.status = "canceled"
         self._changed()
+        self._callback(booking.id, "cancel")
         return json_response(200, self._details_json(booking))
 
     def _set_comment(self, request: Request, match: Any) -> Response:
@@ -784,6 +788,7 @@ class SimplyBookService:
             )
             booking.start, booking.end = new_start, new_end
             self._changed()
+            self._callback(booking_id, "change")
 
     def cancel_booking(self, booking_id: int) -> None:
         self.set_booking_status(booking_id, "canceled")
@@ -801,6 +806,7 @@ class SimplyBookService:
             booking.status = status
             booking.is_confirmed = status == "confirmed"
             self._changed()
+            self._callback(booking_id, "cancel" if status == "canceled" else "change")
 
     def reassign_booking(self, booking_id: int, provider_id: int) -> None:
         with self._lock:
@@ -808,6 +814,7 @@ class SimplyBookService:
                 raise KeyError(f"no provider {provider_id}")
             self._bookings[booking_id].provider_id = provider_id
             self._changed()
+            self._callback(booking_id, "change")
 
     def set_comment(self, booking_id: int, comment: str) -> None:
         with self._lock:
@@ -845,6 +852,7 @@ class SimplyBookService:
                 is_confirmed=status == "confirmed",
             )
             self._changed()
+            self._callback(booking_id, "create")
             return booking_id
 
     def add_client(self, name: str, email: str, phone: str = "+15550100999") -> int:
@@ -855,6 +863,10 @@ class SimplyBookService:
             self._client_json[client.id] = self._client_entity(client)
             self._changed()
             return client.id
+
+    def _callback(self, booking_id: int, kind: str) -> None:
+        if self.notify is not None:
+            self.notify(booking_id, kind)
 
     def refresh_token_uses(self) -> dict[str, int]:
         with self._lock:

@@ -293,6 +293,10 @@ class ZoomService:
         self._refresh_uses: dict[str, int] = {}
         self._invalid_grants = 0
         self._revocations: list[Revocation] = []
+        # Set by the Sandbox: (event, meeting object, operator, old object) -> a webhook.
+        self.webhook: Callable[[str, dict[str, Any], str, dict[str, Any] | None], None] | None = (
+            None
+        )
         self.router = Router()
         self._add_routes()
 
@@ -981,6 +985,7 @@ class ZoomService:
         limited = self._count_create_update(host)
         if limited:
             return limited
+        before = self._watched(meeting)
         for name in (
             "topic",
             "type",
@@ -999,6 +1004,7 @@ class ZoomService:
             meeting.settings.update(fields_["settings"])
             if meeting.settings.get("waiting_room"):
                 meeting.settings["join_before_host"] = False
+        self._updated(meeting, before, self._operator(grant))
         return no_content()
 
     def _delete_meeting(self, request: Request, match: re.Match[str], grant: _Grant) -> Response:
@@ -1009,6 +1015,7 @@ class ZoomService:
             return _error(400, 3002, f"Meeting {meeting.id} is in progress and cannot be deleted.")
         del self._meetings[meeting.id]
         self._deleted.append(meeting.id)
+        self._gone(meeting, self._operator(grant))
         return no_content()
 
     def _list_meetings(self, request: Request, match: re.Match[str], grant: _Grant) -> Response:
@@ -1317,6 +1324,68 @@ class ZoomService:
             if meeting.registration_token == match.group(1) and meeting.registration_enabled:
                 return html_response(200, f"Register for {meeting.topic}", str(meeting.id))
         return html_response(404, "Invalid registration link")
+
+    # -- webhooks (Zoom notifies every change, the API's own included) --------------------------
+
+    def _operator(self, grant: _Grant) -> str:
+        user = next((u for u in self._users if u.id == grant.user_id), None)
+        return user.email if user and user.email else grant.user_id
+
+    @staticmethod
+    def _watched(meeting: Meeting) -> dict[str, Any]:
+        return {
+            "start_time": zulu(meeting.start_time) if meeting.start_time else None,
+            "duration": meeting.duration,
+            "topic": meeting.topic,
+            "timezone": meeting.timezone,
+        }
+
+    def _updated(self, meeting: Meeting, before: dict[str, Any], operator: str) -> None:
+        after = self._watched(meeting)
+        changed = {k: v for k, v in after.items() if before[k] != v}
+        if self.webhook is None or not changed:
+            return
+        obj = {"id": meeting.id, "uuid": meeting.uuid, "host_id": meeting.host_id, **changed}
+        old = {"id": meeting.id, "uuid": meeting.uuid, **{k: before[k] for k in changed}}
+        self.webhook("meeting.updated", obj, operator, old)
+
+    def _gone(self, meeting: Meeting, operator: str) -> None:
+        if self.webhook is None:
+            return
+        obj = {
+            "id": meeting.id,
+            "uuid": meeting.uuid,
+            "host_id": meeting.host_id,
+            "topic": meeting.topic,
+            "type": meeting.type,
+            "start_time": zulu(meeting.start_time) if meeting.start_time else None,
+            "timezone": meeting.timezone,
+            "duration": meeting.duration,
+        }
+        self.webhook("meeting.deleted", obj, operator, None)
+
+    def web_delete_meeting(self, meeting_id: int, operator: str | None = None) -> None:
+        """Someone deletes the meeting in Zoom's web portal (not through the API)."""
+        with self._lock:
+            meeting = self._meetings.pop(meeting_id)
+            self._deleted.append(meeting_id)
+            self._gone(meeting, operator or meeting.host_email)
+
+    def web_move_meeting(
+        self,
+        meeting_id: int,
+        start: datetime,
+        duration: int | None = None,
+        operator: str | None = None,
+    ) -> None:
+        """Someone changes the meeting's time in Zoom's web portal."""
+        with self._lock:
+            meeting = self._meetings[meeting_id]
+            before = self._watched(meeting)
+            meeting.start_time = start.astimezone(UTC)
+            if duration is not None:
+                meeting.duration = duration
+            self._updated(meeting, before, operator or meeting.host_email)
 
     # -- inspection and mutation (thread-safe) ---------------------------------------------------
 

@@ -194,6 +194,9 @@ KEYS: dict[str, KeySpec] = {
         "{join_url} (passcode {passcode}).\n\nThe calendar invite is attached.\n",
         _notice_template,
     ),
+    "listen.public_url": KeySpec(
+        str, "public base URL of 'sbzoom listen' (what SimplyBook and Zoom call)", None, _url
+    ),
 }
 
 # Families of keys whose last part is an id: ``providers.<id>`` and ``services.<id>``.

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import os
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -86,3 +88,44 @@ def file_lock(
         yield
     finally:
         os.close(fd)  # closing the descriptor releases the lock
+
+
+class UnitLocks:
+    """One cross-process lock per booking or class session (a *unit*), re-entrant per thread.
+
+    ``bookings link`` runs and the listener take the lock of a unit while they decide and change
+    its meeting, so they never both create one, and neither waits for the other's whole run.
+    Keys are spread over a fixed set of lock files (no file per booking piling up); two units
+    sharing a file only wait for each other. A thread holds one unit at a time (plus re-entry),
+    so the striping cannot deadlock.
+    """
+
+    STRIPES = 256
+
+    def __init__(self, directory: Path, timeout: float = 120.0) -> None:
+        self.directory = directory
+        self.timeout = timeout
+        self._held = threading.local()
+
+    def _path(self, key: str) -> Path:
+        stripe = int(hashlib.sha256(key.encode()).hexdigest()[:8], 16) % self.STRIPES
+        return self.directory / f"{stripe:03d}.lock"
+
+    @contextlib.contextmanager
+    def hold(self, key: str) -> Iterator[None]:
+        path = self._path(key)
+        held: dict[Path, int] = getattr(self._held, "paths", None) or {}
+        self._held.paths = held
+        if held.get(path):
+            held[path] += 1
+            try:
+                yield
+            finally:
+                held[path] -= 1
+            return
+        with file_lock(path, timeout=self.timeout):
+            held[path] = 1
+            try:
+                yield
+            finally:
+                held.pop(path, None)

@@ -240,6 +240,24 @@ class Ledger:
             audit=_audit_args(now, audit),
         )
 
+    def meeting_by_id(self, meeting_id: int) -> MeetingRow | None:
+        """The unit whose current meeting this is (a webhook names only the meeting)."""
+        rows = self._query(
+            "SELECT unit_key, meeting_id, host_id, state_hash, join_url, passcode, status "
+            "FROM meetings WHERE meeting_id = ? ORDER BY updated_at DESC LIMIT 1",
+            (meeting_id,),
+        )
+        return MeetingRow(*rows[0]) if rows else None  # type: ignore[arg-type]
+
+    def unit_changed_since(self, unit_key: str, moment: datetime) -> bool:
+        """Did anything write this unit's meeting or bookings after ``moment``?"""
+        rows = self._query(
+            "SELECT updated_at FROM meetings WHERE unit_key = ? "
+            "UNION ALL SELECT updated_at FROM bookings WHERE unit_key = ?",
+            (unit_key, unit_key),
+        )
+        return any(datetime.fromisoformat(str(r[0])) > moment for r in rows)
+
     # -- bookings -----------------------------------------------------------------------------
 
     def booking(self, booking_id: str) -> BookingRow | None:

@@ -1,0 +1,105 @@
+"""`sbzoom listen` end to end: a real listener process, the sandbox sending callbacks and
+webhooks to it, and nothing else linking (no `bookings link` run in these tests unless said)."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from sbzoom.core.listen.verify import zoom_signature
+from sbzoom.sandbox import Sandbox
+from tests.conftest import Home
+from tests.listen_harness import Listener
+from tests.reliability.harness import BASE_OPTIONS, Installation, install, marker_of
+from tests.sandbox_fixture import MakeSandbox
+
+BEN = "sbxUsrBen0000000000003"
+WITHIN = 5.0  # seconds: the issue's promise for each change
+
+
+@pytest.fixture
+def setup(home: Home, make_sandbox: MakeSandbox) -> Installation:
+    return install(home, make_sandbox(**BASE_OPTIONS))
+
+
+def meetings_of(sandbox: Sandbox, key: str) -> list[dict[str, Any]]:
+    return [m for m in sandbox.meetings() if marker_of(m) == key]
+
+
+def local_start(sandbox: Sandbox, days: int, hour: int) -> str:
+    day = datetime.now(sandbox.zone).date() + timedelta(days=days)
+    return f"{day.isoformat()} {hour:02d}:00:00"
+
+
+def test_booking_created_moved_cancelled_in_simplybook_follows_in_zoom_by_the_listener_alone(
+    setup: Installation,
+) -> None:
+    sandbox = setup.sandbox
+    listener = Listener.start(setup)
+    try:
+        booking = sandbox.add_booking(1, 2, 3, local_start(sandbox, 3, 15))  # intro, Ben
+        key = f"b{booking}"
+        took = listener.wait_for(lambda: len(meetings_of(sandbox, key)) == 1, WITHIN)
+        assert took < WITHIN
+        meeting = meetings_of(sandbox, key)[0]
+        assert meeting["host_id"] == BEN
+
+        sandbox.move_booking(booking, local_start(sandbox, 4, 11))
+        wanted = datetime.fromisoformat(local_start(sandbox, 4, 11)).replace(tzinfo=sandbox.zone)
+        wanted_utc = wanted.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        listener.wait_for(
+            lambda: [m["start_time"] for m in meetings_of(sandbox, key)] == [wanted_utc], WITHIN
+        )
+        assert meetings_of(sandbox, key)[0]["id"] == meeting["id"]  # moved, not replaced
+
+        sandbox.cancel_booking(booking)
+        listener.wait_for(lambda: meetings_of(sandbox, key) == [], WITHIN)
+        listener.wait_for(listener.idle)
+        # sbzoom's own update and delete came back as webhooks and were ignored, not acted on
+        zoom_events = [e for e in listener.events() if e["source"] == "zoom"]
+        assert zoom_events and all(e["action"] == "ignored" for e in zoom_events)
+        creates = [r for r in sandbox.requests("zoom") if r.route == "meetings.create"]
+        assert len(creates) == 1  # one meeting made, moved once, deleted once
+    finally:
+        assert listener.stop() == 0
+    lines = [json.loads(line) for line in listener.raw if line.startswith("{")]
+    assert len(lines) == len(listener.raw), listener.raw  # every stderr line is one JSON object
+    assert any(r["msg"] == "worker stopped" and r["in_flight_finished"] for r in lines)
+    handled = [r for r in lines if r.get("msg") == "event" and r["source"] == "simplybook"]
+    assert {r["kind"] for r in handled} == {"create", "change", "cancel"}
+    assert all({"booking", "action", "outcome", "ms"} <= set(r) for r in handled)
+
+
+def test_meeting_deleted_or_moved_in_zoom_is_put_back(setup: Installation) -> None:
+    sandbox = setup.sandbox
+    listener = Listener.start(setup)
+    try:
+        booking = sandbox.add_booking(2, 2, 4, local_start(sandbox, 5, 9))
+        key = f"b{booking}"
+        listener.wait_for(lambda: len(meetings_of(sandbox, key)) == 1, WITHIN)
+        first = meetings_of(sandbox, key)[0]
+
+        sandbox.delete_meeting_in_zoom(first["id"])
+        listener.wait_for(lambda: len(meetings_of(sandbox, key)) == 1, WITHIN)
+        second = meetings_of(sandbox, key)[0]
+        assert second["id"] != first["id"]
+
+        start = second["start_time"]
+        sandbox.move_meeting_in_zoom(second["id"], datetime.now(UTC) + timedelta(days=9))
+        listener.wait_for(lambda: meetings_of(sandbox, key)[0]["start_time"] == start, WITHIN)
+        listener.wait_for(listener.idle)
+        assert len(meetings_of(sandbox, key)) == 1
+        actions = [(e["kind"], e["action"]) for e in listener.events() if e["source"] == "zoom"]
+        assert ("meeting.deleted", "recreated") in actions
+        assert ("meeting.updated", "restored") in actions
+        # and the put-back's own echo was recognised: one restore, no ping-pong
+        assert actions.count(("meeting.updated", "restored")) == 1
+        audit = {(a["action"], a["booking_id"]) for a in setup.audit()}
+        assert ("zoom-deleted", str(booking)) in audit and ("zoom-changed", str(booking)) in audit
+    finally:
+        assert listener.stop() == 0
