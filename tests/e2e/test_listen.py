@@ -103,3 +103,67 @@ def test_meeting_deleted_or_moved_in_zoom_is_put_back(setup: Installation) -> No
         assert ("zoom-deleted", str(booking)) in audit and ("zoom-changed", str(booking)) in audit
     finally:
         assert listener.stop() == 0
+
+
+def signed(secret: str, body: bytes, stamp: float | None = None) -> dict[str, str]:
+    when = str(int(time.time() if stamp is None else stamp))
+    return {
+        "content-type": "application/json",
+        "x-zm-request-timestamp": when,
+        "x-zm-signature": zoom_signature(secret, when, body),
+    }
+
+
+def test_forged_replayed_oversized_and_foreign_requests_change_nothing(
+    setup: Installation,
+) -> None:
+    sandbox = setup.sandbox
+    listener = Listener.start(setup)
+    secret = sandbox.env["SBZOOM_ZOOM_WEBHOOK_SECRET"]
+    callback = listener.callback_url()
+    good = json.dumps(
+        {"booking_id": "1001", "booking_hash": "x", "company": "demo",
+         "notification_type": "create"}
+    ).encode()  # fmt: skip
+    deleted = json.dumps(
+        {"event": "meeting.deleted", "payload": {"account_id": "sbxDemoAccount01",
+         "object": {"id": 123456789}}}
+    ).encode()  # fmt: skip
+    try:
+        with httpx.Client(timeout=5) as http:
+            cases = [
+                # wrong secret in the path: a plain 404, like any unknown path
+                (http.post(f"{listener.url}/simplybook/not-the-secret", content=good), 404),
+                (http.post(callback[:-1], content=good), 404),
+                # oversized, by declaration and in fact
+                (http.post(callback, content=b"{" + b" " * 70_000 + b"}"), 413),
+                (http.post(callback, content=b"[1,2"), 400),
+                (http.post(callback, content=b'{"booking_id": "x"}'), 400),
+                (http.post(callback, content=good.replace(b"demo", b"acme")), 403),
+                # Zoom: unsigned, forged, replayed (6 minutes old), signed with another secret
+                (http.post(f"{listener.url}/zoom/webhook", content=deleted), 401),
+                (http.post(f"{listener.url}/zoom/webhook", content=deleted,
+                           headers=signed("forged-secret", deleted)), 401),
+                (http.post(f"{listener.url}/zoom/webhook", content=deleted,
+                           headers=signed(secret, deleted, time.time() - 360)), 401),
+                (http.post(f"{listener.url}/zoom/webhook", content=b"{" + b" " * 70_000 + b"}",
+                           headers=signed(secret, b"{" + b" " * 70_000 + b"}")), 413),
+                (http.post(f"{listener.url}/zoom/webhook", content=b"nope",
+                           headers=signed(secret, b"nope")), 400),
+            ]  # fmt: skip
+            for number, (answer, status) in enumerate(cases):
+                assert answer.status_code == status, (number, answer.text)
+                assert secret not in answer.text and callback.rsplit("/", 1)[1] not in answer.text
+            health = http.get(f"{listener.url}/healthz").json()
+            metrics = http.get(f"{listener.url}/metrics").text
+    finally:
+        assert listener.stop() == 0
+    assert health["queued"] == 0 and health["working"] == 0
+    assert 'sbzoom_listen_events_received_total{source="simplybook"} 0' in metrics
+    assert 'sbzoom_listen_requests_rejected_total{status="401"} 3' in metrics
+    assert sandbox.meetings() == []
+    assert [r for r in sandbox.requests() if r.service in ("zoom", "simplybook")] == []
+    assert not [e for e in listener.events()]
+    # nothing secret in the log lines either
+    text = "".join(listener.raw)
+    assert secret not in text and callback.rsplit("/", 1)[1] not in text
