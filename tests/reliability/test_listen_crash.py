@@ -59,7 +59,7 @@ def test_kill_9_with_events_queued_then_restart_handles_each_once_without_duplic
     assert all(attempts in (1, 2) for *_, attempts in rows)
     per_booking = Counter(marker_of(m) for m in sandbox.meetings())
     assert per_booking == Counter({f"b{b}": 1 for b in booked})
-    first_log = [r for r in again.lines if r.get("msg") == "worker started"][0]
+    first_log = next(r for r in again.lines if r.get("msg") == "worker started")
     assert first_log["recovered"] + first_log["queued"] > 0
 
 
@@ -82,7 +82,7 @@ def test_a_cron_run_at_the_same_time_neither_blocks_the_listener_nor_duplicates(
         )
         assert cron.poll() is None, "the run ended before the check: make it longer"
         assert took < 5.0
-        out, err = cron.communicate(timeout=300)
+        _, err = cron.communicate(timeout=300)
         assert cron.returncode == 0, err
         listener.wait_for(listener.idle, 30)
     finally:

@@ -14,7 +14,11 @@ import pytest
 from sbzoom import __version__
 
 # Modules `sbzoom --help` must not load, and why: each costs start-up time on every invocation.
-HEAVY = ("httpx", "keyring", "sqlite3", "_sqlite3", "secretstorage", "jeepney", "sbzoom.sandbox")
+HEAVY = (
+    "httpx", "keyring", "sqlite3", "_sqlite3", "secretstorage", "jeepney", "sbzoom.sandbox",
+    # `sbzoom listen` only: the ASGI server and framework, and what they bring
+    "uvicorn", "starlette", "anyio", "h11", "sbzoom.core.listen",
+)  # fmt: skip
 
 PROBE = textwrap.dedent(
     """
@@ -54,8 +58,15 @@ def heavy_in(modules: list[str]) -> list[str]:
 
 @pytest.mark.parametrize(
     "args",
-    [(), ("--help",), ("report", "meetings", "--help"), ("--version",), ("config", "path")],
-    ids=["import", "help", "subcommand-help", "version", "config-path"],
+    [
+        (),
+        ("--help",),
+        ("report", "meetings", "--help"),
+        ("listen", "--help"),
+        ("--version",),
+        ("config", "path"),
+    ],
+    ids=["import", "help", "subcommand-help", "listen-help", "version", "config-path"],
 )
 def test_cli_does_not_import_heavy_modules(args: tuple[str, ...]) -> None:
     modules = loaded_modules(*args)
