@@ -121,6 +121,8 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Home]:
         "SBZOOM_ZOOM_API_URL",
         "SBZOOM_ZOOM_OAUTH_URL",
         "SBZOOM_SIMPLYBOOK_API_URL",
+        "SBZOOM_CALLBACK_SECRET",
+        "SBZOOM_ZOOM_WEBHOOK_SECRET",
     ):
         monkeypatch.delenv(key, raising=False)
     yield Home(tmp_path, env)
