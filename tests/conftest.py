@@ -123,6 +123,8 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Home]:
         "SBZOOM_SIMPLYBOOK_API_URL",
         "SBZOOM_CALLBACK_SECRET",
         "SBZOOM_ZOOM_WEBHOOK_SECRET",
+        "SBZOOM_LISTEN_HOST",
+        "SBZOOM_LISTEN_PORT",
     ):
         monkeypatch.delenv(key, raising=False)
     yield Home(tmp_path, env)

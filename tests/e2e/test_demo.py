@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import subprocess
 from collections import defaultdict
 from pathlib import Path
@@ -45,6 +46,12 @@ def test_demo_links_every_online_booking_and_gives_class_clients_their_own_links
     ):
         assert command in done.stdout
     assert done.stdout.count(REPORT_COMMAND) == 1
+    # `sbzoom listen` linked a booking made in the sandbox, with no `bookings link` run
+    assert "$ sbzoom listen --print-urls" in done.stdout
+    seconds = re.search(r"has its Zoom link ([0-9.]+) s later", done.stdout)
+    assert seconds is not None, done.stdout
+    assert float(seconds.group(1)) < 10
+    assert re.search(r'"kind": "create", "booking": "\d+", "action": "created"', done.stdout)
     report, mail = done.stdout.split(REPORT_COMMAND + "\n", 1)[1].split(
         "\n$ sbzoom sandbox mail", 1
     )

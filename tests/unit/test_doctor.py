@@ -23,12 +23,14 @@ from sbzoom.core.doctor import (
     ConfigInfo,
     DoctorReport,
     LedgerInfo,
+    ListenerInfo,
     LiveFacts,
     SecretInfo,
     ServerTime,
     SimplyBookLogin,
     ZoomLogin,
     check_clock,
+    check_listener,
     missing_scopes,
     run_doctor,
 )
@@ -83,6 +85,9 @@ class FakeFacts:
     ledger_info: LedgerInfo = field(default_factory=lambda: LedgerInfo(Path("/l.sqlite3"), True))
     ledger_error: Exception | None = None
     skew: float = 1.0
+    listener_info: ListenerInfo = field(
+        default_factory=lambda: ListenerInfo("http://127.0.0.1:8780/healthz")
+    )
 
     def config(self) -> ConfigInfo:
         if self.config_error is not None:
@@ -117,6 +122,9 @@ class FakeFacts:
             raise self.ledger_error
         return self.ledger_info
 
+    def listener(self) -> ListenerInfo:
+        return self.listener_info
+
     def server_times(self) -> list[ServerTime]:
         server = NOW + timedelta(seconds=self.skew)
         return [ServerTime("Zoom", server, NOW), ServerTime("SimplyBook", server, NOW)]
@@ -128,7 +136,8 @@ def by_name(report: DoctorReport) -> dict[str, Check]:
 
 NAMES = [
     "config", "secret store", "zoom sign-in", "zoom scopes", "simplybook sign-in", "time zone",
-    "online services", "provider mapping", "zoom hosts", "zoom rate", "ledger", "clock",
+    "online services", "provider mapping", "zoom hosts", "zoom rate", "ledger", "listener",
+    "clock",
 ]  # fmt: skip
 
 
@@ -340,3 +349,25 @@ def test_server_time_without_date_header_is_reported(home: Home) -> None:
     context.clock = FixedClock()
     (only,) = LiveFacts(context).server_times()
     assert only.server is None and "Date" in only.problem
+
+
+URL = "http://127.0.0.1:8780/healthz"
+UP = {"queued": 0, "zoom_webhooks": True}
+
+
+@pytest.mark.parametrize(
+    ("info", "status", "says"),
+    [
+        (ListenerInfo(URL), OK, "not in use"),
+        (ListenerInfo(URL, 0, last_event_age=30.0, health=UP), OK, "last event handled 30 s ago"),
+        (ListenerInfo(URL, 0, problem="ConnectError"), WARN, "does not answer"),
+        (ListenerInfo(URL, 4, oldest_waiting_age=900.0, health=UP), FAIL, "stuck: 4 event(s)"),
+        (ListenerInfo(URL, 0, failed=2, health=UP), WARN, "2 event(s) failed"),
+        (ListenerInfo(URL, 0, health={"queued": 0, "zoom_webhooks": False}), WARN, "webhooks"),
+    ],
+)
+def test_listener_check(info: ListenerInfo, status: str, says: str) -> None:
+    check = check_listener(info, "acme")
+    assert check.status == status and says in check.detail
+    if status != OK:
+        assert "sbzoom" in check.fix

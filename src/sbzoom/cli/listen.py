@@ -10,8 +10,17 @@ from sbzoom.errors import ExitCode
 
 def listen(
     ctx: typer.Context,
-    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
-    port: int = typer.Option(8780, "--port", min=0, max=65535, help="Port (0 picks a free one)."),
+    host: str = typer.Option(
+        "127.0.0.1", "--host", envvar="SBZOOM_LISTEN_HOST", help="Address to listen on."
+    ),
+    port: int = typer.Option(
+        8780,
+        "--port",
+        envvar="SBZOOM_LISTEN_PORT",
+        min=0,
+        max=65535,
+        help="Port (0 picks a free one).",
+    ),
     print_urls: bool = typer.Option(
         False, "--print-urls", help="Print the URLs to paste into SimplyBook and Zoom, and exit."
     ),

@@ -135,6 +135,20 @@ class LedgerInfo:
 
 
 @dataclass(frozen=True)
+class ListenerInfo:
+    """What is known of ``sbzoom listen`` for this profile: its queue in the ledger (None: it
+    never ran), and what its ``/healthz`` answered (None: not reachable, see ``problem``)."""
+
+    url: str
+    queued: int | None = None
+    failed: int = 0
+    oldest_waiting_age: float | None = None  # seconds
+    last_event_age: float | None = None  # seconds
+    health: Mapping[str, object] | None = None
+    problem: str = ""
+
+
+@dataclass(frozen=True)
 class ServerTime:
     service: str
     server: datetime | None  # the Date header; None when it could not be read
@@ -151,6 +165,7 @@ class Facts(Protocol):
     def services(self) -> Sequence[Service]: ...
     def providers(self) -> Sequence[Provider]: ...
     def ledger(self) -> LedgerInfo: ...
+    def listener(self) -> ListenerInfo: ...
     def server_times(self) -> list[ServerTime]: ...
 
 
@@ -548,6 +563,68 @@ def check_ledger(info: LedgerInfo) -> Check:
     return Check("ledger", OK, f"{info.path} is readable")
 
 
+STUCK_SECONDS = 300.0  # an event waiting this long: the worker is not getting through
+
+
+def _age(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.0f} h"
+
+
+def check_listener(info: ListenerInfo, profile: str) -> Check:
+    """Reachable, recent events, queue not stuck. Not using it at all is fine (cron only)."""
+    name = "listener"
+    service = f"sbzoom-listen@{profile}"
+    if info.queued is None and info.health is None:
+        return Check(name, OK, "not in use ('sbzoom listen' is optional; cron links bookings)")
+    if info.health is None:
+        return Check(
+            name,
+            WARN,
+            f"'sbzoom listen' handled events before but does not answer at {info.url} "
+            f"({info.problem or 'no answer'}); callbacks are not being received.",
+            f"Start it ('systemctl start {service}' or 'sbzoom listen'), or set "
+            "listen.public_url to where it runs.",
+        )
+    health = info.health
+    waiting = info.queued or 0
+    oldest = info.oldest_waiting_age
+    if oldest is not None and oldest > STUCK_SECONDS and waiting:
+        return Check(
+            name,
+            FAIL,
+            f"the queue is stuck: {waiting} event(s) waiting, the oldest for {_age(oldest)}.",
+            f"Read its log lines ('journalctl -u {service}' or its stderr) for the reason "
+            "(often a sign-in or a service down: the checks above say which); "
+            "'sbzoom bookings link' repairs the bookings meanwhile.",
+        )
+    last = info.last_event_age
+    detail = f"answers at {info.url}; " + (
+        f"last event handled {_age(last)} ago" if last is not None else "no event handled yet"
+    )
+    detail += f", {waiting} waiting"
+    if not health.get("zoom_webhooks"):
+        return Check(
+            name,
+            WARN,
+            detail + "; Zoom webhooks are off (meetings deleted or moved in Zoom wait for cron)",
+            "Give the Zoom app's secret token: 'sbzoom listen --zoom-secret-stdin' (or "
+            "SBZOOM_ZOOM_WEBHOOK_SECRET), then restart the listener.",
+        )
+    if info.failed:
+        return Check(
+            name,
+            WARN,
+            detail + f"; {info.failed} event(s) failed",
+            "Their bookings are repaired by the next 'sbzoom bookings link' run; the listener's "
+            "log lines say why they failed.",
+        )
+    return Check(name, OK, detail)
+
+
 def check_clock(times: Sequence[ServerTime]) -> Check:
     if not times:
         return Check(
@@ -678,6 +755,8 @@ def run_doctor(facts: Facts) -> DoctorReport:
     if profile is not None and sb_login is not None and callable(sample):
         attempt("simplybook reads", lambda: check_simplybook_reads(profile, sample()))
     attempt("ledger", lambda: check_ledger(facts.ledger()))
+    profile_name = profile.name if profile is not None else "default"
+    attempt("listener", lambda: check_listener(facts.listener(), profile_name))
     attempt("clock", lambda: check_clock(facts.server_times()))
     return DoctorReport(checks)
 
@@ -851,6 +930,46 @@ class LiveFacts:
             has_comment = client.get_booking(listed[0].id).comment is not None
         starts = tuple(b.start.astimezone(zone).date() for b in listed)
         return BookingSample(first, last, starts, has_comment)
+
+    def listener(self) -> ListenerInfo:
+        import time
+
+        import httpx
+
+        from sbzoom.core.listen.queue import queue_stats
+        from sbzoom.store.ledger import ledger_path
+
+        context = self.context
+        base = context.profile.text("listen.public_url")
+        if not base:
+            port = context.env.get("SBZOOM_LISTEN_PORT") or "8780"
+            base = f"http://127.0.0.1:{port}"
+        url = base.rstrip("/") + "/healthz"
+        stats = queue_stats(ledger_path(context.data_dir, context.profile_name))
+        now = time.time()
+        health: Mapping[str, object] | None = None
+        problem = ""
+        try:
+            with httpx.Client(transport=context.http_transport, timeout=3.0) as client:
+                answer = client.get(url)
+            data = answer.json() if answer.status_code in (200, 503) else None
+            if isinstance(data, dict) and "queued" in data:
+                health = data
+            else:
+                problem = f"HTTP {answer.status_code}, not sbzoom's /healthz"
+        except (httpx.HTTPError, ValueError) as exc:
+            problem = type(exc).__name__
+        if stats is None:
+            return ListenerInfo(url, None, health=health, problem=problem)
+        return ListenerInfo(
+            url,
+            stats.queued + stats.working,
+            stats.failed,
+            None if stats.oldest_queued_at is None else now - stats.oldest_queued_at,
+            None if stats.last_finished_at is None else now - stats.last_finished_at,
+            health,
+            problem,
+        )
 
     def server_times(self) -> list[ServerTime]:
         """The time of each service sbzoom is set up for, signed in or not: a wrong clock is
