@@ -233,3 +233,15 @@ def test_unit_locks_exclude_other_threads_and_re_enter_in_the_same_one(tmp_path:
         assert results[-1] == f"got {free}" and time.monotonic() - started < 0.2
     contender("b1")
     assert results[-1] == "got b1"
+
+
+def test_a_past_booking_s_meeting_deleted_in_zoom_is_recorded_not_recreated(
+    tmp_path: Path,
+) -> None:
+    engine = engine_with(tmp_path)
+    past = START.replace(year=2020)
+    engine.view = BookingView("7", "c7", False, past, past + timedelta(minutes=30), "1", "Intro",
+                              "2", "Ben", "Ann", "ann@example.com")  # fmt: skip
+    (outcome,) = handlers.handle_batch(engine, [zoom_event("meeting.deleted")])
+    assert outcome.action == "ignored" and engine.linked == []
+    assert engine.ledger.audit_log("7")[-1].action == "zoom-deleted"

@@ -147,6 +147,11 @@ def _zoom_event(engine: Engine, queued: QueuedEvent) -> Outcome:
                 engine.now(),
                 audit,
             )
+            view = engine.booking(linked[0])
+            if view is None or view.cancelled or view.end <= engine.now():
+                # Recorded; nothing to recreate: the booking is over, cancelled or gone (its
+                # own callback, or the cron run, settles the rest).
+                return ignored("recorded; the booking is over, cancelled or gone", booking)
         else:
             differs = _differs(engine, linked[0], payload.get("object") or {})
             if not differs:

@@ -8,6 +8,32 @@ from collections import Counter
 from sbzoom.core.listen.queue import QueueStats
 
 LATENCY_BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 1800.0)
+ANSWER_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0)
+
+
+class Histogram:
+    def __init__(self, bounds: tuple[float, ...]) -> None:
+        self.bounds = bounds
+        self.buckets = [0] * len(bounds)
+        self.count = 0
+        self.sum = 0.0
+
+    def observe(self, value: float) -> None:
+        self.count += 1
+        self.sum += value
+        for index, bound in enumerate(self.bounds):
+            if value <= bound:
+                self.buckets[index] += 1
+
+    def lines(self, name: str) -> list[str]:
+        out = [
+            f'{name}_bucket{{le="{bound}"}} {count}'
+            for bound, count in zip(self.bounds, self.buckets, strict=True)
+        ]
+        out.append(f'{name}_bucket{{le="+Inf"}} {self.count}')
+        out.append(f"{name}_sum {self.sum:.6f}")
+        out.append(f"{name}_count {self.count}")
+        return out
 
 
 class Metrics:
@@ -18,13 +44,16 @@ class Metrics:
         self.processed: Counter[tuple[str, str]] = Counter()  # by (source, action)
         self.failed: Counter[str] = Counter()  # by source
         self.retried: Counter[str] = Counter()
-        self._buckets = [0] * len(LATENCY_BUCKETS)
-        self._count = 0
-        self._sum = 0.0
+        self.latency = Histogram(LATENCY_BUCKETS)
+        self.answers = Histogram(ANSWER_BUCKETS)
 
     def receive(self, source: str) -> None:
         with self._lock:
             self.received[source] += 1
+
+    def answered(self, seconds: float) -> None:
+        with self._lock:
+            self.answers.observe(seconds)
 
     def reject(self, status: int) -> None:
         with self._lock:
@@ -38,11 +67,7 @@ class Metrics:
             self.processed[(source, action)] += 1
             if finished == "failed":
                 self.failed[source] += 1
-            self._count += 1
-            self._sum += seconds
-            for index, bound in enumerate(LATENCY_BUCKETS):
-                if seconds <= bound:
-                    self._buckets[index] += 1
+            self.latency.observe(seconds)
 
     def render(self, stats: QueueStats, last_event_age: float | None) -> str:
         lines: list[str] = []
@@ -79,13 +104,13 @@ class Metrics:
                 "histogram",
                 "Time from an event's arrival to the end of its handling.",
             )
-            running = 0
-            for bound, count in zip(LATENCY_BUCKETS, self._buckets, strict=True):
-                running = count  # buckets are already cumulative (each counts all <= bound)
-                lines.append(f'sbzoom_listen_event_seconds_bucket{{le="{bound}"}} {running}')
-            lines.append(f'sbzoom_listen_event_seconds_bucket{{le="+Inf"}} {self._count}')
-            lines.append(f"sbzoom_listen_event_seconds_sum {self._sum:.6f}")
-            lines.append(f"sbzoom_listen_event_seconds_count {self._count}")
+            lines.extend(self.latency.lines("sbzoom_listen_event_seconds"))
+            family(
+                "sbzoom_listen_answer_seconds",
+                "histogram",
+                "Time to answer an accepted event (its queue commit included).",
+            )
+            lines.extend(self.answers.lines("sbzoom_listen_answer_seconds"))
         family("sbzoom_listen_queue_depth", "gauge", "Events waiting or being handled.")
         lines.append(f"sbzoom_listen_queue_depth {stats.queued + stats.working}")
         family("sbzoom_listen_last_event_age_seconds", "gauge", "Seconds since an event finished.")

@@ -87,6 +87,19 @@ class EventQueue:
             )
             return int(cursor.lastrowid or 0)
 
+    def put_many(self, events: Sequence[Event], now: float) -> list[int]:
+        """Several events in one commit (one disk sync): what a burst of requests needs."""
+        with self._lock, self._db:
+            ids = []
+            for event in events:
+                cursor = self._db.execute(
+                    "INSERT INTO events (received_at, source, kind, key, payload) "
+                    "VALUES (?,?,?,?,?)",
+                    (now, event.source, event.kind, event.key, event.payload),
+                )
+                ids.append(int(cursor.lastrowid or 0))
+            return ids
+
     def recover(self) -> int:
         """Events a killed listener had taken go back to the front of the queue."""
         with self._lock, self._db:

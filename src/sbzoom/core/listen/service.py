@@ -19,11 +19,13 @@ from __future__ import annotations
 import contextlib
 import errno
 import json
+import queue as stdlib_queue
 import signal
 import socket
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -57,6 +59,9 @@ class ContextEngine:
     def link(self, booking_ids: Sequence[str]) -> LinkReport:
         from sbzoom.core.link import link_bookings
 
+        # Settings changed since the last event (a provider mapped, a service put online) count
+        # from the next event on: the listener need not be restarted for them.
+        self.context.reload_profile()
         return link_bookings(self.context, list(booking_ids), missing_ok=True)
 
     def booking(self, booking_id: str) -> BookingView | None:
@@ -159,6 +164,60 @@ class Worker:
                 self.log(record)
 
 
+class Committer:
+    """Commits accepted events to the queue from one thread, many per commit under load.
+
+    Each request waits for its own event's commit (so nothing is answered before it is on
+    disk), but a burst of concurrent requests shares one transaction and one disk sync instead
+    of queueing behind one sync each.
+    """
+
+    MAX_BATCH = 256
+
+    def __init__(self, queue: EventQueue, on_commit: Callable[[], None]) -> None:
+        self.queue = queue
+        self.on_commit = on_commit
+        self._waiting: stdlib_queue.SimpleQueue[tuple[verify.Event, Future[int]] | None] = (
+            stdlib_queue.SimpleQueue()
+        )
+        self._thread = threading.Thread(target=self._run, name="sbzoom-listen-commit", daemon=True)
+        self._thread.start()
+
+    def submit(self, event: verify.Event) -> Future[int]:
+        done: Future[int] = Future()
+        self._waiting.put((event, done))
+        return done
+
+    def close(self) -> None:
+        self._waiting.put(None)
+        self._thread.join(5)
+
+    def _run(self) -> None:
+        while True:
+            first = self._waiting.get()
+            if first is None:
+                return
+            batch = [first]
+            while len(batch) < self.MAX_BATCH:
+                try:
+                    item = self._waiting.get_nowait()
+                except stdlib_queue.Empty:
+                    break
+                if item is None:
+                    self._waiting.put(None)  # stop after this batch
+                    break
+                batch.append(item)
+            try:
+                ids = self.queue.put_many([event for event, _ in batch], time.time())
+            except Exception as exc:  # the disk failed: every request in the batch gets a 503
+                for _, done in batch:
+                    done.set_exception(exc)
+                continue
+            self.on_commit()
+            for (_, done), event_id in zip(batch, ids, strict=True):
+                done.set_result(event_id)
+
+
 @dataclass
 class Listener:
     """Everything one ``sbzoom listen`` process holds."""
@@ -172,6 +231,7 @@ class Listener:
     started: float = field(default_factory=time.time)
     queue: EventQueue = field(init=False)
     worker: Worker = field(init=False)
+    committer: Committer = field(init=False)
     stopping: bool = False
 
     def __post_init__(self) -> None:
@@ -180,11 +240,14 @@ class Listener:
         engine = ContextEngine(self.context)  # opens (and migrates) the ledger first
         self.queue = EventQueue(path)
         self.worker = Worker(self.queue, engine, self.metrics, self.log)
+        self.committer = Committer(self.queue, self.worker.wake.set)
 
-    def accept(self, event: verify.Event) -> int:
-        event_id = self.queue.put(event, time.time())
+    async def accept(self, event: verify.Event) -> int:
+        """Commit the event to the queue; returns once it is on disk."""
+        import asyncio
+
+        event_id = await asyncio.wrap_future(self.committer.submit(event))
         self.metrics.receive(event.source)
-        self.worker.wake.set()
         return event_id
 
     def health(self) -> dict[str, object]:
@@ -234,7 +297,12 @@ def build_app(listener: Listener) -> Any:
             chunks.append(chunk)
         return b"".join(chunks)
 
+    def failed(exc: Exception) -> Response:
+        listener.log({"level": "error", "msg": "queue write failed", "error": str(exc)})
+        return JSONResponse({"error": "try again later"}, status_code=503)
+
     async def simplybook(request: Request) -> Response:
+        started = time.monotonic()
         given = str(request.path_params.get("secret", ""))
         if not verify.same_secret(given, listener.secrets.callback):
             return refuse(404, "unknown callback path")
@@ -244,10 +312,15 @@ def build_app(listener: Listener) -> Any:
             return refuse(exc.status, exc.reason)
         if event is None:
             return JSONResponse({"ok": True, "queued": False})  # a reminder: nothing to do
-        event_id = listener.accept(event)
+        try:
+            event_id = await listener.accept(event)
+        except Exception as exc:  # the ledger cannot be written: SimplyBook retries later
+            return failed(exc)
+        listener.metrics.answered(time.monotonic() - started)
         return JSONResponse({"ok": True, "queued": True, "event_id": event_id})
 
     async def zoom(request: Request) -> Response:
+        started = time.monotonic()
         secret = listener.secrets.zoom
         if secret is None:
             return refuse(404, "Zoom webhooks are not set up")
@@ -268,7 +341,11 @@ def build_app(listener: Listener) -> Any:
             return JSONResponse(notice.validation)
         if notice.event is None:
             return Response(status_code=204)
-        listener.accept(notice.event)
+        try:
+            await listener.accept(notice.event)
+        except Exception as exc:  # a 5xx: Zoom retries at +5, +20, +60 min
+            return failed(exc)
+        listener.metrics.answered(time.monotonic() - started)
         return Response(status_code=204)
 
     async def healthz(request: Request) -> Response:
@@ -296,6 +373,7 @@ def build_app(listener: Listener) -> Any:
         )
         yield
         listener.stopping = True
+        listener.committer.close()
         finished = listener.worker.stop(STOP_GRACE_SECONDS)
         stats = listener.queue.stats()
         listener.log(
