@@ -101,8 +101,17 @@ def test_meeting_deleted_or_moved_in_zoom_is_put_back(setup: Installation) -> No
         assert actions.count(("meeting.updated", "restored")) == 1
         audit = {(a["action"], a["booking_id"]) for a in setup.audit()}
         assert ("zoom-deleted", str(booking)) in audit and ("zoom-changed", str(booking)) in audit
+        doctor = setup.run("doctor", "--json", extra_env={"SBZOOM_LISTEN_PORT": str(listener.port)})
+        checks = {c["name"]: c for c in json.loads(doctor.stdout)["checks"]}
+        assert checks["listener"]["status"] == "ok", checks["listener"]
+        assert "last event handled" in checks["listener"]["detail"]
     finally:
         assert listener.stop() == 0
+    stopped = setup.run("doctor", "--json", extra_env={"SBZOOM_LISTEN_PORT": str(listener.port)})
+    checks = {c["name"]: c for c in json.loads(stopped.stdout)["checks"]}
+    assert (
+        checks["listener"]["status"] == "warn" and "does not answer" in checks["listener"]["detail"]
+    )
 
 
 def signed(secret: str, body: bytes, stamp: float | None = None) -> dict[str, str]:
