@@ -20,6 +20,7 @@ NAMES = [
     "SBZOOM_SIMPLYBOOK_COMPANY",
     "SBZOOM_SIMPLYBOOK_LOGIN",
     "SBZOOM_SIMPLYBOOK_PASSWORD",
+    "SBZOOM_ZOOM_WEBHOOK_SECRET",  # the Zoom app's webhook secret token, for `sbzoom listen`
 ]
 
 

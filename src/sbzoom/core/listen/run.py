@@ -65,5 +65,6 @@ def run_listener(context: Context, host: str, port: int) -> int:
         try:
             return serve(listener, host, port, ready)
         finally:
-            listener.queue.close()
+            if not listener.worker.alive:  # else the batch it is still on keeps its queue open
+                listener.queue.close()
             sys.stderr.flush()

@@ -105,63 +105,74 @@ class Worker:
         self._thread.join(grace)
         return not self._thread.is_alive()
 
+    @property
+    def alive(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
     def _run(self) -> None:
         while not self.stopping.is_set():
-            taken = self.queue.take(time.time(), self.batch_size)
-            if not taken:
-                self.idle.set()
-                self.wake.wait(0.5)
-                self.wake.clear()
-                continue
-            self.idle.clear()
-            started = time.monotonic()
             try:
-                outcomes = handlers.handle_batch(self.engine, taken)
-            except Exception as exc:  # never let one batch kill the worker: log, retry later
-                self.log(
-                    {
-                        "level": "error",
-                        "msg": "batch failed",
-                        "error": type(exc).__name__,
-                        "events": len(taken),
-                    }
-                )
-                self.queue.retry([q.id for q in taken], type(exc).__name__, time.time() + 30)
-                continue
-            work_ms = round((time.monotonic() - started) * 1000)
-            received = {q.id: q for q in taken}
-            now = time.time()
-            for outcome in outcomes:
-                queued = received[outcome.event_id]
-                if outcome.finished == "retry":
-                    delay = handlers.retry_delay(queued.attempts)
-                    self.queue.retry([outcome.event_id], outcome.detail, now + delay)
-                else:
-                    self.queue.finish(
-                        [outcome.event_id],
-                        outcome.finished,
-                        f"{outcome.action}: {outcome.detail}",
-                        now,
-                    )
-                seconds = now - queued.received_at
-                self.metrics.finish(outcome.source, outcome.action, outcome.finished, seconds)
-                record: dict[str, object] = {
-                    "level": "info" if outcome.finished == "done" else "warning",
-                    "msg": "event",
-                    "event_id": outcome.event_id,
-                    "source": outcome.source,
-                    "kind": outcome.kind,
-                    "booking": outcome.booking,
-                    "action": outcome.action,
-                    "outcome": outcome.finished,
-                    "ms": round(seconds * 1000),
-                    "batch_ms": work_ms,
+                self._once()
+            except Exception as exc:  # the ledger itself failed: say so, keep the service up
+                self.log({"level": "error", "msg": "worker error", "error": str(exc)})
+                self.stopping.wait(1.0)
+
+    def _once(self) -> None:
+        taken = self.queue.take(time.time(), self.batch_size)
+        if not taken:
+            self.idle.set()
+            self.wake.wait(0.5)
+            self.wake.clear()
+            return
+        self.idle.clear()
+        started = time.monotonic()
+        try:
+            outcomes = handlers.handle_batch(self.engine, taken)
+        except Exception as exc:  # never let one batch kill the worker: log, retry later
+            self.log(
+                {
+                    "level": "error",
+                    "msg": "batch failed",
+                    "error": type(exc).__name__,
+                    "events": len(taken),
                 }
-                if outcome.meeting_id:
-                    record["meeting_id"] = outcome.meeting_id
-                if outcome.detail:
-                    record["detail"] = outcome.detail
-                self.log(record)
+            )
+            self.queue.retry([q.id for q in taken], type(exc).__name__, time.time() + 30)
+            return
+        work_ms = round((time.monotonic() - started) * 1000)
+        received = {q.id: q for q in taken}
+        now = time.time()
+        for outcome in outcomes:
+            queued = received[outcome.event_id]
+            if outcome.finished == "retry":
+                delay = handlers.retry_delay(queued.attempts)
+                self.queue.retry([outcome.event_id], outcome.detail, now + delay)
+            else:
+                self.queue.finish(
+                    [outcome.event_id],
+                    outcome.finished,
+                    f"{outcome.action}: {outcome.detail}",
+                    now,
+                )
+            seconds = now - queued.received_at
+            self.metrics.finish(outcome.source, outcome.action, outcome.finished, seconds)
+            record: dict[str, object] = {
+                "level": "info" if outcome.finished == "done" else "warning",
+                "msg": "event",
+                "event_id": outcome.event_id,
+                "source": outcome.source,
+                "kind": outcome.kind,
+                "booking": outcome.booking,
+                "action": outcome.action,
+                "outcome": outcome.finished,
+                "ms": round(seconds * 1000),
+                "batch_ms": work_ms,
+            }
+            if outcome.meeting_id:
+                record["meeting_id"] = outcome.meeting_id
+            if outcome.detail:
+                record["detail"] = outcome.detail
+            self.log(record)
 
 
 class Committer:
