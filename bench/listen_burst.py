@@ -221,6 +221,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--callbacks", type=int, default=1000)
     args = parser.parse_args()
+    load_before = os.getloadavg()[0]
     burst = listener_burst(args.callbacks)
     print("listener", burst)
     cron = cron_baseline(args.callbacks)
@@ -234,7 +235,9 @@ def main() -> None:
             f"{platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}.",
             f"{args.callbacks} SimplyBook callbacks (one per generated booking) POSTed by 50 "
             "threads at a running `sbzoom listen`; every API request answered after 50 ms; Zoom "
-            f"ceiling {CEILING:.0f} requests/s, zoom.max_rps 19, simplybook.max_rps 100.",
+            f"ceiling {CEILING:.0f} requests/s, zoom.max_rps 19, simplybook.max_rps 100. "
+            f"Load average {load_before:.1f} before and {os.getloadavg()[0]:.1f} after (the "
+            "machine is shared: answer times and drain time rise with it).",
             "",
             "| measure | value |",
             "|---|---|",

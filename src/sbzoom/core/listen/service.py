@@ -41,7 +41,7 @@ from sbzoom.errors import NotFoundError, UsageError
 from sbzoom.store.files import LockTimeoutError, file_lock
 from sbzoom.store.ledger import Ledger, ledger_path
 
-BATCH_SIZE = 25
+BATCH_SIZE = 50  # per engine run: fewer host listings per booking in a burst
 STOP_GRACE_SECONDS = 20.0
 Log = Callable[[dict[str, object]], None]
 
