@@ -261,8 +261,8 @@ def main() -> None:
             f"**Ratio listener drain time / cron run time: {burst['drain'] / cron['wall']:.2f}×.** "
             "With cron alone, a booking waits for the next run (7.5 min on average with a "
             "15-minute timer) plus its place in that run; with the listener the callback is "
-            "answered at once (times above) and the booking linked in the time shown, the burst being "
-            "worked off at Zoom's ceiling. Not covered: network latency to the listener, "
+            "answered at once (times above) and the booking linked in the time shown, the burst "
+            "being worked off at Zoom's ceiling. Not covered: network latency to the listener, "
             "SimplyBook's default 2 requests/s ceiling (1,000 booking fetches alone take 500 s "
             "at that rate), Zoom webhooks.",
             "",
