@@ -6,7 +6,7 @@
 _sbzoom_subcommands() {
     _sbzoom_words=''
     case "$1" in
-        '') _sbzoom_words='auth bookings completion config doctor listen providers report sandbox services zoom' ;;
+        '') _sbzoom_words='audit auth bookings completion config doctor listen providers report sandbox services zoom' ;;
         auth) _sbzoom_words='login logout status' ;;
         'auth login') _sbzoom_words='simplybook smtp zoom' ;;
         bookings) _sbzoom_words='link notify show' ;;
@@ -24,6 +24,7 @@ _sbzoom_options() {
     _sbzoom_words=''
     case "$1" in
         '') _sbzoom_words='--config --debug -h --help --no-input --profile --version' ;;
+        audit) _sbzoom_words='-h --help --json --since' ;;
         auth) _sbzoom_words='-h --help' ;;
         'auth login') _sbzoom_words='-h --help' ;;
         'auth login simplybook') _sbzoom_words='--code --code-type --company --domain -h --help --login --password-stdin --timezone' ;;
@@ -32,14 +33,14 @@ _sbzoom_options() {
         'auth logout') _sbzoom_words='-h --help' ;;
         'auth status') _sbzoom_words='-h --help --json' ;;
         bookings) _sbzoom_words='-h --help' ;;
-        'bookings link') _sbzoom_words='--dry-run --from -h --help --json --lock-timeout --to' ;;
+        'bookings link') _sbzoom_words='--cancel-orphans --dry-run --from -h --help --json --lock-timeout --to --wide' ;;
         'bookings notify') _sbzoom_words='--dry-run -h --help --json --resend' ;;
         'bookings show') _sbzoom_words='-h --help --json' ;;
         completion) _sbzoom_words='-h --help' ;;
         config) _sbzoom_words='-h --help' ;;
-        'config get') _sbzoom_words='-h --help' ;;
+        'config get') _sbzoom_words='-h --help --json' ;;
         'config list') _sbzoom_words='-h --help --json' ;;
-        'config path') _sbzoom_words='-h --help' ;;
+        'config path') _sbzoom_words='-h --help --json' ;;
         'config set') _sbzoom_words='-h --help' ;;
         'config unset') _sbzoom_words='-h --help' ;;
         doctor) _sbzoom_words='-h --help --json' ;;
@@ -49,7 +50,7 @@ _sbzoom_options() {
         'providers map') _sbzoom_words='--auto -h --help --json' ;;
         'providers unmap') _sbzoom_words='-h --help' ;;
         report) _sbzoom_words='-h --help' ;;
-        'report meetings') _sbzoom_words='--format --from -h --help -o --output --provider --service --to --verify' ;;
+        'report meetings') _sbzoom_words='--format --from -h --help --json -o --output --provider --service --to --verify --wide' ;;
         sandbox) _sbzoom_words='--bare-lists --bookings --daily-limit --error-rate -h --help --latency-ms --port --rate-429 --record-exchanges --seed --token-ttl --zoom-rps-limit' ;;
         'sandbox mail') _sbzoom_words='-h --help --json --show --url' ;;
         services) _sbzoom_words='-h --help' ;;
@@ -67,6 +68,7 @@ _sbzoom_option_value() {
     case "$1|$2" in
         '|--config') _sbzoom_kind=file ;;
         '|--profile') _sbzoom_kind=text ;;
+        'audit|--since') _sbzoom_kind=text ;;
         'auth login simplybook|--code') _sbzoom_kind=text ;;
         'auth login simplybook|--code-type') _sbzoom_kind=choice _sbzoom_words='ga sms' ;;
         'auth login simplybook|--company') _sbzoom_kind=text ;;
@@ -109,6 +111,7 @@ _sbzoom_option_value() {
 _sbzoom_argument() {
     _sbzoom_kind=none _sbzoom_words=''
     case "$1|$2" in
+        'audit|0') _sbzoom_kind=text ;;
         'auth logout|0') _sbzoom_kind=choice _sbzoom_words='simplybook zoom' ;;
         'bookings notify|0') _sbzoom_kind=text ;;
         'bookings show|0') _sbzoom_kind=text ;;

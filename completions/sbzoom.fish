@@ -3,8 +3,8 @@
 
 # Prints '<command path>|<number of positional arguments typed>' for the command line.
 function __sbzoom_state
-    set -l commands 'auth' 'auth login' 'auth login simplybook' 'auth login smtp' 'auth login zoom' 'auth logout' 'auth status' 'bookings' 'bookings link' 'bookings notify' 'bookings show' 'completion' 'config' 'config get' 'config list' 'config path' 'config set' 'config unset' 'doctor' 'listen' 'providers' 'providers list' 'providers map' 'providers unmap' 'report' 'report meetings' 'sandbox' 'sandbox mail' 'services' 'services disable-online' 'services enable-online' 'services list' 'zoom' 'zoom users'
-    set -l value_options '|--config' '|--profile' 'auth login simplybook|--code' 'auth login simplybook|--code-type' 'auth login simplybook|--company' 'auth login simplybook|--domain' 'auth login simplybook|--login' 'auth login simplybook|--timezone' 'auth login smtp|--username' 'auth login zoom|--account-id' 'auth login zoom|--client-id' 'auth login zoom|--port' 'auth login zoom|--timeout' 'bookings link|--from' 'bookings link|--lock-timeout' 'bookings link|--to' 'listen|--host' 'listen|--port' 'report meetings|--format' 'report meetings|--from' 'report meetings|-o' 'report meetings|--output' 'report meetings|--provider' 'report meetings|--service' 'report meetings|--to' 'sandbox|--bookings' 'sandbox|--daily-limit' 'sandbox|--error-rate' 'sandbox|--latency-ms' 'sandbox|--port' 'sandbox|--rate-429' 'sandbox|--record-exchanges' 'sandbox|--seed' 'sandbox|--token-ttl' 'sandbox|--zoom-rps-limit' 'sandbox mail|--show' 'sandbox mail|--url'
+    set -l commands 'audit' 'auth' 'auth login' 'auth login simplybook' 'auth login smtp' 'auth login zoom' 'auth logout' 'auth status' 'bookings' 'bookings link' 'bookings notify' 'bookings show' 'completion' 'config' 'config get' 'config list' 'config path' 'config set' 'config unset' 'doctor' 'listen' 'providers' 'providers list' 'providers map' 'providers unmap' 'report' 'report meetings' 'sandbox' 'sandbox mail' 'services' 'services disable-online' 'services enable-online' 'services list' 'zoom' 'zoom users'
+    set -l value_options '|--config' '|--profile' 'audit|--since' 'auth login simplybook|--code' 'auth login simplybook|--code-type' 'auth login simplybook|--company' 'auth login simplybook|--domain' 'auth login simplybook|--login' 'auth login simplybook|--timezone' 'auth login smtp|--username' 'auth login zoom|--account-id' 'auth login zoom|--client-id' 'auth login zoom|--port' 'auth login zoom|--timeout' 'bookings link|--from' 'bookings link|--lock-timeout' 'bookings link|--to' 'listen|--host' 'listen|--port' 'report meetings|--format' 'report meetings|--from' 'report meetings|-o' 'report meetings|--output' 'report meetings|--provider' 'report meetings|--service' 'report meetings|--to' 'sandbox|--bookings' 'sandbox|--daily-limit' 'sandbox|--error-rate' 'sandbox|--latency-ms' 'sandbox|--port' 'sandbox|--rate-429' 'sandbox|--record-exchanges' 'sandbox|--seed' 'sandbox|--token-ttl' 'sandbox|--zoom-rps-limit' 'sandbox mail|--show' 'sandbox mail|--url'
     set -l tokens (commandline -opc)
     set -e tokens[1]
     set -l path ''
@@ -58,6 +58,7 @@ end
 complete -c sbzoom -f
 
 # sbzoom
+complete -c sbzoom -n '__sbzoom_at ""' -a audit -d 'What sbzoom changed (created, moved, cancelled meetings...), when, and the outcome.'
 complete -c sbzoom -n '__sbzoom_at ""' -a auth -d 'Sign in to Zoom and SimplyBook, check and end sign-ins.'
 complete -c sbzoom -n '__sbzoom_at ""' -a bookings -d 'Give bookings their Zoom meetings, and look them up.'
 complete -c sbzoom -n '__sbzoom_at ""' -a completion -d 'Print the shell completion script (also committed under completions/).'
@@ -75,6 +76,11 @@ complete -c sbzoom -n '__sbzoom_at ""' -s h -l help -d 'Show this message and ex
 complete -c sbzoom -n '__sbzoom_at ""' -l no-input -d 'Never prompt; fail naming the missing flag (env SBZOOM_NO_INPUT=1).'
 complete -c sbzoom -n '__sbzoom_at ""' -l profile -x -d 'Settings profile to use (default: default).'
 complete -c sbzoom -n '__sbzoom_at ""' -l version -d 'Print the version and exit.'
+
+# sbzoom audit
+complete -c sbzoom -n '__sbzoom_at "audit"' -s h -l help -d 'Show this message and exit.'
+complete -c sbzoom -n '__sbzoom_at "audit"' -l json -d 'Print machine-readable JSON on stdout.'
+complete -c sbzoom -n '__sbzoom_at "audit"' -l since -x -d 'From this day on: YYYY-MM-DD, today, or -Nd (company time).'
 
 # sbzoom auth
 complete -c sbzoom -n '__sbzoom_at "auth"' -a login -d 'Sign in to Zoom or SimplyBook.'
@@ -125,16 +131,18 @@ complete -c sbzoom -n '__sbzoom_at "auth status"' -l json -d 'Print machine-read
 # sbzoom bookings
 complete -c sbzoom -n '__sbzoom_at "bookings"' -a link -d 'Create, update or cancel Zoom meetings so Zoom matches SimplyBook.'
 complete -c sbzoom -n '__sbzoom_at "bookings"' -a notify -d 'Send a booking\'s e-mails (link and calendar invite) that are due, or all again.'
-complete -c sbzoom -n '__sbzoom_at "bookings"' -a show -d 'Show a booking\'s meeting, client links and a fresh provider start link.'
+complete -c sbzoom -n '__sbzoom_at "bookings"' -a show -d 'Say where a booking stands, and show its meeting, client links and a fresh provider start link.'
 complete -c sbzoom -n '__sbzoom_at "bookings"' -s h -l help -d 'Show this message and exit.'
 
 # sbzoom bookings link
+complete -c sbzoom -n '__sbzoom_at "bookings link"' -l cancel-orphans -d 'Cancel orphaned meetings (provider unmapped or service no longer online). Try it with --dry-run first.'
 complete -c sbzoom -n '__sbzoom_at "bookings link"' -l dry-run -d 'Change nothing; print the plan.'
 complete -c sbzoom -n '__sbzoom_at "bookings link"' -l from -x -d 'First day: YYYY-MM-DD, today, or +Nd/-Nd. Default today.'
 complete -c sbzoom -n '__sbzoom_at "bookings link"' -s h -l help -d 'Show this message and exit.'
 complete -c sbzoom -n '__sbzoom_at "bookings link"' -l json -d 'Print machine-readable JSON on stdout.'
 complete -c sbzoom -n '__sbzoom_at "bookings link"' -l lock-timeout -x -d 'Give up (exit 5) when another run of this profile holds the lock this long (setting link.lock_timeout, default 300).'
 complete -c sbzoom -n '__sbzoom_at "bookings link"' -l to -x -d 'Last day: YYYY-MM-DD, today, or +Nd/-Nd. Default --from + 30 days.'
+complete -c sbzoom -n '__sbzoom_at "bookings link"' -l wide -d 'Every column in full, join links and notes included.'
 
 # sbzoom bookings notify
 complete -c sbzoom -n '__sbzoom_at "bookings notify"' -l dry-run -d 'Send nothing; list what would go.'
@@ -160,6 +168,7 @@ complete -c sbzoom -n '__sbzoom_at "config"' -s h -l help -d 'Show this message 
 
 # sbzoom config get
 complete -c sbzoom -n '__sbzoom_at "config get"' -s h -l help -d 'Show this message and exit.'
+complete -c sbzoom -n '__sbzoom_at "config get"' -l json -d 'Print machine-readable JSON on stdout.'
 
 # sbzoom config list
 complete -c sbzoom -n '__sbzoom_at "config list"' -s h -l help -d 'Show this message and exit.'
@@ -167,6 +176,7 @@ complete -c sbzoom -n '__sbzoom_at "config list"' -l json -d 'Print machine-read
 
 # sbzoom config path
 complete -c sbzoom -n '__sbzoom_at "config path"' -s h -l help -d 'Show this message and exit.'
+complete -c sbzoom -n '__sbzoom_at "config path"' -l json -d 'Print machine-readable JSON on stdout.'
 
 # sbzoom config set
 complete -c sbzoom -n '__sbzoom_at "config set"' -s h -l help -d 'Show this message and exit.'
@@ -213,11 +223,13 @@ complete -c sbzoom -n '__sbzoom_at "report"' -s h -l help -d 'Show this message 
 complete -c sbzoom -n '__sbzoom_at "report meetings"' -l format -x -a 'csv json table' -d 'table, csv or json. Default: table on a terminal, csv otherwise (json for an --output ending in .json).'
 complete -c sbzoom -n '__sbzoom_at "report meetings"' -l from -x -d 'First day: YYYY-MM-DD, today, or +Nd/-Nd. Default today.'
 complete -c sbzoom -n '__sbzoom_at "report meetings"' -s h -l help -d 'Show this message and exit.'
+complete -c sbzoom -n '__sbzoom_at "report meetings"' -l json -d 'The same as --format json.'
 complete -c sbzoom -n '__sbzoom_at "report meetings"' -s o -l output -r -F -d 'Write to this file (atomically) instead of stdout.'
 complete -c sbzoom -n '__sbzoom_at "report meetings"' -l provider -x -d 'Only this provider (id or name).'
 complete -c sbzoom -n '__sbzoom_at "report meetings"' -l service -x -d 'Only this service (id or name).'
 complete -c sbzoom -n '__sbzoom_at "report meetings"' -l to -x -d 'Last day: YYYY-MM-DD, today, or +Nd/-Nd. Default --from + 30 days.'
 complete -c sbzoom -n '__sbzoom_at "report meetings"' -l verify -d 'Check each meeting still exists on Zoom.'
+complete -c sbzoom -n '__sbzoom_at "report meetings"' -l wide -d 'Table: every column in full, join links included.'
 
 # sbzoom sandbox
 complete -c sbzoom -n '__sbzoom_at "sandbox"' -a mail -d 'List the e-mails the running sandbox\'s SMTP server received.'

@@ -81,7 +81,7 @@ def truth(sandbox: Sandbox) -> dict[str, dict[str, Any]]:
             continue
         ident = str(booking["id"])
         row: dict[str, Any] = {
-            "booking_id": ident,
+            "booking_id": booking["id"],
             "code": booking["code"],
             "start": start.isoformat(),
             "end": end.isoformat(),
@@ -125,11 +125,11 @@ def test_report_matches_the_sandbox_row_for_row(home: Home, sandbox: Sandbox) ->
     link(home, env)
     rows = report(home, env)
     assert all(set(r) >= PRODUCT_KEYS for r in rows)
-    got = {r["booking_id"]: {k: r[k] for k in PRODUCT_KEYS} for r in rows}
+    got = {str(r["booking_id"]): {k: r[k] for k in PRODUCT_KEYS} for r in rows}
     assert got == truth(sandbox)
     assert len(rows) == len(got)  # one row per booking
     assert got["1003"]["status"] == "missing"  # Dan Whitfield has no Zoom user
-    dan = next(r for r in rows if r["booking_id"] == "1003")
+    dan = next(r for r in rows if str(r["booking_id"]) == "1003")
     assert "sbzoom providers map 4 ZOOM_USER" in dan["reason"]
     session = [got[b] for b in ("1004", "1005", "1006")]
     assert len({r["meeting_id"] for r in session}) == 1
@@ -150,7 +150,7 @@ def test_csv_parses_and_says_what_json_says(home: Home, sandbox: Sandbox) -> Non
     assert result.exit_code == 0, result.stderr
     parsed = list(csv.DictReader(io.StringIO(result.stdout, newline="")))
     rows = report(home, env)
-    assert [r["booking_id"] for r in parsed] == [r["booking_id"] for r in rows]
+    assert [str(r["booking_id"]) for r in parsed] == [str(r["booking_id"]) for r in rows]
     for from_csv, from_json in zip(parsed, rows, strict=True):
         assert from_csv == {k: "" if v is None else str(v) for k, v in from_json.items()}
     assert "1 missing" in result.stderr and "1 cancelled" in result.stderr
@@ -197,7 +197,7 @@ def test_unknown_filter_is_a_usage_error_with_candidates(home: Home, sandbox: Sa
 def test_verify_reports_a_meeting_deleted_on_zoom_as_missing(home: Home, sandbox: Sandbox) -> None:
     env = setup(home, sandbox)
     link(home, env)
-    before = {r["booking_id"]: r for r in report(home, env)}
+    before = {str(r["booking_id"]): r for r in report(home, env)}
     gone = before["1001"]["meeting_id"]
     token = httpx.post(
         f"{sandbox.zoom_oauth_url}/oauth/token",
@@ -208,9 +208,9 @@ def test_verify_reports_a_meeting_deleted_on_zoom_as_missing(home: Home, sandbox
         f"{sandbox.zoom_api_url}/meetings/{gone}", headers={"Authorization": f"Bearer {token}"}
     )
     assert deleted.status_code == 204
-    assert {r["booking_id"]: r["status"] for r in report(home, env)}["1001"] == "linked"
+    assert {str(r["booking_id"]): r["status"] for r in report(home, env)}["1001"] == "linked"
     sandbox.clear_requests()
-    after = {r["booking_id"]: r for r in report(home, env, "--verify")}
+    after = {str(r["booking_id"]): r for r in report(home, env, "--verify")}
     assert after["1001"]["status"] == "missing" and "gone from Zoom" in after["1001"]["reason"]
     assert all(after[b]["status"] == before[b]["status"] for b in before if b != "1001")
     looked_up = [r.path for r in sandbox.requests("zoom") if r.route == "meeting.get"]

@@ -268,7 +268,7 @@ def assert_consistent(
     sandbox = installation.sandbox
     want = assert_one_meeting_each(sandbox)
     found = {key: ms[0] for key, ms in meetings_by_unit(sandbox).items()}
-    results = {r["booking_id"]: r for r in report["results"]}
+    results = {str(r["booking_id"]): r for r in report["results"]}
     for bid, key in want.unit_of.items():
         result = results.get(bid)
         assert result is not None, f"booking {bid} is neither linked nor reported"

@@ -25,6 +25,7 @@ from sbzoom.core.doctor import (
     LedgerInfo,
     ListenerInfo,
     LiveFacts,
+    OrphanFinding,
     SecretInfo,
     ServerTime,
     SimplyBookLogin,
@@ -88,6 +89,7 @@ class FakeFacts:
     listener_info: ListenerInfo = field(
         default_factory=lambda: ListenerInfo("http://127.0.0.1:8780/healthz")
     )
+    orphan_list: list[OrphanFinding] = field(default_factory=list)
 
     def config(self) -> ConfigInfo:
         if self.config_error is not None:
@@ -125,6 +127,9 @@ class FakeFacts:
     def listener(self) -> ListenerInfo:
         return self.listener_info
 
+    def orphans(self) -> list[OrphanFinding]:
+        return list(self.orphan_list)
+
     def server_times(self) -> list[ServerTime]:
         server = NOW + timedelta(seconds=self.skew)
         return [ServerTime("Zoom", server, NOW), ServerTime("SimplyBook", server, NOW)]
@@ -136,8 +141,8 @@ def by_name(report: DoctorReport) -> dict[str, Check]:
 
 NAMES = [
     "config", "secret store", "zoom sign-in", "zoom scopes", "simplybook sign-in", "time zone",
-    "online services", "provider mapping", "zoom hosts", "zoom rate", "ledger", "listener",
-    "clock",
+    "online services", "provider mapping", "zoom hosts", "orphaned meetings", "zoom rate", "ledger",
+    "listener", "clock",
 ]  # fmt: skip
 
 
@@ -371,3 +376,23 @@ def test_listener_check(info: ListenerInfo, status: str, says: str) -> None:
     assert check.status == status and says in check.detail
     if status != OK:
         assert "sbzoom" in check.fix
+
+
+def test_orphaned_meetings_warn_with_a_clean_up_that_covers_the_last_one() -> None:
+    late = datetime(2027, 3, 2, 9, 0, tzinfo=UTC)
+    facts = FakeFacts(
+        orphan_list=[
+            OrphanFinding("1001", NOW + timedelta(days=1), "provider Ben (2) is no longer mapped"),
+            OrphanFinding("1010", late, "service Nutrition (2) is no longer online"),
+        ]
+    )
+    check = by_name(run_doctor(facts))["orphaned meetings"]
+    assert check.status == WARN
+    assert "1001 (provider Ben (2) is no longer mapped)" in check.detail and "1010" in check.detail
+    # the window of the clean-up reaches the last orphan, or it would miss it
+    assert "'sbzoom bookings link --cancel-orphans --to 2027-03-02'" in check.fix
+
+
+def test_orphans_are_not_looked_for_without_a_simplybook_sign_in() -> None:
+    check = by_name(run_doctor(FakeFacts(sb_login=None)))["orphaned meetings"]
+    assert check.status == WARN and "SimplyBook sign-in" in check.detail

@@ -306,7 +306,7 @@ def test_csv_opens_cleanly_with_the_csv_module() -> None:
 
 def test_json_is_the_product_shape() -> None:
     data = json.loads("".join(json_chunks([sample(1), sample(2, meeting_id=None)])))
-    assert [d["booking_id"] for d in data] == ["1", "2"]
+    assert [d["booking_id"] for d in data] == [1, 2]
     assert set(data[0]) >= PRODUCT_KEYS
     assert data[0]["start"] == "2026-11-25T10:00:00-05:00"
     assert data[0]["meeting_id"] == 5 and data[1]["meeting_id"] is None

@@ -38,11 +38,21 @@ def link(
         "(setting link.lock_timeout, default 300).",
         show_default=False,
     ),
+    cancel_orphans: bool = typer.Option(
+        False,
+        "--cancel-orphans",
+        help="Cancel orphaned meetings (provider unmapped or service no longer online). "
+        "Try it with --dry-run first.",
+    ),
+    wide: bool = typer.Option(
+        False, "--wide", help="Every column in full, join links and notes included."
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Create, update or cancel Zoom meetings so Zoom matches SimplyBook."""
     from sbzoom import render
     from sbzoom.core.link import link_bookings, summary_line
+    from sbzoom.render.bookings import print_link_report
 
     context = context_of(ctx)
     context.graceful_stop = True  # Ctrl-C / SIGTERM: finish what is in flight, then report
@@ -53,6 +63,7 @@ def link(
             date_from,
             date_to,
             dry_run=dry_run,
+            cancel_orphans=cancel_orphans,
             progress=progress.update,
             lock_timeout=lock_timeout,
             on_lock_wait=context.notice,
@@ -60,14 +71,7 @@ def link(
     if as_json:
         render.print_json(context.stdout, report.to_json())
     elif report.results:
-        render.print_table(
-            context.stdout,
-            ["booking", "status", "meeting", "join url", "reason"],
-            (
-                [r.booking_id, r.status, r.meeting_id or "", r.join_url, r.reason]
-                for r in report.results
-            ),
-        )
+        print_link_report(context.stdout, report, wide=wide)
     for warning in report.warnings:
         context.notice(f"Warning: {warning}")
     context.notice(summary_line(report) if report.results else "No bookings in scope.")
@@ -145,27 +149,17 @@ def show(
     booking_id: str = typer.Argument(..., help="SimplyBook booking id."),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Show a booking's meeting, client links and a fresh provider start link."""
+    """Say where a booking stands, and show its meeting, client links and a fresh provider
+    start link. Exits 1 when something needs doing (the next step is printed)."""
     from sbzoom import render
     from sbzoom.core.link import show_booking
+    from sbzoom.render.bookings import print_booking
 
     context = context_of(ctx)
     details = show_booking(context, booking_id)
     if as_json:
         render.print_json(context.stdout, details.to_json())
-        return
-    expires = details.provider_link_expires_at.strftime("%Y-%m-%d %H:%M %Z")
-    render.print_kv(
-        context.stdout,
-        [
-            ("booking", details.booking_id),
-            ("meeting", details.meeting_id),
-            ("topic", details.topic),
-            ("start", details.start.isoformat() if details.start else ""),
-            ("host", details.host),
-            ("passcode", details.passcode),
-            *((f"client link ({c.client})", c.join_url) for c in details.client_links),
-            ("provider start link", details.provider_link),
-            ("start link expires", f"{expires} (fetched just now; never share it)"),
-        ],
-    )
+    else:
+        print_booking(context.stdout, details)
+    if details.next_step:
+        raise typer.Exit(1)

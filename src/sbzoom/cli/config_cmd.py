@@ -11,13 +11,20 @@ app = typer.Typer(help="Read and change the profile's settings.", no_args_is_hel
 
 @app.command("get")
 def get(
-    ctx: typer.Context, key: str = typer.Argument(..., help="Dotted key, e.g. zoom.max_rps.")
+    ctx: typer.Context,
+    key: str = typer.Argument(..., help="Dotted key, e.g. zoom.max_rps."),
+    as_json: bool = JSON_OPTION,
 ) -> None:
     """Print one setting (its default when unset)."""
     from sbzoom.core import settings
 
     context = context_of(ctx)
     value = settings.get_value(context, key)
+    if as_json:
+        from sbzoom import render
+
+        render.print_json(context.stdout, {"key": key, "value": value})
+        return
     context.stdout.print("" if value is None else settings.format_value(value))
 
 
@@ -64,7 +71,12 @@ def list_(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
 
 
 @app.command("path")
-def path(ctx: typer.Context) -> None:
+def path(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     """Print the config file's path."""
     context = context_of(ctx)
+    if as_json:
+        from sbzoom import render
+
+        render.print_json(context.stdout, {"path": str(context.config_path)})
+        return
     context.stdout.print(str(context.config_path))

@@ -11,6 +11,7 @@ from typer.core import TyperGroup
 
 from sbzoom import __version__
 from sbzoom.cli import (
+    audit,
     auth,
     bookings,
     completion,
@@ -40,9 +41,17 @@ class SbzoomGroup(TyperGroup):
         "report",
         "doctor",
         "listen",
+        "audit",
         "sandbox",
         "completion",
     )
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if not args and ctx.parent is None and not ctx.resilient_parsing:
+            # `sbzoom` alone asks what sbzoom can do: that is help, and not a usage error.
+            typer.echo(ctx.get_help())
+            ctx.exit(0)
+        return super().parse_args(ctx, hoist_global_options(args))
 
     def list_commands(self, ctx: Any) -> list[str]:
         names = super().list_commands(ctx)
@@ -92,6 +101,38 @@ class SbzoomGroup(TyperGroup):
                 "This is a bug in sbzoom. Run again with --debug and report what it prints.\n"
             )
             raise typer.Exit(int(ExitCode.FAILURE)) from None
+
+
+# Global options taking a value, and flags; accepted anywhere before a `--` (like gh's
+# persistent flags): `sbzoom bookings link --profile acme --no-input`.
+GLOBAL_VALUE_OPTIONS = ("--profile", "--config")
+GLOBAL_FLAGS = ("--no-input", "--debug")
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """Move global options found after the subcommand to the front, where the root parses them.
+
+    Only the four global options move, with the value that follows ``--profile``/``--config``;
+    everything after ``--`` stays where it is (it is data, not options).
+    """
+    front: list[str] = []
+    rest: list[str] = []
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg == "--":
+            rest.extend(args[index:])
+            break
+        name = arg.split("=", 1)[0]
+        if arg in GLOBAL_FLAGS or (name in GLOBAL_VALUE_OPTIONS and "=" in arg):
+            front.append(arg)
+        elif arg in GLOBAL_VALUE_OPTIONS and index + 1 < len(args):
+            front.extend(args[index : index + 2])
+            index += 1
+        else:
+            rest.append(arg)
+        index += 1
+    return front + rest
 
 
 app = typer.Typer(
@@ -165,6 +206,7 @@ app.add_typer(bookings.app, name="bookings")
 app.add_typer(report.app, name="report")
 app.command("doctor")(doctor.doctor)
 app.command("listen")(listen.listen)
+app.command("audit")(audit.audit)
 app.add_typer(sandbox.app, name="sandbox")
 app.command("completion")(completion.completion)
 

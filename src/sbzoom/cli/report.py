@@ -9,6 +9,7 @@ from typing import IO, TYPE_CHECKING
 import typer
 
 from sbzoom.cli._common import context_of
+from sbzoom.errors import UsageError
 
 if TYPE_CHECKING:
     from sbzoom.core.report import MeetingReport
@@ -53,31 +54,44 @@ def meetings(
         None, "--output", "-o", help="Write to this file (atomically) instead of stdout."
     ),
     verify: bool = typer.Option(False, "--verify", help="Check each meeting still exists on Zoom."),
+    wide: bool = typer.Option(
+        False, "--wide", help="Table: every column in full, join links included."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="The same as --format json."),
 ) -> None:
     """One row per booking of an online service, with its meeting and link status."""
     from sbzoom import render
     from sbzoom.core import report as core
 
     context = context_of(ctx)
+    if as_json:
+        if fmt not in (None, Format.json):
+            raise UsageError(
+                f"--json and --format {fmt.value} ask for two formats.",
+                "Give one of them.",
+            )
+        fmt = Format.json
     query = core.ReportQuery(date_from, date_to, provider, service, verify)
     chosen = _format(fmt, output, context.stdout.is_terminal)
-    table: list[list[object]] = []
-    if output is None and chosen is not Format.table and context.stdout.is_terminal:
+    left_out: list[str] = []
+    if output is None and context.stdout.is_terminal:
         # Rows stream to the terminal: a progress bar there would tangle with them.
         result = core.meetings_report(context, query)
-        _write(result, chosen, context.stdout.file)
+        left_out = _write(result, chosen, context.stdout.file, context.stdout.width, wide)
     else:
         with render.Progress(context.stderr, "Reading bookings") as progress:
             result = core.meetings_report(context, query, progress.update)
             if output is not None:
                 with core.atomic_text_file(output) as handle:
-                    _write(result, chosen, handle)
-            elif chosen is Format.table:
-                table = [core.table_cells(row) for row in result.rows()]
+                    _write(result, chosen, handle, 0, True)  # a file: every column, whole
             else:
-                _write(result, chosen, context.stdout.file)
-    if output is None and chosen is Format.table:
-        render.print_table(context.stdout, core.TABLE_COLUMNS, table)
+                out = context.stdout.file
+                left_out = _write(result, chosen, out, context.stdout.width, wide)
+    if left_out and result.total:
+        context.notice(
+            f"Left out at this width: {', '.join(left_out)}. "
+            "See them with --wide, or --format csv/json."
+        )
     if result.directory.problem:
         context.notice(f"Zoom hosts are shown by user id: {result.directory.problem}")
     context.notice(result.summary())
@@ -85,24 +99,26 @@ def meetings(
         context.notice(f"Wrote {output}.")
 
 
-def _write(result: MeetingReport, fmt: Format, stream: IO[str]) -> None:
-    """The rows to ``stream`` as they come (a table, to a file, is drawn once at the end)."""
+def _write(
+    result: MeetingReport, fmt: Format, stream: IO[str], width: int, wide: bool
+) -> list[str]:
+    """The rows to ``stream`` as they come; returns the table columns left out for the width."""
     import os
     import sys
 
-    from sbzoom import render
     from sbzoom.core import report as core
+    from sbzoom.render.report import write_report_table
 
-    if fmt is Format.table:
-        console = render.make_console(stream)
-        console.width = max(console.width, 200)  # a file has no terminal width to fit
-        render.print_table(console, core.TABLE_COLUMNS, map(core.table_cells, result.rows()))
-        return
-    chunks = core.csv_chunks if fmt is Format.csv else core.json_chunks
     try:
+        if fmt is Format.table:
+            left_out = write_report_table(stream, result.rows(), width, wide=wide)
+            stream.flush()
+            return left_out
+        chunks = core.csv_chunks if fmt is Format.csv else core.json_chunks
         for chunk in chunks(result.rows()):
             stream.write(chunk)
         stream.flush()
+        return []
     except BrokenPipeError:
         # The reader (head, less) went away: stop quietly, and keep Python's exit flush quiet too.
         devnull = os.open(os.devnull, os.O_WRONLY)

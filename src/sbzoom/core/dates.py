@@ -63,3 +63,22 @@ def window(
             "Swap them, or leave --to out for 30 days from --from.",
         )
     return Window(first, last, zone)
+
+
+def company_time(moment: datetime | None, zone: ZoneInfo | None = None) -> str:
+    """``2026-11-28 10:00 CET``: wall time in the company zone with its abbreviation. How every
+    time a person reads is written; JSON keeps ISO 8601."""
+    if moment is None:
+        return ""
+    local = moment.astimezone(zone) if zone is not None else moment
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname() or ''}".rstrip()
+
+
+def company_time_long(moment: datetime | None, zone: ZoneInfo | None = None) -> str:
+    """``2026-11-28 10:00 CET (Europe/Copenhagen)``: for sentences read aloud."""
+    if moment is None:
+        return ""
+    local = moment.astimezone(zone) if zone is not None else moment
+    key = getattr(local.tzinfo, "key", "")
+    short = company_time(local)
+    return f"{short} ({key})" if key and key not in short else short

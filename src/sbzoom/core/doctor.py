@@ -156,6 +156,15 @@ class ServerTime:
     problem: str = ""
 
 
+@dataclass(frozen=True)
+class OrphanFinding:
+    """An upcoming booking whose meeting sbzoom made and no longer keeps right (core.online)."""
+
+    booking_id: str
+    start: datetime  # aware, company zone
+    why: str
+
+
 class Facts(Protocol):
     def config(self) -> ConfigInfo: ...
     def secrets(self) -> SecretInfo: ...
@@ -167,6 +176,7 @@ class Facts(Protocol):
     def ledger(self) -> LedgerInfo: ...
     def listener(self) -> ListenerInfo: ...
     def server_times(self) -> list[ServerTime]: ...
+    def orphans(self) -> list[OrphanFinding]: ...
 
 
 # -- the checks -------------------------------------------------------------------------------
@@ -661,6 +671,25 @@ def check_clock(times: Sequence[ServerTime]) -> Check:
 # -- running them -----------------------------------------------------------------------------
 
 
+def check_orphans(found: Sequence[OrphanFinding]) -> Check:
+    """Meetings sbzoom made that nobody keeps right any more, with the clean-up that works."""
+    if not found:
+        return Check("orphaned meetings", OK, "every upcoming meeting sbzoom made is kept right")
+    shown = ", ".join(f"{o.booking_id} ({o.why})" for o in found[:5])
+    more = f" and {len(found) - 5} more" if len(found) > 5 else ""
+    last = max(o.start for o in found).date().isoformat()
+    noun = "meeting is" if len(found) == 1 else "meetings are"
+    return Check(
+        "orphaned meetings",
+        WARN,
+        f"{len(found)} upcoming {noun} orphaned: they still work, but sbzoom no longer moves or "
+        f"cancels them with their booking. Bookings {shown}{more}.",
+        "Map the provider or make the service online again (the next 'sbzoom bookings link' "
+        "keeps them right again), or cancel them with "
+        f"'sbzoom bookings link --cancel-orphans --to {last}' (add --dry-run to preview).",
+    )
+
+
 def _failed(name: str, exc: BaseException) -> Check:
     if isinstance(exc, SbzoomError):
         return Check(name, FAIL, exc.message, exc.hint or "")
@@ -724,7 +753,8 @@ def run_doctor(facts: Facts) -> DoctorReport:
         return facts.services(), facts.providers()  # LiveFacts asks SimplyBook only once
 
     if profile is None:
-        for name in ("time zone", "online services", "provider mapping", "zoom hosts"):
+        names = ("time zone", "online services", "provider mapping", "zoom hosts")
+        for name in (*names, "orphaned meetings"):
             checks.append(_skipped(name, "config"))
     else:
         attempt("time zone", lambda: check_timezone(profile, sb_login))
@@ -747,6 +777,10 @@ def run_doctor(facts: Facts) -> DoctorReport:
             attempt("zoom hosts", hosts)
         else:
             checks.append(_skipped("zoom hosts", "Zoom sign-in"))
+        if sb_login is not None:
+            attempt("orphaned meetings", lambda: check_orphans(facts.orphans()))
+        else:
+            checks.append(_skipped("orphaned meetings", "SimplyBook sign-in"))
     if profile is not None:
         attempt("zoom rate", lambda: check_rate(profile))
     else:
@@ -970,6 +1004,63 @@ class LiveFacts:
             health,
             problem,
         )
+
+    def orphans(self) -> list[OrphanFinding]:
+        """Upcoming bookings the ledger holds as linked whose meeting is orphaned now.
+
+        One paged SimplyBook listing from today to the last such booking, whatever the service,
+        matched against the ledger's linked bookings; no ledger, no orphans.
+        """
+        from datetime import timedelta
+
+        from sbzoom.core.online import orphan_cause
+        from sbzoom.core.simplybook_session import simplybook_client
+        from sbzoom.store.ledger import Ledger, ledger_path
+
+        context = self.context
+        path = ledger_path(context.data_dir, context.profile_name)
+        if not path.exists():
+            return []
+        now = context.clock.now()
+        ledger = Ledger(path)
+        try:
+            linked = set(ledger.linked_between(now, now + timedelta(days=3660)))
+            if not linked:
+                return []
+            active: set[str] = set()
+            last = ""  # the latest start (UTC text, which sorts as time)
+            for booking_id in linked:
+                row = ledger.booking(booking_id)
+                meeting = ledger.meeting(row.unit_key) if row else None
+                if row and meeting and meeting.status == "active" and meeting.meeting_id:
+                    active.add(booking_id)
+                    last = max(last, row.start_utc)
+        finally:
+            ledger.close()
+        if not active:
+            return []
+        client = simplybook_client(context)
+        zone = client.timezone
+        until = datetime.fromisoformat(last.replace("Z", "+00:00")).astimezone(zone)
+        hosts = context.profile.family("providers")
+        online = context.profile.family("services")
+        found = []
+        for booking in client.iter_bookings(
+            date_from=now.astimezone(zone).date(), date_to=until.date()
+        ):
+            if str(booking.id) not in active or booking.is_cancelled:
+                continue
+            cause = orphan_cause(
+                provider_id=str(booking.provider_id or ""),
+                provider_name=booking.provider_name,
+                service_id=str(booking.service_id or ""),
+                service_name=booking.service_name,
+                hosts=hosts,
+                online=online,
+            )
+            if cause is not None:
+                found.append(OrphanFinding(str(booking.id), booking.start, cause.why))
+        return sorted(found, key=lambda o: o.start)
 
     def server_times(self) -> list[ServerTime]:
         """The time of each service sbzoom is set up for, signed in or not: a wrong clock is

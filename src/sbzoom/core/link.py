@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from datetime import datetime, time, timedelta
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -29,6 +29,7 @@ from sbzoom.core.linking import (
     passcode_problem,
     unit_key,
 )
+from sbzoom.core.online import Orphan
 from sbzoom.errors import (
     ApiError,
     ConfigError,
@@ -187,7 +188,12 @@ def online_services(context: Context, simplybook: SimplyBookClient) -> dict[str,
 
 
 def link_plan(
-    context: Context, online: Mapping[str, str], *, dry_run: bool, timezone: str
+    context: Context,
+    online: Mapping[str, str],
+    *,
+    dry_run: bool,
+    timezone: str,
+    cancel_orphans: bool = False,
 ) -> LinkPlan:
     profile = context.profile
     meeting = meeting_settings(profile.get)
@@ -201,6 +207,7 @@ def link_plan(
         meeting=meeting,
         write_back=profile.get("write_back") == "comment",
         dry_run=dry_run,
+        cancel_orphans=cancel_orphans,
     )
 
 
@@ -236,6 +243,24 @@ def _booking_ids(raw: Sequence[str]) -> list[int]:
     return ids
 
 
+@dataclass
+class Scope:
+    """What a run covers: bookings to link, results already known (ids named but not online),
+    ids SimplyBook lost, and bookings out of scope whose meeting may be orphaned."""
+
+    bookings: list[BookingView]
+    skipped: list[LinkResult]
+    gone: list[str]
+    out_of_scope: list[tuple[BookingView, Orphan]]
+
+
+def _not_online(view: BookingView) -> Orphan:
+    return Orphan(
+        f"service {view.service_name} ({view.service_id}) is not online",
+        f"make it online with 'sbzoom services enable-online {view.service_id}'",
+    )
+
+
 def collect_bookings(
     simplybook: SimplyBookClient,
     online: Mapping[str, str],
@@ -244,14 +269,15 @@ def collect_bookings(
     ledger: Ledger | None,
     *,
     missing_ok: bool = False,
-) -> tuple[list[BookingView], list[LinkResult], list[str]]:
+) -> Scope:
     """The bookings in scope; results for ids named but not online; ids SimplyBook lost.
 
     In window mode the ledger adds bookings it linked inside the window that SimplyBook no longer
-    lists there: moved out of it (their meeting must move too) or deleted (it must end).
+    lists there: moved out of it (their meeting must move too), deleted (it must end), or of a
+    service no longer online (their meeting is orphaned).
     """
     if span is None:
-        views, skipped, missing = [], [], []
+        views, skipped, missing, outside = [], [], [], []
         for number, fetched in _fetch_each(simplybook, _booking_ids(booking_ids), missing_ok):
             if fetched is None:  # deleted in SimplyBook (the listener: its meeting must end)
                 missing.append(str(number))
@@ -260,6 +286,7 @@ def collect_bookings(
             if view.service_id in online:
                 views.append(view)
             else:
+                outside.append((view, _not_online(view)))
                 skipped.append(
                     LinkResult(
                         view.id,
@@ -268,7 +295,7 @@ def collect_bookings(
                         f"run 'sbzoom services enable-online {view.service_id}'",
                     )
                 )
-        return views, skipped, missing
+        return Scope(views, skipped, missing, outside)
     found = simplybook.iter_bookings(
         date_from=span.first, date_to=span.last, services=[int(s) for s in online]
     )
@@ -282,6 +309,7 @@ def collect_bookings(
         and span.first <= v.start.astimezone(span.zone).date() <= span.last
     ]
     gone: list[str] = []
+    outside = []
     if ledger is not None:
         listed = {v.id for v in views}
         first = datetime.combine(span.first, time(), span.zone)
@@ -296,7 +324,9 @@ def collect_bookings(
                 continue
             if view.service_id in online:
                 views.append(view)
-    return views, [], gone
+            else:
+                outside.append((view, _not_online(view)))
+    return Scope(views, [], gone, outside)
 
 
 def _fetch_each(
@@ -327,6 +357,7 @@ def link_bookings(
     date_to: str | None = None,
     *,
     dry_run: bool = False,
+    cancel_orphans: bool = False,
     progress: Callable[[int, int], None] | None = None,
     lock_timeout: float | None = None,
     on_lock_wait: Callable[[str], None] | None = None,
@@ -365,30 +396,39 @@ def link_bookings(
     online = online_services(context, simplybook)
     zone = simplybook.timezone
     span = None if booking_ids else window(date_from, date_to, context.clock.now(), zone)
-    plan = link_plan(context, online, dry_run=dry_run, timezone=zone.key)
+    plan = link_plan(
+        context, online, dry_run=dry_run, timezone=zone.key, cancel_orphans=cancel_orphans
+    )
     zoom = ZoomAdapter(zoom_client(context))
     comments = CommentAdapter(simplybook) if plan.write_back else None
+    label = host_labels(context)
 
     stop = context.stop_requested
 
     def run(ledger: Ledger | None) -> LinkReport:
-        bookings, skipped, gone = collect_bookings(
+        scope = collect_bookings(
             simplybook, online, booking_ids, span, ledger, missing_ok=missing_ok
         )
         locks = None if dry_run else unit_locks(context)
         linker = Linker(
-            zoom, comments, ledger, plan, context.clock.now, progress, stop=stop, locks=locks
-        )
-        report = linker.run(bookings)
-        extra = (linker.forget(gone) if not stop.is_set() else []) + skipped
-        if extra:
-            report = LinkReport(report.results + extra, dry_run=dry_run, warnings=report.warnings)
+            zoom, comments, ledger, plan, context.clock.now, progress, label,
+            stop=stop, locks=locks,
+        )  # fmt: skip
+        report = linker.run(scope.bookings)
+        orphans = linker.orphans(scope.out_of_scope) if not stop.is_set() else []
+        orphaned = {r.booking_id for r in orphans}
+        skipped = [r for r in scope.skipped if r.booking_id not in orphaned]
+        views = {v.id: v for v in scope.bookings}
+        views.update((v.id, v) for v, _ in scope.out_of_scope)
+        ended = linker.forget(scope.gone) if not stop.is_set() else []
+        results = report.results + orphans + ended + skipped
+        report = LinkReport(results, dry_run=dry_run, warnings=report.warnings, bookings=views)
         if notify and not stop.is_set():  # tell clients and providers (core/notify), once each
             from sbzoom.core.notify import run as notices
 
             sent = notices.after_link(
-                context, ledger, bookings, online, zone.key, simplybook.list_providers,
-                report.results, dry_run=dry_run, gone=gone,
+                context, ledger, scope.bookings, online, zone.key, simplybook.list_providers,
+                report.results, dry_run=dry_run, gone=scope.gone,
             )  # fmt: skip
             report = replace(report, notices=sent)
         return report
@@ -447,6 +487,29 @@ def stopped_error(context: Context, when: str) -> StoppedError:
     )
 
 
+def host_labels(context: Context) -> Callable[[str], str]:
+    """Zoom user id -> e-mail for messages a person reads (one user listing, made when first
+    needed, shared by the worker threads); the id itself when Zoom cannot say."""
+    import threading
+
+    from sbzoom.core.report import HostDirectory
+
+    directory = HostDirectory(lambda: zoom_emails(context))
+    lock = threading.Lock()
+
+    def label(host_id: str) -> str:
+        with lock:
+            return directory.email(host_id)
+
+    return label
+
+
+def zoom_emails(context: Context) -> dict[str, str]:
+    from sbzoom.core.zoom_auth import zoom_client
+
+    return {u.id: u.email for u in zoom_client(context).list_users() if u.id and u.email}
+
+
 # -- bookings show ----------------------------------------------------------------------------
 
 
@@ -459,36 +522,64 @@ class ClientLink:
 
 @dataclass(frozen=True)
 class BookingDetails:
+    """A booking as support staff need it: its state in one sentence, the next step when
+    something needs doing, and, when it has a meeting, the meeting with its links."""
+
     booking_id: str
-    meeting_id: int
-    passcode: str
-    client_links: list[ClientLink]
-    provider_link: str
-    provider_link_expires_at: datetime
-    topic: str
-    start: datetime | None
-    host: str
+    status: str  # as in the report: linked | missing | cancelled | failed | deferred | orphaned
+    state: str  # one sentence a person can read aloud
+    next_step: str  # a command that fixes it; "" when nothing needs doing
+    client: str
+    client_email: str
+    service: str
+    start: datetime  # aware
+    zone: ZoneInfo  # the company's
+    meeting_id: int | None = None
+    passcode: str = ""
+    client_links: list[ClientLink] = field(default_factory=list)
+    provider_link: str = ""
+    provider_link_expires_at: datetime | None = None
+    topic: str = ""
+    host: str = ""
 
     def to_json(self) -> dict[str, object]:
+        expires = self.provider_link_expires_at
         return {
-            "booking_id": self.booking_id,
+            "booking_id": json_id(self.booking_id),
+            "status": self.status,
+            "state": self.state,
+            "next_step": self.next_step or None,
             "meeting_id": self.meeting_id,
-            "passcode": self.passcode,
+            "passcode": self.passcode or None,
             "client_links": [
                 {"client": c.client, "email": c.email, "join_url": c.join_url}
                 for c in self.client_links
             ],
             "provider_link": {
                 "url": self.provider_link,
-                "expires_at": self.provider_link_expires_at.isoformat(),
-            },
-            "topic": self.topic,
-            "start": self.start.isoformat() if self.start else None,
-            "host": self.host,
+                "expires_at": expires.astimezone(UTC).isoformat() if expires else None,
+            }
+            if self.provider_link
+            else None,
+            "topic": self.topic or None,
+            "start": self.start.astimezone(UTC).isoformat(),
+            "client": self.client,
+            "client_email": self.client_email,
+            "service": self.service,
+            "host": self.host or None,
         }
 
 
+def json_id(text: str) -> int | str:
+    """SimplyBook ids are numbers in every JSON sbzoom prints (one type throughout)."""
+    return int(text) if text.isdigit() else text
+
+
 def show_booking(context: Context, booking_id: str) -> BookingDetails:
+    from sbzoom.clients.zoom import MeetingGoneError as ZoomMeetingGone
+    from sbzoom.core.dates import company_time_long
+    from sbzoom.core.online import orphan_cause
+    from sbzoom.core.report import EmptyLedger, LedgerLookup, derive_status
     from sbzoom.core.simplybook_session import simplybook_client
     from sbzoom.core.zoom_auth import zoom_client
 
@@ -496,52 +587,141 @@ def show_booking(context: Context, booking_id: str) -> BookingDetails:
     simplybook = simplybook_client(context)
     booking = booking_view(simplybook.get_booking(number))
     online = online_services(context, simplybook)
-    is_class = online.get(booking.service_id) == "class"
-    key = unit_key(booking, is_class)
-    ledger = open_ledger(context)
+    zone = simplybook.timezone
+    hosts = context.profile.family("providers")
+    ledger: LedgerLookup = EmptyLedger()
+    if ledger_path(context.data_dir, context.profile_name).exists():
+        ledger = open_ledger(context)
     row = ledger.booking(booking.id)
+    is_online = booking.service_id in online
+    key = unit_key(booking, online.get(booking.service_id) == "class") if is_online else ""
+    key = key or (row.unit_key if row else f"b{booking.id}")
     meeting_row = ledger.meeting(row.unit_key if row else key)
+    mapped = hosts.get(booking.provider_id)
+    cause = orphan_cause(
+        provider_id=booking.provider_id,
+        provider_name=booking.provider_name,
+        service_id=booking.service_id,
+        service_name=booking.service_name,
+        hosts=hosts,
+        online=online,
+    )
+    derived = derive_status(booking, key, row, meeting_row, mapped, cause)
+    when = company_time_long(booking.start, zone)
+    who = booking.client_name
+    base = BookingDetails(
+        booking_id=booking.id,
+        status=derived.status,
+        state="",
+        next_step="",
+        client=who,
+        client_email=booking.client_email,
+        service=booking.service_name,
+        start=booking.start,
+        zone=zone,
+    )
     zoom = zoom_client(context)
-    meeting_id = meeting_row.meeting_id if meeting_row and meeting_row.status == "active" else None
+    meeting_id = derived.meeting_id if derived.status in ("linked", "orphaned") else None
+    found_by_marker = False
+    if derived.status == "missing" and is_online and mapped and row is None:
+        tag = marker(key)  # the ledger may be gone: look for the meeting by its marker
+        meetings = zoom.list_meetings(mapped, type="scheduled")
+        meeting_id = next((m.id for m in meetings if m.agenda.startswith(tag)), None)
+        found_by_marker = meeting_id is not None
     if meeting_id is None:
-        host = context.profile.family("providers").get(booking.provider_id)
-        if host:  # the ledger may be gone: look for the meeting by its marker
-            tag = marker(key)
-            meetings = zoom.list_meetings(host, type="scheduled")
-            meeting_id = next((m.id for m in meetings if m.agenda.startswith(tag)), None)
-    if meeting_id is None:
-        raise SbzoomError(
-            f"Booking {booking.id} has no Zoom meeting.",
-            f"Create it with 'sbzoom bookings link {booking.id}'"
-            + ("" if booking.service_id in online else " after enabling its service online")
-            + ".",
-        )
+        state, step = _not_linked(booking, derived.status, derived.reason, is_online, when)
+        return replace(base, state=state, next_step=step)
     fetched_at = context.clock.now()
-    meeting = zoom.get_meeting(meeting_id)
-    if is_class:
+    try:
+        meeting = zoom.get_meeting(meeting_id)
+    except ZoomMeetingGone:
+        return replace(
+            base,
+            status="missing",
+            state=f"missing: booking {booking.id} ({who}, {when}) was linked to meeting "
+            f"{meeting_id}, which is gone from Zoom.",
+            next_step=f"run 'sbzoom bookings link {booking.id}'",
+        )
+    if online.get(booking.service_id) == "class":
         wanted = booking.client_email.lower()
         links = [
-            ClientLink(booking.client_name, r.email, r.join_url)
+            ClientLink(who, r.email, r.join_url)
             for r in zoom.list_registrants(meeting_id)
             if r.email.lower() == wanted
         ]
     else:
-        links = [ClientLink(booking.client_name, booking.client_email, meeting.join_url)]
-    return BookingDetails(
-        booking_id=booking.id,
+        links = [ClientLink(who, booking.client_email, meeting.join_url)]
+    host = meeting.host_email or host_labels(context)(meeting.host_id)
+    if derived.status == "orphaned":
+        why = cause.why if cause else "sbzoom no longer keeps it right"
+        state = (
+            f"orphaned: meeting {meeting.id} for {who} on {when} still works, but {why}, "
+            "so sbzoom no longer moves or cancels it with the booking."
+        )
+        step = (
+            f"{cause.fix if cause else 'fix the mapping'}, or cancel the meeting with "
+            f"'{_cancel_orphan(booking.id)}' (add --dry-run to preview)"
+        )
+    else:
+        state = f"linked: meeting {meeting.id} for {who} on {when}, hosted by {host}."
+        if found_by_marker:
+            state += " (Found on Zoom by its marker; the next 'sbzoom bookings link' records it.)"
+        elif row is not None and row.comment_url:
+            state += " The client link is in the booking comment in SimplyBook."
+        step = ""
+    return replace(
+        base,
+        state=state,
+        next_step=step,
         meeting_id=meeting.id,
         passcode=meeting.password,
         client_links=links,
         provider_link=meeting.start_url,
         provider_link_expires_at=fetched_at + START_URL_LIFETIME,
         topic=meeting.topic,
-        start=meeting.start_time,
-        host=meeting.host_email or meeting.host_id,
+        host=host,
     )
+
+
+def _cancel_orphan(booking_id: str) -> str:
+    from sbzoom.core.online import cancel_orphans_command
+
+    return cancel_orphans_command(booking_id)
+
+
+def _not_linked(
+    booking: BookingView, status: str, reason: str, is_online: bool, when: str
+) -> tuple[str, str]:
+    """The sentence and the next step for a booking without a meeting."""
+    subject = f"booking {booking.id} ({booking.client_name}, {when})"
+    if status == "cancelled":
+        if reason:  # cancelled, but its meeting was left behind
+            fix = reason.split("'")[1] if "'" in reason else f"sbzoom bookings link {booking.id}"
+            return (
+                f"cancelled: {subject} is cancelled in SimplyBook, but its meeting still exists.",
+                f"run '{fix}'",
+            )
+        return f"cancelled: {subject} is cancelled in SimplyBook; it needs no meeting.", ""
+    if not is_online:
+        return (
+            f"not linked: {subject} is of service {booking.service_name} "
+            f"({booking.service_id}), which is not online, so sbzoom gives it no meeting.",
+            f"run 'sbzoom services enable-online {booking.service_id}', then "
+            f"'sbzoom bookings link {booking.id}'",
+        )
+    why, _, fix = reason.partition(": run ")
+    step = f"run {fix}" if fix else f"run 'sbzoom bookings link {booking.id}'"
+    label = "not linked" if status == "missing" else status
+    return f"{label}: {subject} has no Zoom meeting: {why}.", step
+
+
+DRY_RUN_WORDS = {"created": "to create", "updated": "to update", "cancelled": "to cancel"}
 
 
 def summary_line(report: LinkReport) -> str:
     counts = report.summary
-    parts: Iterable[str] = (f"{counts[k]} {k}" for k in counts if counts[k] or k != "deferred")
-    prefix = "Dry run, nothing changed: would have " if report.dry_run else ""
-    return f"{prefix}{', '.join(parts)}."
+    shown = [k for k in counts if counts[k] or k not in ("deferred", "orphaned")]
+    if report.dry_run:
+        parts = ", ".join(f"{counts[k]} {DRY_RUN_WORDS.get(k, k)}" for k in shown)
+        return f"Dry run, nothing changed: {parts}."
+    return ", ".join(f"{counts[k]} {k}" for k in shown) + "."

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
@@ -25,10 +25,20 @@ from typing import Protocol
 from sbzoom.clients._http import MaybeCommittedError
 from sbzoom.clients.zoom import MAX_AGENDA, MAX_REGISTRANT_EMAIL, MAX_TOPIC, cut_text, zoom_time
 from sbzoom.core.notify.model import NotifyReport
+from sbzoom.core.online import Orphan, orphan_reason
 from sbzoom.errors import AuthError, ConfigError, ExitCode, RemoteError, SbzoomError
 from sbzoom.store.ledger import Audit, BookingRow, Ledger, MeetingRow, utc_text
 
-STATUSES = ("created", "updated", "unchanged", "cancelled", "skipped", "failed", "deferred")
+STATUSES = (
+    "created",
+    "updated",
+    "unchanged",
+    "cancelled",
+    "skipped",
+    "failed",
+    "deferred",
+    "orphaned",
+)
 COMMENT_MARK = "sbzoom:"
 NOT_STARTED = "not started: the run was stopped (Ctrl-C or SIGTERM); the next run links it"
 MINUTE = timedelta(minutes=1)
@@ -74,10 +84,11 @@ class Registrant:
 class HostExhaustedError(SbzoomError):
     """The host reached Zoom's daily create/update limit."""
 
-    def __init__(self, host_id: str, reset_at: datetime | None) -> None:
+    def __init__(self, host_id: str, reset_at: datetime | None, host_label: str = "") -> None:
         when = reset_at.strftime("%Y-%m-%d %H:%M UTC") if reset_at else "00:00 UTC"
         super().__init__(
-            f"Zoom's daily create/update limit for host {host_id} is reached; retry after {when}."
+            f"Zoom's daily create/update limit for host {host_label or host_id} is reached; "
+            f"retry after {when}."
         )
         self.host_id = host_id
         self.reset_at = reset_at
@@ -141,6 +152,7 @@ class LinkPlan:
     write_back: bool = False
     dry_run: bool = False
     workers: int = 4
+    cancel_orphans: bool = False  # end the meetings of orphaned bookings (core.online)
 
 
 @dataclass(frozen=True)
@@ -154,7 +166,8 @@ class LinkResult:
 
     def to_json(self) -> dict[str, object]:
         return {
-            "booking_id": self.booking_id,
+            # SimplyBook ids are numbers in every JSON sbzoom prints (one type throughout)
+            "booking_id": int(self.booking_id) if self.booking_id.isdigit() else self.booking_id,
             "status": self.status,
             "meeting_id": self.meeting_id,
             "join_url": self.join_url or None,
@@ -168,6 +181,9 @@ class LinkReport:
     dry_run: bool = False
     notices: NotifyReport | None = None  # the e-mails sent after linking (notify.email)
     warnings: list[str] = field(default_factory=list)  # shown on stderr; not failures
+    # The bookings the results are about, by id, so each row can say which booking it is
+    # (start, service, client). A booking gone from SimplyBook has none.
+    bookings: Mapping[str, BookingView] = field(default_factory=dict)
 
     @property
     def summary(self) -> dict[str, int]:
@@ -202,8 +218,20 @@ class LinkReport:
         return code
 
     def to_json(self) -> dict[str, object]:
+        results = []
+        for result in self.results:
+            row = result.to_json()
+            booking = self.bookings.get(result.booking_id)
+            if booking is not None:  # extra keys (allowed): which booking the row is
+                row["start"] = booking.start.astimezone(UTC).isoformat()
+                row["service"] = booking.service_name
+                row["provider"] = booking.provider_name
+                row["client"] = booking.client_name
+            if self.dry_run:
+                row["dry_run"] = True
+            results.append(row)
         return {
-            "results": [r.to_json() for r in self.results],
+            "results": results,
             "summary": self.summary,
             "dry_run": self.dry_run,
             **({"notices": self.notices.to_json()} if self.notices is not None else {}),
@@ -371,6 +399,7 @@ class Linker:
         plan: LinkPlan,
         now: Callable[[], datetime],
         progress: Callable[[int, int], None] | None = None,
+        host_label: Callable[[str], str] | None = None,
         *,
         stop: threading.Event | None = None,
         locks: UnitLocks | None = None,
@@ -378,6 +407,8 @@ class Linker:
         self.zoom = zoom
         self.locks = locks
         self._started: datetime | None = None
+        # How a Zoom user is named in reasons a person reads: their e-mail, when known.
+        self.host_label = host_label or (lambda host_id: host_id)
         self.comments = comments
         self.ledger = ledger
         self.plan = plan
@@ -454,6 +485,66 @@ class Linker:
             results.append(LinkResult(booking_id, "cancelled", meeting.meeting_id, reason=reason))
         return results
 
+    def orphans(self, bookings: Sequence[tuple[BookingView, Orphan]]) -> list[LinkResult]:
+        """Bookings out of scope now (their service is no longer online) whose meeting sbzoom
+        made: reported as orphaned, or cancelled when the plan says so."""
+        results = []
+        for booking, cause in bookings:
+            result = self._orphan(booking.id, cause)
+            if result is not None:
+                results.append(result)
+        return results
+
+    def _unmapped(self, booking: BookingView) -> LinkResult:
+        """A booking whose provider has no Zoom user: skipped, or orphaned if it had a meeting."""
+        cause = Orphan(
+            f"provider {booking.provider_name} ({booking.provider_id}) is not mapped to a "
+            "Zoom user",
+            f"map it with 'sbzoom providers map {booking.provider_id} ZOOM_USER'",
+        )
+        found = self._orphan(booking.id, cause)
+        if found is not None:
+            return found
+        if booking.cancelled:
+            return LinkResult(booking.id, "skipped", reason="booking is cancelled; no meeting")
+        return LinkResult(booking.id, "skipped", reason=f"{cause.why}; {cause.fix}")
+
+    def _orphan(self, booking_id: str, cause: Orphan) -> LinkResult | None:
+        """The result for a booking sbzoom no longer keeps right; None when it has no meeting."""
+        row = self._ledger_booking(booking_id)
+        meeting = self._ledger_meeting(row.unit_key) if row else None
+        if row is None or row.status != "linked" or meeting is None:
+            return None
+        if meeting.meeting_id is None or meeting.status != "active":
+            return None
+        meeting_id = meeting.meeting_id
+        if not self.plan.cancel_orphans:
+            reason = orphan_reason(cause, meeting_id, booking_id)
+            return LinkResult(booking_id, "orphaned", meeting_id, row.join_url, reason)
+        why = f"orphaned: {cause.why}"
+        if self.plan.dry_run:
+            return LinkResult(booking_id, "cancelled", meeting_id, reason=f"{why}; would cancel")
+        try:
+            if row.registrant_id:
+                self._leave_session(booking_id, row.unit_key, row.registrant_id, meeting)
+                self._audit(booking_id, "cancel-orphan", meeting_id, "ok", cause.why)
+            else:
+                self.zoom.delete(meeting_id)
+                audit = Audit(booking_id, "cancel-orphan", meeting_id, detail=cause.why)
+                self._save_meeting(
+                    row.unit_key, meeting_id, meeting.host_id, "", "", "", "deleted", audit
+                )
+        except (AuthError, ConfigError):
+            raise
+        except SbzoomError as exc:
+            self._audit(booking_id, "cancel-orphan", meeting_id, "failed", exc.message)
+            return LinkResult(booking_id, "failed", meeting_id, reason=exc.message)
+        self._save_booking(booking_id, row.unit_key, "", "", "cancelled", why)
+        return LinkResult(booking_id, "cancelled", meeting_id, reason=f"{why}; meeting cancelled")
+
+    def _host_change(self, old: str, new: str) -> str:
+        return f"host changed from {self.host_label(old)} to {self.host_label(new)}"
+
     def _end_place(self, booking_id: str, row: BookingRow, meeting: MeetingRow) -> None:
         assert meeting.meeting_id is not None
         if self.plan.dry_run:
@@ -521,23 +612,15 @@ class Linker:
     def _unit_locked(self, unit: Unit) -> list[LinkResult]:
         try:
             if unit.host_id is None:
-                return [
-                    LinkResult(
-                        b.id,
-                        "skipped",
-                        reason=f"provider {b.provider_name} ({b.provider_id}) is not mapped to a "
-                        f"Zoom user; run 'sbzoom providers map {b.provider_id} ZOOM_USER'",
-                    )
-                    for b in unit.bookings
-                ]
+                return [self._unmapped(b) for b in unit.bookings]
             exhausted = self._exhausted.get(unit.host_id)
             if exhausted is not None:
                 return self._deferred(unit, exhausted)
             try:
                 return self._class(unit) if unit.is_class else self._single(unit)
             except HostExhaustedError as exc:
-                if exc.host_id != unit.host_id:  # an update's error does not know the host
-                    exc = HostExhaustedError(unit.host_id, exc.reset_at)
+                # An update's error does not know the host; reasons name it by e-mail.
+                exc = HostExhaustedError(unit.host_id, exc.reset_at, self.host_label(unit.host_id))
                 self._exhausted[unit.host_id] = exc
                 return self._deferred(unit, exc)
             except (AuthError, ConfigError):
@@ -622,7 +705,7 @@ class Linker:
                     return replaced, status, why
             else:
                 created = self._move(unit, current, host, body, wanted)
-                return created, "updated", f"host changed from {row.host_id} to {host}"
+                return created, "updated", self._host_change(row.host_id, host)
         return self._ensure_new(unit, host, body, wanted, fresh=row is not None)
 
     def _ensure_new(
@@ -638,7 +721,7 @@ class Linker:
             elsewhere = self._find_marked_elsewhere(host, unit.key)
             if elsewhere is not None:
                 moved = self._move(unit, elsewhere, host, body, wanted)
-                return moved, "updated", f"host changed from {elsewhere.host_id} to {host}"
+                return moved, "updated", self._host_change(elsewhere.host_id, host)
         if adopted is None:
             return self._create(unit, host, body, wanted, fresh=False), "created", ""
         audit = Audit(unit.first.id, "adopt", adopted.id)
@@ -712,7 +795,7 @@ class Linker:
             meeting = found if found is not None else self.zoom.create(host, body)
         self._save_meeting(
             unit.key, meeting.id, host, wanted, meeting.join_url, meeting.passcode, "active",
-            Audit(unit.first.id, action, meeting.id, detail=f"host {host}"),
+            Audit(unit.first.id, action, meeting.id, detail=f"host {self.host_label(host)}"),
         )  # fmt: skip
         return meeting
 

@@ -12,6 +12,8 @@ Status of a row (PRODUCT.md §2):
                 still has it)
     failed      the last link attempt failed (ledger)
     deferred    Zoom's daily limit for the host was reached; linked after 00:00 UTC (ledger)
+    orphaned    sbzoom made its meeting, which still works, but no longer keeps it right: the
+                provider is unmapped or the service no longer online (``core.online``)
     missing     anything else: never linked, unmapped provider, moved to another class session
                 since the last link, meeting deleted, or gone from Zoom
 """
@@ -24,23 +26,24 @@ import io
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Protocol
 
-from sbzoom.clients.simplybook import Booking, Provider, Service
+from sbzoom.clients.simplybook import Booking, Provider, Service, SimplyBookClient
 from sbzoom.context import Context
 from sbzoom.core.catalog import resolve_one
 from sbzoom.core.dates import Window, window
 from sbzoom.core.link import booking_view
 from sbzoom.core.linking import BookingView, unit_key
 from sbzoom.core.notify.state import delivery_state
+from sbzoom.core.online import Orphan, cancel_orphans_command, orphan_cause, orphan_reason
 from sbzoom.errors import SbzoomError, UsageError
 from sbzoom.store.files import atomic_file
 from sbzoom.store.ledger import BookingRow, MeetingRow, NoticeRow
 
-STATUSES = ("linked", "missing", "cancelled", "failed", "deferred")
+STATUSES = ("linked", "missing", "cancelled", "failed", "deferred", "orphaned")
 # The PRODUCT.md JSON shape, in order; ``reason`` is an extra key (allowed) saying why a row is
 # not linked and what fixes it.
 COLUMNS = (
@@ -81,7 +84,8 @@ class ReportRow:
 
     def to_json(self) -> dict[str, object]:
         return {
-            "booking_id": self.booking_id,
+            # SimplyBook ids are numbers in every JSON sbzoom prints (one type throughout)
+            "booking_id": int(self.booking_id) if self.booking_id.isdigit() else self.booking_id,
             "code": self.code,
             "start": self.start.isoformat(),
             "end": self.end.isoformat(),
@@ -125,17 +129,33 @@ def derive_status(
     row: BookingRow | None,
     meeting: MeetingRow | None,
     mapped_host: str | None,
+    orphan: Orphan | None = None,
 ) -> Derived:
-    """A booking's report status from SimplyBook's truth and the ledger's memory."""
+    """A booking's report status from SimplyBook's truth and the ledger's memory.
+
+    ``orphan`` says why sbzoom would no longer keep this booking's meeting right (unmapped
+    provider, service no longer online), as ``core.online.orphan_cause`` decides it.
+    """
     active = meeting if meeting is not None and meeting.status == "active" else None
     active_id = active.meeting_id if active is not None else None
+    made = row is not None and row.status == "linked" and active_id is not None
     if booking.cancelled:
         leftover = ""
-        if row is not None and row.status == "linked" and active_id is not None:
-            leftover = f"its meeting still exists: run 'sbzoom bookings link {booking.id}'"
+        if made:
+            fix = (
+                cancel_orphans_command(booking.id)
+                if orphan
+                else f"sbzoom bookings link {booking.id}"
+            )
+            leftover = f"its meeting still exists: run '{fix}'"
         return Derived("cancelled", active_id, "", active.host_id if active else "", leftover)
+    if orphan is not None and made and row is not None and active is not None:
+        reason = orphan_reason(orphan, active_id, booking.id)
+        return Derived(
+            "orphaned", active_id, row.join_url or active.join_url, active.host_id, reason
+        )
     relink = f"run 'sbzoom bookings link {booking.id}'"
-    if mapped_host is None and (row is None or row.status != "linked"):
+    if mapped_host is None:  # linked and still there was orphaned above
         return Derived(
             "missing",
             reason=f"provider {booking.provider_name} ({booking.provider_id}) has no Zoom user: "
@@ -236,6 +256,7 @@ class MeetingReport:
         progress: Callable[[int, int], None] | None = None,
         notify_on: bool = False,
         notices: Callable[[str, str], list[NoticeRow]] | None = None,
+        strays: Iterable[Booking] = (),
     ) -> None:
         self.window = span
         self.counts: Counter[str] = Counter()
@@ -248,6 +269,7 @@ class MeetingReport:
         self._progress = progress
         self._notify_on = notify_on
         self._notices = notices  # None: the ledger holds no notice (no lookup per row)
+        self._strays = strays
 
     @property
     def total(self) -> int:
@@ -266,14 +288,52 @@ class MeetingReport:
             if self._progress is not None and done % PROGRESS_EVERY == 0:
                 self._progress(done, 0)
             yield row
+        for booking in self._strays:
+            # Bookings of services no longer online: only those whose meeting sbzoom made and
+            # that still exists are rows (orphaned, or cancelled with the meeting left behind).
+            view = booking_view(booking)
+            if view.service_id in self._online:
+                continue
+            stray = self._stray_row(view)
+            if stray is not None:
+                self.counts[stray.status] += 1
+                done += 1
+                yield stray
         if self._progress is not None:
             self._progress(done, done)
+
+    def _stray_row(self, view: BookingView) -> ReportRow | None:
+        ledger_row = self._ledger.booking(view.id)
+        if ledger_row is None or ledger_row.status != "linked":
+            return None
+        meeting = self._ledger.meeting(ledger_row.unit_key)
+        if meeting is None or meeting.status != "active":
+            return None
+        mapped = self._hosts.get(view.provider_id)
+        cause = orphan_cause(
+            provider_id=view.provider_id,
+            provider_name=view.provider_name,
+            service_id=view.service_id,
+            service_name=view.service_name,
+            hosts=self._hosts,
+            online=self._online,
+        )
+        derived = derive_status(view, ledger_row.unit_key, ledger_row, meeting, mapped, cause)
+        return self._report_row(view, derived, mapped, ledger_row.unit_key)
 
     def _row(self, view: BookingView, key: str) -> ReportRow:
         ledger_row = self._ledger.booking(view.id)
         meeting = self._ledger.meeting(ledger_row.unit_key if ledger_row else key)
         mapped = self._hosts.get(view.provider_id)
-        derived = derive_status(view, key, ledger_row, meeting, mapped)
+        cause = orphan_cause(
+            provider_id=view.provider_id,
+            provider_name=view.provider_name,
+            service_id=view.service_id,
+            service_name=view.service_name,
+            hosts=self._hosts,
+            online=self._online,
+        )
+        derived = derive_status(view, key, ledger_row, meeting, mapped, cause)
         status, join_url, reason = derived.status, derived.join_url, derived.reason
         if (
             status == "linked"
@@ -286,10 +346,17 @@ class MeetingReport:
                 f"meeting {derived.meeting_id} is gone from Zoom: "
                 f"run 'sbzoom bookings link {view.id}'"
             )
+        unit = ledger_row.unit_key if ledger_row else key
+        return self._report_row(view, replace(derived, status=status, join_url=join_url,
+                                              reason=reason), mapped, unit)  # fmt: skip
+
+    def _report_row(
+        self, view: BookingView, derived: Derived, mapped: str | None, unit: str
+    ) -> ReportRow:
         notices = []
         if self._notices is not None:
-            notices = self._notices(view.id, ledger_row.unit_key if ledger_row else key)
-        delivery = delivery_state(notices, status == "linked", self._notify_on)
+            notices = self._notices(view.id, unit)
+        delivery = delivery_state(notices, derived.status == "linked", self._notify_on)
         return ReportRow(
             booking_id=view.id,
             code=view.code,
@@ -301,9 +368,9 @@ class MeetingReport:
             client_email=view.client_email,
             zoom_user=self.directory.email(derived.host_id or mapped or ""),
             meeting_id=derived.meeting_id,
-            join_url=join_url,
-            status=status,
-            reason=reason,
+            join_url=derived.join_url,
+            status=derived.status,
+            reason=derived.reason,
             delivery=delivery,
         )
 
@@ -396,6 +463,9 @@ def meetings_report(
         ledger = real = open_ledger(context)
         if notify_on or real.has_notices():
             notices = real.notices_of
+    strays: Iterable[Booking] = ()
+    if not query.service and not isinstance(ledger, EmptyLedger):
+        strays = _stray_bookings(simplybook, span, online, providers)
     verifier = None
     if query.verify:
         from sbzoom.core.zoom_auth import zoom_client
@@ -412,7 +482,20 @@ def meetings_report(
         progress,
         notify_on=notify_on,
         notices=notices,
+        strays=strays,
     )
+
+
+def _stray_bookings(
+    simplybook: SimplyBookClient, span: Window, online: Mapping[str, str], providers: list[int]
+) -> Iterator[Booking]:
+    """Bookings in the window of services that are not online (read only when iterated): the
+    ones sbzoom linked while their service was online have orphaned meetings."""
+    others = [s.id for s in simplybook.list_services() if str(s.id) not in online]
+    if others:
+        yield from simplybook.iter_bookings(
+            date_from=span.first, date_to=span.last, services=others, providers=providers
+        )
 
 
 def _zoom_emails(context: Context) -> dict[str, str]:
@@ -448,35 +531,6 @@ def json_chunks(rows: Iterable[ReportRow]) -> Iterator[str]:
         yield ("[\n  " if first else ",\n  ") + json.dumps(row.to_json(), ensure_ascii=False)
         first = False
     yield "[]\n" if first else "\n]\n"
-
-
-TABLE_COLUMNS = (
-    "booking",
-    "start",
-    "service",
-    "provider",
-    "client",
-    "zoom host",
-    "meeting",
-    "status",
-    "join link / note",
-    "mail",
-)
-
-
-def table_cells(row: ReportRow) -> list[object]:
-    return [
-        row.booking_id,
-        row.start.strftime("%Y-%m-%d %H:%M"),
-        row.service,
-        row.provider,
-        row.client,
-        row.zoom_user,
-        row.meeting_id or "",
-        row.status,
-        row.join_url or row.reason,
-        "" if row.delivery in (None, "off") else row.delivery,
-    ]
 
 
 @contextlib.contextmanager

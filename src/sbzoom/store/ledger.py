@@ -409,12 +409,21 @@ class Ledger:
             AUDIT_INSERT, (now.isoformat(), booking_id, action, meeting_id, outcome, detail)
         )
 
-    def audit_log(self, booking_id: str | None = None) -> list[AuditRow]:
+    def audit_log(
+        self, booking_id: str | None = None, since: datetime | None = None
+    ) -> list[AuditRow]:
+        """Audit entries, oldest first; of one booking, and/or from ``since`` on."""
         sql = "SELECT at, booking_id, action, meeting_id, outcome, detail FROM audit"
+        where: list[str] = []
         args: tuple[object, ...] = ()
         if booking_id is not None:
-            sql += " WHERE booking_id = ?"
-            args = (booking_id,)
+            where.append("booking_id = ?")
+            args += (booking_id,)
+        if since is not None:  # entries are written in UTC ISO 8601: text order is time order
+            where.append("at >= ?")
+            args += (since.astimezone(UTC).isoformat(),)
+        if where:
+            sql += " WHERE " + " AND ".join(where)
         return [AuditRow(*r) for r in self._query(sql + " ORDER BY id", args)]  # type: ignore[arg-type]
 
 

@@ -1,0 +1,67 @@
+"""The rules `bookings link`, `report meetings`, `bookings show` and `doctor` share about which
+bookings sbzoom keeps right, so all four say the same thing about a booking.
+
+A meeting is **orphaned** when sbzoom made it for a booking (the ledger holds it as linked and
+the meeting as active) but sbzoom no longer keeps it right, because
+
+- the booking's provider is no longer mapped to a Zoom user (`providers unmap`), or
+- the booking's service is no longer online (`services disable-online`).
+
+The meeting still exists on Zoom and its links still work; nobody moves it when the booking
+moves or ends it when the booking is cancelled. The fix is to map the provider / enable the
+service again (the next `bookings link` picks the meeting up where it was), or to cancel it
+with `bookings link --cancel-orphans` (with `--dry-run` first to see what would go).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Orphan:
+    """Why a linked booking's meeting is no longer kept right, and what fixes it."""
+
+    why: str  # "provider Ben Okafor (2) is no longer mapped to a Zoom user"
+    fix: str  # "map it again with 'sbzoom providers map 2 ZOOM_USER'"
+
+
+def orphan_cause(
+    *,
+    provider_id: str,
+    provider_name: str,
+    service_id: str,
+    service_name: str,
+    hosts: Mapping[str, str],
+    online: Mapping[str, str],
+) -> Orphan | None:
+    """Why a booking's meeting would be orphaned now; None while sbzoom still keeps it."""
+    if service_id not in online:
+        return Orphan(
+            f"service {service_name} ({service_id}) is no longer online",
+            f"make it online again with 'sbzoom services enable-online {service_id}'",
+        )
+    if provider_id not in hosts:
+        return Orphan(
+            f"provider {provider_name} ({provider_id}) is no longer mapped to a Zoom user",
+            f"map it again with 'sbzoom providers map {provider_id} ZOOM_USER'",
+        )
+    return None
+
+
+def cancel_orphans_command(booking_id: str | None = None, *, to: str | None = None) -> str:
+    """The command that cancels orphaned meetings (one booking's, or a window's)."""
+    if booking_id is not None:
+        return f"sbzoom bookings link {booking_id} --cancel-orphans"
+    return "sbzoom bookings link --cancel-orphans" + (f" --to {to}" if to else "")
+
+
+def orphan_reason(orphan: Orphan, meeting_id: int | None, booking_id: str) -> str:
+    """The sentence shown for an orphaned booking in link, report and show."""
+    meeting = f"meeting {meeting_id}" if meeting_id else "its meeting"
+    return (
+        f"{orphan.why}; {meeting} still works but sbzoom no longer keeps it right: "
+        f"{orphan.fix}, or cancel it with '{cancel_orphans_command(booking_id)}' "
+        "(add --dry-run to preview)"
+    )
