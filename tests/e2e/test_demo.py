@@ -52,9 +52,9 @@ def test_demo_links_every_online_booking_and_gives_class_clients_their_own_links
     assert seconds is not None, done.stdout
     assert float(seconds.group(1)) < 10
     assert re.search(r'"kind": "create", "booking": "\d+", "action": "created"', done.stdout)
-    report, mail = done.stdout.split(REPORT_COMMAND + "\n", 1)[1].split(
-        "\n$ sbzoom sandbox mail", 1
-    )
+    after = done.stdout.split(REPORT_COMMAND + "\n", 1)[1]
+    report = after.split("\n$ ", 1)[0]
+    mail = after.split("\n$ sbzoom sandbox mail", 1)[1]
     rows = list(csv.DictReader(io.StringIO(report, newline="")))
 
     assert rows
@@ -80,6 +80,12 @@ def test_demo_links_every_online_booking_and_gives_class_clients_their_own_links
         # each a personal registrant link (Zoom's ?tk= form), never the meeting's generic link
         assert all("tk=" in c["join_url"] for c in clients), clients
 
+    # Support staff's view: where booking 1001 stands, and the audit of what sbzoom did to it.
+    show = done.stdout.split("$ sbzoom bookings show 1001\n", 1)[1]
+    assert show.startswith("linked: meeting ") and "hosted by ben.okafor@" in show
+    audit = done.stdout.split("$ sbzoom audit 1001\n", 1)[1].splitlines()
+    assert audit[0].split()[:3] == ["WHEN", "BOOKING", "ACTION"]
+    assert audit[1].split()[3:5] == ["1001", "create"] and "host ben.okafor@" in audit[1]
     # The demo ends by showing one client's message and its calendar invite.
     shown = mail.split("$ sbzoom sandbox mail --show", 1)[1]
     assert "To: Maria Gonzalez <maria.gonzalez@client.example>" in shown

@@ -188,6 +188,7 @@ def test_daily_limit_defers_that_host_and_finishes_the_others(
     assert bens == ["created", "deferred", "deferred"]
     deferred = next(r for r in report["results"] if r["status"] == "deferred")
     assert "UTC" in deferred["reason"]
+    assert "for host ben.okafor@sbzoom-demo.example is reached" in deferred["reason"]
     assert got["1002"] == "created" and got["1004"] == "created"  # other hosts are done
     assert "deferred" in stderr
 

@@ -70,7 +70,7 @@ def bash_complete(*words: str) -> list[str]:
 @pytest.mark.parametrize(
     ("words", "expected"),
     [
-        (("sbzoom", "au"), ["auth"]),
+        (("sbzoom", "au"), ["audit", "auth"]),
         (("sbzoom", "auth", "login", ""), ["simplybook", "smtp", "zoom"]),
         (("sbzoom", "report", "meetings", "--format", ""), ["csv", "json", "table"]),
         (("sbzoom", "report", "meetings", "--format", "=", "j"), ["json"]),
@@ -90,12 +90,14 @@ def test_bash_completes(words: tuple[str, ...], expected: list[str]) -> None:
 def test_bash_completes_every_command_with_its_options() -> None:
     assert "zoom" in bash_complete("sbzoom", "")
     assert bash_complete("sbzoom", "bookings", "link", "--") == [
+        "--cancel-orphans",
         "--dry-run",
         "--from",
         "--help",
         "--json",
         "--lock-timeout",
         "--to",
+        "--wide",
     ]
 
 
