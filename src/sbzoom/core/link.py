@@ -620,10 +620,10 @@ def show_booking(context: Context, booking_id: str) -> BookingDetails:
         start=booking.start,
         zone=zone,
     )
-    zoom = zoom_client(context)
     meeting_id = derived.meeting_id if derived.status in ("linked", "orphaned") else None
     found_by_marker = False
     if derived.status == "missing" and is_online and mapped and row is None:
+        zoom = zoom_client(context)
         tag = marker(key)  # the ledger may be gone: look for the meeting by its marker
         meetings = zoom.list_meetings(mapped, type="scheduled")
         meeting_id = next((m.id for m in meetings if m.agenda.startswith(tag)), None)
@@ -631,6 +631,7 @@ def show_booking(context: Context, booking_id: str) -> BookingDetails:
     if meeting_id is None:
         state, step = _not_linked(booking, derived.status, derived.reason, is_online, when)
         return replace(base, state=state, next_step=step)
+    zoom = zoom_client(context)  # only now: a booking with no meeting needs no Zoom sign-in
     fetched_at = context.clock.now()
     try:
         meeting = zoom.get_meeting(meeting_id)
@@ -642,7 +643,8 @@ def show_booking(context: Context, booking_id: str) -> BookingDetails:
             f"{meeting_id}, which is gone from Zoom.",
             next_step=f"run 'sbzoom bookings link {booking.id}'",
         )
-    if online.get(booking.service_id) == "class":
+    # A class seat has a registrant (also when its service is no longer online: orphaned).
+    if online.get(booking.service_id) == "class" or (row is not None and row.registrant_id):
         wanted = booking.client_email.lower()
         links = [
             ClientLink(who, r.email, r.join_url)
