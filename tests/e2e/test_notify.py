@@ -89,7 +89,7 @@ def test_one_message_per_client_and_provider_and_a_rerun_sends_nothing(
     # Each client's mail goes to them, with their own link (the class: a personal one).
     for message in sandbox.mail.messages():
         assert len(message.rcpt_tos) == 1
-    links = {r["booking_id"]: r["join_url"] for r in report["results"]}
+    links = {str(r["booking_id"]): r["join_url"] for r in report["results"]}
     for booking in CLIENT_BOOKINGS:
         (message,) = by_thread(sandbox, f"c{booking}")
         body = message.parsed().get_body(("plain",)).get_content()
@@ -205,11 +205,11 @@ def test_rejected_address_is_failed_with_reason_others_go(home: Home, sandbox: S
     code, report, _ = link(home, env)
     assert code == 1
     failed = [r for r in report["notices"]["results"] if r["status"] == "failed"]
-    assert [(f["booking_id"], f["to"]) for f in failed] == [("1002", "james.chen@client.example")]
+    assert [(f["booking_id"], f["to"]) for f in failed] == [(1002, "james.chen@client.example")]
     assert "550" in failed[0]["reason"]
     assert len(sandbox.mail.messages()) == len(CLIENT_BOOKINGS) + PROVIDER_THREADS - 1
     rows = json.loads(home.run("report", "meetings", "--format", "json", extra_env=env).stdout)
-    assert next(r["delivery"] for r in rows if r["booking_id"] == "1002") == "failed"
+    assert next(r["delivery"] for r in rows if r["booking_id"] == 1002) == "failed"
 
 
 def test_wrong_smtp_password_exits_4_naming_the_fix(home: Home, sandbox: Sandbox) -> None:
@@ -246,7 +246,7 @@ def test_dry_run_lists_messages_and_sends_nothing(home: Home, sandbox: Sandbox) 
     code, report, stderr = link(home, env, "--dry-run")
     assert code == 0, stderr
     would = [r for r in report["notices"]["results"] if r["status"] == "would-send"]
-    assert {r["booking_id"] for r in would if r["role"] == "client"} == CLIENT_BOOKINGS
+    assert {str(r["booking_id"]) for r in would if r["role"] == "client"} == CLIENT_BOOKINGS
     assert sandbox.mail.messages() == []
 
 

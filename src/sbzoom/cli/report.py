@@ -111,7 +111,9 @@ def _write(
 
     try:
         if fmt is Format.table:
-            left_out = write_report_table(stream, result.rows(), width, wide=wide)
+            left_out = write_report_table(
+                stream, result.rows(), width, wide=wide, delivery=result.tracks_delivery
+            )
             stream.flush()
             return left_out
         chunks = core.csv_chunks if fmt is Format.csv else core.json_chunks

@@ -272,6 +272,12 @@ class MeetingReport:
         self._strays = strays
 
     @property
+    def tracks_delivery(self) -> bool:
+        """Whether rows carry an e-mail delivery state worth a column (notify.email is on, or
+        notices were sent before)."""
+        return self._notify_on or self._notices is not None
+
+    @property
     def total(self) -> int:
         return sum(self.counts.values())
 

@@ -30,6 +30,7 @@ REPORT_COLUMNS = (
 )
 # --wide: the join link too, and nothing shortened.
 WIDE_REPORT_COLUMNS = (*REPORT_COLUMNS, Column("JOIN LINK", 0, rank=10))
+MAIL_INDEX = [c.name for c in REPORT_COLUMNS].index("MAIL")
 
 
 def report_cells(row: ReportRow) -> list[str]:
@@ -49,19 +50,35 @@ def report_cells(row: ReportRow) -> list[str]:
 
 
 def write_report_table(
-    out: IO[str], rows: Iterable[ReportRow], width: int, *, wide: bool = False
+    out: IO[str],
+    rows: Iterable[ReportRow],
+    width: int,
+    *,
+    wide: bool = False,
+    delivery: bool = True,
 ) -> list[str]:
-    """Print the table to ``out``; returns the names of the columns left out for the width."""
+    """Print the table to ``out``; returns the names of the columns left out for the width.
+
+    ``delivery=False`` (e-mail notices not in use) leaves the always-empty MAIL column out."""
+    specs = REPORT_COLUMNS if delivery else tuple(c for c in REPORT_COLUMNS if c.name != "MAIL")
+    wide_specs = (*specs, WIDE_REPORT_COLUMNS[-1])
     if wide:
-        cells = [report_cells(r) for r in rows]
-        fitted = wide_columns(WIDE_REPORT_COLUMNS, cells)
+        cells = [_cells(r, delivery) for r in rows]
+        fitted = wide_columns(wide_specs, cells)
         out.write(format_header_for(fitted) + "\n")
         for line in cells:
             out.write(format_row(fitted, line, wide=True) + "\n")
         return []
-    fitted = fit_columns(REPORT_COLUMNS, width)
+    fitted = fit_columns(specs, width)
     out.write(format_header_for(fitted) + "\n")
     for row in rows:
-        out.write(format_row(fitted, report_cells(row)) + "\n")
+        out.write(format_row(fitted, _cells(row, delivery)) + "\n")
     shown = {f.column.name for f in fitted}
-    return [c.name.lower() for c in WIDE_REPORT_COLUMNS if c.name not in shown]
+    return [c.name.lower() for c in wide_specs if c.name not in shown]
+
+
+def _cells(row: ReportRow, delivery: bool) -> list[str]:
+    cells = report_cells(row)
+    if not delivery:
+        del cells[MAIL_INDEX]
+    return cells

@@ -97,7 +97,8 @@ class NoticeResult:
 
     def to_json(self) -> dict[str, object]:
         return {
-            "booking_id": self.booking_id,
+            # SimplyBook ids are numbers in every JSON sbzoom prints (one type throughout)
+            "booking_id": int(self.booking_id) if self.booking_id.isdigit() else self.booking_id,
             "role": self.role,
             "to": self.recipient,
             "kind": self.kind,
