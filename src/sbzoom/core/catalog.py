@@ -38,6 +38,7 @@ from sbzoom.clients.simplybook import Provider, Service
 from sbzoom.clients.zoom import ZoomUser
 from sbzoom.context import Context
 from sbzoom.errors import AuthError, MissingScopeError, NotFoundError, UsageError
+from sbzoom.ids import id_problem, parse_id
 
 ZOOM_STATUSES = ("active", "inactive", "pending")
 MAX_CANDIDATES = 20
@@ -167,8 +168,9 @@ Named = TypeVar("Named", Provider, Service)
 
 def _matches(ref: str, items: Sequence[Named]) -> list[Named]:
     text = ref.strip()
-    if text.isdigit():
-        by_id = [item for item in items if item.id == int(text)]
+    number = parse_id(text)
+    if number is not None:
+        by_id = [item for item in items if item.id == number]
         if by_id:
             return by_id
     exact = [item for item in items if item.name == text]
@@ -213,6 +215,10 @@ def resolve_all(refs: Sequence[str], items: Sequence[Named], kind: str) -> list[
     if not unknown and not ambiguous:
         return found
     problems: list[str] = []
+    for ref in unknown:
+        why = id_problem(ref)
+        if why:  # '-3', '١٢': a try at an id, not a name nobody has
+            raise UsageError(f"{kind.capitalize()} id {why}.", f"Name a {kind} by its id or name.")
     if unknown:
         quoted = ", ".join(f"'{r}'" for r in unknown)
         problems.append(
@@ -639,8 +645,9 @@ def unmap_provider(
     mapping = context.profile.family("providers")
     providers = sorted(_catalog(context, catalog).list_providers(), key=lambda p: p.id)
     ref = provider_ref.strip()
-    if ref.isdigit() and str(int(ref)) in mapping and not _matches(ref, providers):
-        provider_id, name = int(ref), None
+    number = parse_id(ref)
+    if number is not None and str(number) in mapping and not _matches(ref, providers):
+        provider_id, name = number, None
     else:
         provider = resolve_one(ref, providers, "provider")
         provider_id, name = provider.id, provider.name
@@ -762,7 +769,7 @@ def disable_online(
     gone = [
         r.strip()
         for r in refs
-        if r.strip().isdigit() and str(int(r)) in stored and not _matches(r, services)
+        if parse_id(r) is not None and str(parse_id(r)) in stored and not _matches(r, services)
     ]
     chosen = resolve_all([r for r in refs if r.strip() not in gone], services, "service")
     changes = [ServiceChange(s.id, s.name, _online(stored, s), None) for s in chosen]

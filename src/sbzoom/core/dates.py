@@ -9,12 +9,32 @@ from zoneinfo import ZoneInfo
 
 from sbzoom.errors import UsageError
 
-RELATIVE = re.compile(r"([+-])(\d{1,4})([dw])")
+RELATIVE = re.compile(r"([+-])([0-9]{1,4})([dw])")  # [0-9], not \d: no lookalike digits
+# The days sbzoom reasons about. Far beyond any booking, and far enough from date.max that
+# adding the default 30 days (or a zone offset) can never overflow.
+FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(2199, 12, 31)
 
 
 def parse_day(text: str, today: date, option: str) -> date:
     """YYYY-MM-DD, today, tomorrow, yesterday, or an offset such as +30d, -7d, +2w."""
     value = text.strip().lower()
+    if not value.isascii():
+        raise UsageError(
+            f"{option} {text!r} is not a date: it has characters other than ASCII "
+            "(lookalike digits or dashes?).",
+            f"Type it as YYYY-MM-DD with the digits 0-9: {option} {today.isoformat()}",
+        )
+    day = _parse(value, today, option, text)
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise UsageError(
+            f"{option} {text!r} is {day.isoformat()}, outside the days sbzoom works with "
+            f"({FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}).",
+            f"Use a nearer date, e.g. {option} {today.isoformat()}",
+        )
+    return day
+
+
+def _parse(value: str, today: date, option: str, text: str) -> date:
     named = {"today": 0, "tomorrow": 1, "yesterday": -1}
     if value in named:
         return today + timedelta(days=named[value])
@@ -22,7 +42,15 @@ def parse_day(text: str, today: date, option: str) -> date:
     if match:
         sign = -1 if match.group(1) == "-" else 1
         days = int(match.group(2)) * (7 if match.group(3) == "w" else 1)
-        return today + timedelta(days=sign * days)
+        try:
+            return today + timedelta(days=sign * days)
+        except OverflowError:
+            return date.max if sign > 0 else date.min  # reported as out of range by the caller
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        raise UsageError(
+            f"{option} {text!r} is not a date.",
+            f"Use YYYY-MM-DD, today, or an offset such as +30d: {option} {today.isoformat()}",
+        )
     try:
         return date.fromisoformat(value)
     except ValueError:

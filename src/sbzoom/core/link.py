@@ -232,14 +232,18 @@ def open_ledger(context: Context) -> Ledger:
 
 
 def _booking_ids(raw: Sequence[str]) -> list[int]:
+    from sbzoom.ids import id_problem, parse_id
+
     ids = []
     for item in raw:
-        if not item.strip().isdigit():
+        number = parse_id(item)
+        if number is None:
+            why = id_problem(item)
             raise UsageError(
-                f"Booking id {item!r} is not a number.",
+                f"Booking id {why}." if why else f"Booking id {item!r} is not a number.",
                 "Pass SimplyBook booking ids, e.g. 'sbzoom bookings link 1234 1235'.",
             )
-        ids.append(int(item))
+        ids.append(number)
     return ids
 
 

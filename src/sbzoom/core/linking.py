@@ -27,6 +27,7 @@ from sbzoom.clients.zoom import MAX_AGENDA, MAX_REGISTRANT_EMAIL, MAX_TOPIC, cut
 from sbzoom.core.notify.model import NotifyReport
 from sbzoom.core.online import Orphan, orphan_reason
 from sbzoom.errors import AuthError, ConfigError, ExitCode, RemoteError, SbzoomError
+from sbzoom.store.config import KEYS
 from sbzoom.store.ledger import Audit, BookingRow, Ledger, MeetingRow, utc_text
 
 STATUSES = (
@@ -310,7 +311,8 @@ def meeting_body(unit: Unit, plan: LinkPlan) -> dict[str, object]:
     first = unit.first
     values = _fields(first, unit.is_class)
     settings = plan.meeting
-    topic = _render(settings.topic, values)
+    # An empty template (or one whose fields are all empty) falls back to the default topic.
+    topic = _render(settings.topic, values) or _render(str(KEYS["meeting.topic"].default), values)
     if unit.is_class:
         topic = topic.removesuffix(" with").strip() or first.service_name
     agenda_text = _render(settings.agenda, values) if not unit.is_class else first.service_name

@@ -53,9 +53,20 @@ def _timezone(value: Value) -> str | None:
 
 
 def _url(value: Value) -> str | None:
-    parts = urlsplit(str(value))
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        return "must be an http(s) URL"
+    text = str(value)
+    if text != text.strip() or any(c.isspace() or ord(c) < 32 for c in text):
+        return "must be an http(s) URL without spaces"
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "must be an http(s) URL such as https://api.zoom.us/v2"
+    if parts.username is not None or parts.password is not None:
+        return "must not carry a user name or password (secrets never live in the config file)"
+    if parts.query or parts.fragment:
+        return "must be a base URL, without ?query or #fragment"
+    try:
+        parts.port  # noqa: B018 (raises on a port that is not a number in 0..65535)
+    except ValueError:
+        return "has a port that is not a number from 1 to 65535"
     return None
 
 
@@ -66,8 +77,57 @@ def _one_of(*choices: str) -> Callable[[Value], str | None]:
     return check
 
 
-def _positive(value: Value) -> str | None:
-    return None if float(value) > 0 else "must be greater than 0"
+# Request rates: below this a run would wait minutes between calls (1e-9 would never finish);
+# above it the pacing stops meaning anything.
+MIN_RPS, MAX_RPS = 0.1, 10000.0
+
+
+def _rate(value: Value) -> str | None:
+    rate = float(value)
+    if not MIN_RPS <= rate <= MAX_RPS:  # also refuses nan and inf
+        return f"must be a number of requests per second from {MIN_RPS:g} to {MAX_RPS:g}"
+    return None
+
+
+def _name(value: Value) -> str | None:
+    """A login, id or name: not empty, no surrounding spaces, no control characters."""
+    text = str(value)
+    if not text.strip():
+        return "must not be empty"
+    if text != text.strip() or any(ord(c) < 32 or ord(c) == 127 for c in text):
+        return "must not have spaces around it or control characters in it"
+    return None
+
+
+# The placeholders meeting templates may use: plain names, nothing else (no {service.upper},
+# {client[0]}, {code!r} or format specs: those would put Python internals into a topic).
+PLACEHOLDERS = ("service", "provider", "client", "code", "booking_id", "date", "time")
+
+
+def template_problem(value: Value) -> str | None:
+    import string
+
+    try:
+        fields = list(string.Formatter().parse(str(value)))
+    except ValueError as exc:
+        return f"is not a valid template ({exc}; write {{{{ and }}}} for literal braces)"
+    for _, name, spec, conversion in fields:
+        if name is None:
+            continue
+        if name not in PLACEHOLDERS or spec or conversion:
+            shown = (
+                "{"
+                + name
+                + (f"!{conversion}" if conversion else "")
+                + (f":{spec}" if spec else "")
+                + "}"
+            )
+            return (
+                f"uses {shown}; a template may only use "
+                + " ".join("{" + p + "}" for p in PLACEHOLDERS)
+                + " (no attributes, indexes or formats)"
+            )
+    return None
 
 
 def _seconds(value: Value) -> str | None:
@@ -131,20 +191,24 @@ def _domain(value: Value) -> str | None:
 
 
 KEYS: dict[str, KeySpec] = {
-    "simplybook.company": KeySpec(str, "SimplyBook company login"),
-    "simplybook.login": KeySpec(str, "SimplyBook user login"),
+    "simplybook.company": KeySpec(str, "SimplyBook company login", None, _name),
+    "simplybook.login": KeySpec(str, "SimplyBook user login", None, _name),
     "simplybook.domain": KeySpec(str, "regional domain", "simplybook.me", _domain),
     "simplybook.api_url": KeySpec(str, "REST API base URL (overrides domain)", None, _url),
     "simplybook.timezone": KeySpec(str, "company time zone (IANA)", None, _timezone),
-    "simplybook.max_rps": KeySpec(float, "request rate ceiling", 2.0, _positive),
+    "simplybook.max_rps": KeySpec(float, "request rate ceiling", 2.0, _rate),
     "zoom.mode": KeySpec(str, "oauth or s2s", None, _one_of("oauth", "s2s")),
-    "zoom.account_id": KeySpec(str, "Zoom account id (s2s)"),
-    "zoom.client_id": KeySpec(str, "Zoom app client id"),
+    "zoom.account_id": KeySpec(str, "Zoom account id (s2s)", None, _name),
+    "zoom.client_id": KeySpec(str, "Zoom app client id", None, _name),
     "zoom.api_url": KeySpec(str, "Zoom REST base URL", "https://api.zoom.us/v2", _url),
     "zoom.oauth_url": KeySpec(str, "Zoom OAuth base URL", "https://zoom.us", _url),
-    "zoom.max_rps": KeySpec(float, "request rate ceiling", 8.0, _positive),
-    "meeting.topic": KeySpec(str, "topic template", "{service} with {provider}"),
-    "meeting.agenda": KeySpec(str, "agenda template", "Booking {code} for {client}"),
+    "zoom.max_rps": KeySpec(float, "request rate ceiling", 8.0, _rate),
+    "meeting.topic": KeySpec(
+        str, "topic template (empty: the default)", "{service} with {provider}", template_problem
+    ),
+    "meeting.agenda": KeySpec(
+        str, "agenda template", "Booking {code} for {client}", template_problem
+    ),
     "meeting.waiting_room": KeySpec(bool, "waiting room on", True),
     "meeting.passcode": KeySpec(str, "auto, none or a fixed passcode", "auto", _passcode),
     "meeting.auto_recording": KeySpec(
@@ -201,7 +265,9 @@ KEYS: dict[str, KeySpec] = {
 
 # Families of keys whose last part is an id: ``providers.<id>`` and ``services.<id>``.
 FAMILIES: dict[str, KeySpec] = {
-    "providers": KeySpec(str, "Zoom user id hosting this SimplyBook provider's meetings"),
+    "providers": KeySpec(
+        str, "Zoom user id hosting this SimplyBook provider's meetings", None, _name
+    ),
     "services": KeySpec(str, "online or class", None, _one_of("online", "class")),
 }
 
@@ -213,8 +279,16 @@ def spec_for(key: str) -> KeySpec:
         return KEYS[key]
     family, _, ident = key.partition(".")
     if family in FAMILIES and ident:
-        if not ident.isdigit():
-            raise UsageError(f"'{key}': the part after '{family}.' must be a numeric id.")
+        from sbzoom.ids import id_problem, parse_id
+
+        number = parse_id(ident)
+        if number is None or str(number) != ident:
+            why = id_problem(ident)
+            raise UsageError(
+                f"'{key}': the part after '{family}.' must be a numeric id"
+                + (f" ({why})." if why else " written with the digits 0-9, without leading zeros."),
+                f"For example '{family}.{number if number is not None else 3}'.",
+            )
         return FAMILIES[family]
     known = ", ".join([*KEYS, "providers.<id>", "services.<id>"])
     raise UsageError(f"Unknown config key '{key}'.", f"Known keys: {known}.")
