@@ -98,6 +98,7 @@ class Context:
     data_dir: Path
     profile_name: str = "default"
     interactive: bool = False
+    no_input: bool = False  # --no-input or SBZOOM_NO_INPUT: asked, not just "no terminal"
     debug: bool = False
     clock: Clock = field(default_factory=SystemClock)
     prompter: Prompter | None = None
@@ -129,8 +130,8 @@ class Context:
         from sbzoom.render import make_console
 
         environ = dict(os.environ if env is None else env)
-        interactive = not no_input and not _truthy(environ.get("SBZOOM_NO_INPUT"))
-        interactive = interactive and sys.stdin.isatty()
+        no_input = no_input or _truthy(environ.get("SBZOOM_NO_INPUT"))
+        interactive = not no_input and sys.stdin.isatty()
         return cls(
             stdout=make_console(sys.stdout),
             stderr=make_console(sys.stderr),
@@ -139,6 +140,7 @@ class Context:
             data_dir=default_data_dir(environ),
             profile_name=profile or environ.get("SBZOOM_PROFILE") or "default",
             interactive=interactive,
+            no_input=no_input,
             debug=debug or _truthy(environ.get("SBZOOM_DEBUG")),
         )
 

@@ -5,6 +5,8 @@
     │   └── NotFoundError            exit 2   unknown id or name (lists candidates)
     ├── ConfigError                  exit 3   config file unreadable, malformed or invalid
     ├── AuthError                    exit 4   not signed in, or the sign-in was rejected
+    │   ├── SignInRejectedError      exit 4   the service refused these credentials (or is
+    │   │                                     locking the login after too many refusals)
     │   └── MissingScopeError        exit 4   the Zoom app lacks a scope (names it)
     ├── RemoteError                  exit 5   remote unavailable after retries, or rate-limited
     │   └── RateLimitedError         exit 5   daily limit reached (knows when it resets)
@@ -67,6 +69,16 @@ class ConfigError(SbzoomError):
 
 class AuthError(SbzoomError):
     exit_code = ExitCode.AUTH
+
+
+class SignInRejectedError(AuthError):
+    """A sign-in the service refused: the credentials are wrong (``locked`` False), or the
+    service locks the login for now after too many refusals (``locked`` True). Trying the same
+    credentials again only brings a lock-out nearer: sbzoom remembers the refusal."""
+
+    def __init__(self, message: str, hint: str | None = None, *, locked: bool = False) -> None:
+        super().__init__(message, hint)
+        self.locked = locked
 
 
 class MissingScopeError(AuthError):

@@ -149,7 +149,7 @@ def test_a_failed_write_keeps_the_old_file_and_leaves_no_debris(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(files.os, "fsync", full_disk)
-    with pytest.raises(OSError):
+    with pytest.raises(ConfigError, match=f"Cannot write the secrets file {path}: no space left"):
         store.set("token", "new")
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["secrets.json", "secrets.json.lock"]

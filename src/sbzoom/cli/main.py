@@ -60,7 +60,16 @@ class SbzoomGroup(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
-        except SbzoomError as exc:
+        except BrokenPipeError:
+            # `sbzoom ... | head`: the reader has what it wanted. Quietly stop writing.
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(0) from None
+        except (SbzoomError, OSError) as raised:
+            exc = _as_sbzoom_error(raised)
+            if exc is None:
+                return self._unexpected(ctx, raised)
             context = ctx.obj if isinstance(ctx.obj, Context) else None
             if context is not None and context.debug:
                 import traceback
@@ -80,27 +89,38 @@ class SbzoomGroup(TyperGroup):
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
         except (typer.Exit, typer.Abort):
             raise
-        except BrokenPipeError:
-            # `sbzoom ... | head`: the reader has what it wanted. Quietly stop writing.
-            import os
-
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            raise typer.Exit(0) from None
         except Exception as exc:
             if getattr(exc, "exit_code", None) is not None and type(exc).__module__.startswith(
                 "typer"
             ):
                 raise  # usage errors from the argument parser keep their own handling
-            context = ctx.obj if isinstance(ctx.obj, Context) else None
-            if context is not None and context.debug:
-                import traceback
+            return self._unexpected(ctx, exc)
 
-                context.stderr.print(traceback.format_exc().rstrip(), style="dim")
-            sys.stderr.write(
-                f"Error: unexpected {type(exc).__name__}: {exc}\n"
-                "This is a bug in sbzoom. Run again with --debug and report what it prints.\n"
-            )
-            raise typer.Exit(int(ExitCode.FAILURE)) from None
+    def _unexpected(self, ctx: Any, exc: BaseException) -> Any:
+        context = ctx.obj if isinstance(ctx.obj, Context) else None
+        if context is not None and context.debug:
+            import traceback
+
+            context.stderr.print(traceback.format_exc().rstrip(), style="dim")
+        sys.stderr.write(
+            f"Error: unexpected {type(exc).__name__}: {exc}\n"
+            "This is a bug in sbzoom. Run again with --debug and report what it prints.\n"
+        )
+        raise typer.Exit(int(ExitCode.FAILURE)) from None
+
+
+def _as_sbzoom_error(exc: BaseException) -> SbzoomError | None:
+    """SbzoomErrors as they are; a file or directory the OS refused (that no more specific code
+    caught) as exit 3 naming the path and the fix; None for anything else."""
+    if isinstance(exc, SbzoomError):
+        return exc
+    if isinstance(exc, BrokenPipeError) or not isinstance(exc, OSError):
+        return None
+    if not isinstance(exc.filename, str) or not exc.filename:
+        return None
+    from sbzoom.store.problems import file_problem
+
+    return file_problem(Path(exc.filename), exc, "the file")
 
 
 # Global options taking a value, and flags; accepted anywhere before a `--` (like gh's
@@ -186,6 +206,7 @@ def root(
             context.profile_name = profile
         context.debug = context.debug or debug
         context.interactive = context.interactive and not no_input
+        context.no_input = context.no_input or no_input
     else:
         context = Context.from_environment(
             profile=profile, config=config, no_input=no_input, debug=debug

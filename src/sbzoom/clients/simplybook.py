@@ -38,7 +38,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import httpx
 
 from sbzoom.clients._http import HttpSession, Redactor, response_json
-from sbzoom.errors import ApiError, AuthError, ConfigError, NotFoundError, RemoteError
+from sbzoom.errors import (
+    ApiError,
+    AuthError,
+    ConfigError,
+    NotFoundError,
+    RemoteError,
+    SignInRejectedError,
+)
 
 SERVICE = "SimplyBook"
 DEFAULT_DOMAIN = "simplybook.me"
@@ -579,10 +586,11 @@ class SimplyBookAuth:
         if not message and status not in (401, 403):
             response_json(response, SERVICE)  # an HTML page where JSON belongs: a RemoteError
         if status == 403:
-            raise AuthError(
+            raise SignInRejectedError(
                 f"SimplyBook refused the sign-in: too many login attempts{_suffix(message)}.",
                 "Wait before trying again (a few minutes at least), and check the password "
                 "first; sbzoom does not retry this by itself.",
+                locked=True,
             )
         if status == 400 and "company" in message.lower():
             raise AuthError(
@@ -597,7 +605,7 @@ class SimplyBookAuth:
                 "password.",
             )
         if status in (400, 401):
-            raise AuthError(
+            raise SignInRejectedError(
                 f"SimplyBook rejected the login '{login}' or its password for {where}"
                 f"{_suffix(message)}.",
                 "Check --login and the password; an API user key also works as the password.",

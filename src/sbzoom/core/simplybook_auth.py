@@ -18,11 +18,17 @@ from sbzoom.clients.simplybook import (
     api_url_for_domain,
 )
 from sbzoom.context import Context
-from sbzoom.core.auth_common import LogoutResult, ServiceStatus
+from sbzoom.core.auth_common import (
+    LogoutResult,
+    ServiceStatus,
+    forget_rejections,
+    remember_rejection,
+)
 from sbzoom.core.simplybook_session import (
     ENV_COMPANY,
     ENV_LOGIN,
     ENV_PASSWORD,
+    LOCKOUT_PAUSE,
     PASSWORD_SECRET,
     SIGN_IN_HINT,
     TOKENS_SECRET,
@@ -33,11 +39,18 @@ from sbzoom.core.simplybook_session import (
     lock_path,
     password_for,
     read_tokens,
+    rejection_identity,
     resolve_api_url,
     save_tokens,
     simplybook_client,
 )
-from sbzoom.errors import ApiError, AuthError, SbzoomError, UsageError
+from sbzoom.errors import (
+    ApiError,
+    AuthError,
+    SbzoomError,
+    SignInRejectedError,
+    UsageError,
+)
 from sbzoom.store.config import parse_value
 from sbzoom.store.files import file_lock
 
@@ -111,10 +124,20 @@ def login(context: Context, request: LoginRequest) -> LoginResult:
     if request.domain and api_url != api_url_for_domain(domain):
         context.notice(f"Using {api_url} (set by SBZOOM_SIMPLYBOOK_API_URL or simplybook.api_url).")
 
+    forget_rejections(context, "simplybook")  # an admin is here to try: let them
     session = build_session(context, profile)
     try:
         auth = SimplyBookAuth(session, api_url)
-        outcome = auth.login(company, user, password)
+        try:
+            outcome = auth.login(company, user, password)
+        except SignInRejectedError as exc:
+            # Remembered, so that unattended runs with the same password do not try it again.
+            remember_rejection(
+                context, "simplybook", rejection_identity(company, user), password,
+                who=f"login '{user}' at company '{company}'", error=exc,
+                retry_after=LOCKOUT_PAUSE if exc.locked else None,
+            )  # fmt: skip
+            raise
         two_factor = isinstance(outcome, TwoFactorChallenge)
         tokens = (
             outcome

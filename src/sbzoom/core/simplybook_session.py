@@ -39,7 +39,8 @@ from sbzoom.clients.simplybook import (
     api_url_for_domain,
 )
 from sbzoom.context import Context
-from sbzoom.errors import AuthError, ConfigError
+from sbzoom.core.auth_common import refuse_if_rejected, remember_rejection
+from sbzoom.errors import AuthError, ConfigError, SignInRejectedError
 from sbzoom.store.config import Profile
 from sbzoom.store.files import file_lock
 
@@ -54,6 +55,20 @@ SIGN_IN_HINT = (
     f"Run '{LOGIN_COMMAND}', or for unattended runs set SBZOOM_SIMPLYBOOK_COMPANY, "
     "SBZOOM_SIMPLYBOOK_LOGIN and SBZOOM_SIMPLYBOOK_PASSWORD."
 )
+
+
+REJECTED_FIX = (
+    "Set the right password or API user key (SBZOOM_SIMPLYBOOK_PASSWORD, or sign in with "
+    f"'{LOGIN_COMMAND}', which also lets sbzoom try again)."
+)
+# After SimplyBook's 403 "Too many login attempts", sbzoom leaves the login alone this long.
+# SimplyBook does not publish its lock-out threshold or duration (see sandbox/simplybook.py).
+LOCKOUT_PAUSE = timedelta(minutes=15)
+
+
+def rejection_identity(company: str, login: str) -> tuple[str, ...]:
+    """Who a SimplyBook password belongs to, as the refusal memory keys it (case-insensitive)."""
+    return (company.strip().lower(), login.strip().lower())
 
 
 @dataclass(frozen=True)
@@ -141,7 +156,9 @@ def resolve_api_url(
 ) -> str:
     from_env = (context.env.get(ENV_API_URL) or "").strip()
     if from_env:
-        if not from_env.startswith(("http://", "https://")):
+        from sbzoom.store.config import url_problem
+
+        if url_problem(from_env):
             raise ConfigError(
                 f"{ENV_API_URL}={from_env!r} is not an http(s) URL.",
                 f"Set it to the REST v2 base URL, e.g. {api_url_for_domain(DEFAULT_DOMAIN)}.",
@@ -281,8 +298,18 @@ class SessionTokens:
                 f"Not signed in to SimplyBook as '{who.login}' at company '{who.company}'.",
                 SIGN_IN_HINT,
             )
+        identity = rejection_identity(who.company, who.login)
+        refuse_if_rejected(self.context, "simplybook", identity, password, REJECTED_FIX)
         self.context.debug_log("SimplyBook: signing in again with the saved password")
-        outcome = self.auth.login(who.company, who.login, password)
+        try:
+            outcome = self.auth.login(who.company, who.login, password)
+        except SignInRejectedError as exc:
+            remember_rejection(
+                self.context, "simplybook", identity, password,
+                who=f"login '{who.login}' at company '{who.company}'", error=exc,
+                retry_after=LOCKOUT_PAUSE if exc.locked else None,
+            )  # fmt: skip
+            raise
         if isinstance(outcome, TwoFactorChallenge):
             raise AuthError(
                 f"SimplyBook wants a two-factor code to sign '{who.login}' in again.",

@@ -16,6 +16,7 @@ process just got, and uses it instead of spending the refresh token a second tim
 from __future__ import annotations
 
 import json
+import re
 import threading
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -32,8 +33,13 @@ from sbzoom.clients.zoom import (
 )
 from sbzoom.clients.zoom_scopes import is_user_level
 from sbzoom.context import Context
-from sbzoom.core.auth_common import LogoutResult, ServiceStatus
-from sbzoom.errors import AuthError, MissingScopeError, SbzoomError
+from sbzoom.core.auth_common import (
+    LogoutResult,
+    ServiceStatus,
+    refuse_if_rejected,
+    remember_rejection,
+)
+from sbzoom.errors import AuthError, ConfigError, MissingScopeError, SbzoomError
 from sbzoom.store.files import file_lock
 
 ENV_ACCOUNT_ID = "SBZOOM_ZOOM_ACCOUNT_ID"
@@ -57,19 +63,33 @@ REMOVE_APP = (
 # -- settings ----------------------------------------------------------------------------------
 
 
+def _env_url(context: Context, name: str, example: str) -> str | None:
+    """An endpoint override from the environment, checked like the config keys are."""
+    from sbzoom.store.config import url_problem
+
+    value = context.env.get(name, "")
+    if not value:
+        return None
+    problem = url_problem(value)
+    if problem:
+        shown = re.sub(r"//[^/@]*@", "//***@", repr(value))  # never echo a URL's password
+        raise ConfigError(f"{name}={shown} {problem}.", f"Set it to e.g. {example}, or unset it.")
+    return value
+
+
 def oauth_url(context: Context) -> str:
     """Environment, then config, then Zoom's global host."""
     configured = context.profile.values.get("zoom.oauth_url")
-    return (context.env.get(ENV_OAUTH_URL) or str(configured or "") or DEFAULT_OAUTH_URL).rstrip(
-        "/"
-    )
+    from_env = _env_url(context, ENV_OAUTH_URL, DEFAULT_OAUTH_URL)
+    return (from_env or str(configured or "") or DEFAULT_OAUTH_URL).rstrip("/")
 
 
 def api_url(context: Context, token_api_url: str | None = None) -> str:
     """Environment, then config (set at login from Zoom's answer), then the token's region."""
     configured = context.profile.values.get("zoom.api_url")
-    if context.env.get(ENV_API_URL):
-        return context.env[ENV_API_URL].rstrip("/")
+    from_env = _env_url(context, ENV_API_URL, DEFAULT_API_URL)
+    if from_env:
+        return from_env.rstrip("/")
     if configured:
         return str(configured).rstrip("/")
     if token_api_url:
@@ -134,6 +154,32 @@ def require_credentials(context: Context) -> ZoomCredentials:
             f"{ENV_ACCOUNT_ID}, {ENV_CLIENT_ID} and {ENV_CLIENT_SECRET}.",
         )
     return found
+
+
+# -- refused credentials (see core/auth_common.py) ----------------------------------------------
+
+
+def rejection_identity(creds: ZoomCredentials) -> tuple[str, ...]:
+    return (creds.mode, creds.account_id or "", creds.client_id)
+
+
+def describe(creds: ZoomCredentials) -> str:
+    account = f" of account {creds.account_id}" if creds.account_id else ""
+    where = " (from the environment)" if creds.source == "env" else ""
+    return f"app {creds.client_id}{account}{where}"
+
+
+def rejected_fix(creds: ZoomCredentials) -> str:
+    if creds.source == "env":
+        return (
+            f"Set {ENV_CLIENT_ID} and {ENV_CLIENT_SECRET} to the app's current values (App "
+            "Credentials page in the Zoom Marketplace); new values are tried at once."
+        )
+    login = "sbzoom auth login zoom --s2s" if creds.mode == "s2s" else "sbzoom auth login zoom"
+    return (
+        f"Copy the app's current client secret from the Zoom Marketplace and run '{login}' "
+        "(which also lets sbzoom try again)."
+    )
 
 
 # -- stored tokens -----------------------------------------------------------------------------
@@ -251,6 +297,20 @@ class ZoomTokens:
             return grant.access_token
 
     def _obtain(self, stored: TokenGrant | None) -> TokenGrant:
+        creds = self.creds
+        identity = rejection_identity(creds)
+        refuse_if_rejected(self.context, "zoom", identity, creds.client_secret, rejected_fix(creds))
+        try:
+            return self._obtain_from_zoom(stored)
+        except TokenRequestError as exc:
+            if exc.error == "invalid_client":
+                remember_rejection(
+                    self.context, "zoom", identity, creds.client_secret,
+                    who=describe(creds), error=exc,
+                )  # fmt: skip
+            raise
+
+    def _obtain_from_zoom(self, stored: TokenGrant | None) -> TokenGrant:
         if self.creds.mode == "s2s":
             assert self.creds.account_id is not None
             try:

@@ -13,12 +13,13 @@ The browser flow::
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import html
 import secrets
 import time
 import webbrowser
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -26,9 +27,10 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from sbzoom.clients._http import Redactor
-from sbzoom.clients.zoom import LOGIN_HINT, TokenGrant, ZoomClient, ZoomUser
+from sbzoom.clients.zoom import LOGIN_HINT, TokenGrant, TokenRequestError, ZoomClient, ZoomUser
 from sbzoom.context import Context
 from sbzoom.core import zoom_auth
+from sbzoom.core.auth_common import forget_rejections, remember_rejection
 from sbzoom.core.zoom_auth import (
     CLIENT_SECRET,
     ENV_ACCOUNT_ID,
@@ -283,8 +285,10 @@ def login_oauth(
     open_browser: bool = True,
 ) -> LoginResult:
     """User OAuth: authorization code with PKCE (S256) and state, via a loopback redirect."""
+    _require_a_person(context, open_browser)
     client = _client_id(context, client_id)
     secret = _secret(context, secret_from_stdin, _stored_secret_for(context, client))
+    forget_rejections(context, "zoom")  # an admin is here to try: let them
     redactor = Redactor()
     oauth = zoom_auth.new_oauth(context, client, secret, redactor)
     try:
@@ -336,13 +340,47 @@ def login_oauth(
             raise AuthError(callback.error, "Run 'sbzoom auth login zoom' again.")
         code = callback.params["code"]
         redactor.add(code)
-        grant = oauth.exchange_code(
-            code, redirect_uri=listener.redirect_uri, code_verifier=verifier
-        )
+        creds = ZoomCredentials("oauth", context.secrets.backend, client, secret, None)
+        with _remembering(context, creds):
+            grant = oauth.exchange_code(
+                code, redirect_uri=listener.redirect_uri, code_verifier=verifier
+            )
     finally:
         oauth.close()
-    creds = ZoomCredentials("oauth", context.secrets.backend, client, secret, None)
     return _finish(context, creds, grant, redactor)
+
+
+UNATTENDED = (
+    "For unattended use, sign in with Server-to-Server OAuth, which needs no person: "
+    "'sbzoom auth login zoom --s2s --account-id ID --client-id ID --client-secret-stdin' (or "
+    f"the secret in {ENV_CLIENT_SECRET}), or set {ENV_ACCOUNT_ID}, {ENV_CLIENT_ID} and "
+    f"{ENV_CLIENT_SECRET} and skip the sign-in."
+)
+
+
+def _require_a_person(context: Context, open_browser: bool) -> None:
+    """The browser sign-in needs a person to approve it in a browser: fail at once, not after
+    the timeout, where none can be there.
+
+    * ``--no-input`` (or SBZOOM_NO_INPUT=1): nobody may be asked anything, so no browser flow,
+      even with ``--no-browser``.
+    * No terminal at all (stdin and stderr not TTYs) and a browser to open: no one would see it.
+      With ``--no-browser`` the URL goes to stderr and the wait is bounded by ``--timeout``:
+      someone reading that output (a remote shell, a supervising script) can finish it.
+    """
+    if context.no_input:
+        raise UsageError(
+            "The Zoom browser sign-in needs a person, and --no-input (or SBZOOM_NO_INPUT) says "
+            "there is none.",
+            UNATTENDED,
+        )
+    attended = context.interactive or context.stderr.is_terminal or context.open_browser is not None
+    if open_browser and not attended:
+        raise UsageError(
+            "The Zoom browser sign-in needs a person at a browser, and sbzoom has no terminal "
+            "here (or pass --no-browser to print the URL and wait --timeout seconds).",
+            UNATTENDED,
+        )
 
 
 def login_s2s(
@@ -364,11 +402,28 @@ def login_s2s(
     client = _client_id(context, client_id)
     stored = _stored_secret_for(context, client) if not context.env.get(ENV_CLIENT_SECRET) else None
     secret = _secret(context, secret_from_stdin, stored)
+    forget_rejections(context, "zoom")  # an admin is here to try: let them
     redactor = Redactor()
     oauth = zoom_auth.new_oauth(context, client, secret, redactor)
+    creds = ZoomCredentials("s2s", context.secrets.backend, client, secret, account)
     try:
-        grant = oauth.account_token(account)
+        with _remembering(context, creds):
+            grant = oauth.account_token(account)
     finally:
         oauth.close()
-    creds = ZoomCredentials("s2s", context.secrets.backend, client, secret, account)
     return _finish(context, creds, grant, redactor)
+
+
+@contextlib.contextmanager
+def _remembering(context: Context, creds: ZoomCredentials) -> Iterator[None]:
+    """Remember an ``invalid_client`` refusal, so that unattended runs with the same
+    credentials (env or stored) do not send them again."""
+    try:
+        yield
+    except TokenRequestError as exc:
+        if exc.error == "invalid_client":
+            remember_rejection(
+                context, "zoom", zoom_auth.rejection_identity(creds), creds.client_secret,
+                who=zoom_auth.describe(creds), error=exc,
+            )  # fmt: skip
+        raise

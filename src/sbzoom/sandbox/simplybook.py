@@ -236,6 +236,14 @@ class SimplyBookService:
             "id": user.id,
         }
 
+    # Lock-out after wrong passwords. What is known of the real SimplyBook (searched Nov 2026:
+    # help.simplybook.me, the WordPress plugin, the MCP client; see simplybook-api-notes.md §5):
+    # /admin/auth answers 403 "Too many login attempts" once a login has failed too often, and
+    # while it lasts the right password is refused too. Neither the number of failures nor the
+    # duration is published, nor whether the count is per login or per client address. The
+    # sandbox locks per login after ``max_login_failures`` (5) wrong passwords or 2FA codes for
+    # ``lockout_seconds`` (900), refusing the right password meanwhile; sbzoom must cope with any
+    # numbers, so it never retries a refused sign-in (store/rejections.py).
     def _locked(self, login: str) -> Response | None:
         record = self._failures.get((DEMO_COMPANY, login))
         if record is None or record.locked_until is None:

@@ -19,6 +19,7 @@ Secrets never live here: the schema has no key for them, so they cannot be set b
 from __future__ import annotations
 
 import re
+import stat
 import tomllib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ import tomli_w
 
 from sbzoom.errors import ConfigError, UsageError
 from sbzoom.store.files import atomic_write, file_lock
+from sbzoom.store.problems import check_writable, read_text
 
 Value = str | int | float | bool
 
@@ -52,7 +54,7 @@ def _timezone(value: Value) -> str | None:
     return None
 
 
-def _url(value: Value) -> str | None:
+def url_problem(value: Value) -> str | None:
     text = str(value)
     if text != text.strip() or any(c.isspace() or ord(c) < 32 for c in text):
         return "must be an http(s) URL without spaces"
@@ -194,14 +196,14 @@ KEYS: dict[str, KeySpec] = {
     "simplybook.company": KeySpec(str, "SimplyBook company login", None, _name),
     "simplybook.login": KeySpec(str, "SimplyBook user login", None, _name),
     "simplybook.domain": KeySpec(str, "regional domain", "simplybook.me", _domain),
-    "simplybook.api_url": KeySpec(str, "REST API base URL (overrides domain)", None, _url),
+    "simplybook.api_url": KeySpec(str, "REST API base URL (overrides domain)", None, url_problem),
     "simplybook.timezone": KeySpec(str, "company time zone (IANA)", None, _timezone),
     "simplybook.max_rps": KeySpec(float, "request rate ceiling", 2.0, _rate),
     "zoom.mode": KeySpec(str, "oauth or s2s", None, _one_of("oauth", "s2s")),
     "zoom.account_id": KeySpec(str, "Zoom account id (s2s)", None, _name),
     "zoom.client_id": KeySpec(str, "Zoom app client id", None, _name),
-    "zoom.api_url": KeySpec(str, "Zoom REST base URL", "https://api.zoom.us/v2", _url),
-    "zoom.oauth_url": KeySpec(str, "Zoom OAuth base URL", "https://zoom.us", _url),
+    "zoom.api_url": KeySpec(str, "Zoom REST base URL", "https://api.zoom.us/v2", url_problem),
+    "zoom.oauth_url": KeySpec(str, "Zoom OAuth base URL", "https://zoom.us", url_problem),
     "zoom.max_rps": KeySpec(float, "request rate ceiling", 8.0, _rate),
     "meeting.topic": KeySpec(
         str, "topic template (empty: the default)", "{service} with {provider}", template_problem
@@ -334,7 +336,8 @@ def _check(key: str, spec: KeySpec, value: object, error: type[Exception]) -> No
         assert isinstance(value, str | int | float | bool)
         problem = spec.check(value)
         if problem:
-            raise error(f"'{key}' = {value!r} {problem}.")
+            shown = re.sub(r"//[^/@]*@", "//***@", repr(value))  # never echo a URL's password
+            raise error(f"'{key}' = {shown} {problem}.")
 
 
 @dataclass
@@ -370,24 +373,16 @@ class ConfigStore:
         return self.path.with_name(self.path.name + ".lock")
 
     def _read_document(self) -> dict[str, Any]:
-        try:
-            text = self.path.read_text(encoding="utf-8")
-        except FileNotFoundError:
+        text = read_text(self.path, "the config file", missing_ok=True)
+        if text is None:
             return {}
-        except OSError as exc:
-            raise ConfigError(
-                f"Cannot read config file {self.path}: {exc.strerror}.",
-                "Check the file's permissions, or point --config at another file.",
-            ) from None
         try:
             return tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(
                 f"Config file {self.path} is not valid TOML: {exc}.",
-                "Fix that line, or move the file away to start over.",
+                "Fix that line in an editor; sbzoom has not changed the file.",
             ) from None
-        except UnicodeDecodeError:
-            raise ConfigError(f"Config file {self.path} is not UTF-8 text.") from None
 
     def profiles(self) -> list[str]:
         return sorted(self._read_document())
@@ -444,7 +439,21 @@ class ConfigStore:
             _prune(table)
             if not table:
                 document.pop(name, None)
-            atomic_write(self.path, tomli_w.dumps(document).encode("utf-8"), mode=0o644)
+            check_writable(self.path, "the config file")
+            atomic_write(
+                self.path,
+                tomli_w.dumps(document).encode("utf-8"),
+                mode=_mode_of(self.path, default=0o644),
+                what="the config file",
+            )
+
+
+def _mode_of(path: Path, default: int) -> int:
+    """The file's permission bits, kept across a rewrite (a 0600 config stays 0600)."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return default
 
 
 def _walk(table: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, object]]:

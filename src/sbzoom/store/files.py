@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import hashlib
 import os
@@ -14,30 +15,53 @@ from pathlib import Path
 from typing import IO
 
 from sbzoom.errors import SbzoomError
+from sbzoom.store.problems import file_problem
 
 
-def atomic_write(path: Path, data: bytes, mode: int = 0o644) -> None:
+def atomic_write(path: Path, data: bytes, mode: int = 0o644, what: str = "the file") -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the new one, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_file(path, mode) as handle:
+    make_dir(path.parent, what)
+    with atomic_file(path, mode, what) as handle:
         handle.write(data.decode("utf-8"))
 
 
+def make_dir(path: Path, what: str = "the file") -> None:
+    """Create ``path`` (and its parents) or raise an exit-3 error naming the cause and fix."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except FileExistsError as exc:  # a file where the directory belongs
+        raise file_problem(path, NotADirectoryError(errno.ENOTDIR, exc.strerror, str(path)),
+                           f"the directory for {what}", "create") from None  # fmt: skip
+    except OSError as exc:
+        raise file_problem(path, exc, f"the directory for {what}", "create") from None
+
+
 @contextlib.contextmanager
-def atomic_file(path: Path, mode: int = 0o644) -> Iterator[IO[str]]:
+def atomic_file(path: Path, mode: int = 0o644, what: str = "the file") -> Iterator[IO[str]]:
     """A text file, written as a stream, that appears at ``path`` complete or not at all.
 
     The temporary file beside ``path`` has ``mode`` from the start, so a secret never exists on
     disk with wider permissions, even for a moment; it is renamed into place when the block ends.
+    Trouble with the disk (read-only, full, permissions, a directory in the way) is an exit-3
+    error naming ``path`` and the fix; the file at ``path`` is then left as it was.
     """
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise file_problem(path, exc, what, "write") from None
     try:
         os.fchmod(fd, mode)
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
+            try:
+                handle.flush()
+                os.fsync(handle.fileno())
+            except OSError as exc:
+                raise file_problem(path, exc, what, "write") from None
+        try:
+            os.replace(tmp_name, path)
+        except OSError as exc:
+            raise file_problem(path, exc, what, "write") from None
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
@@ -65,8 +89,11 @@ def file_lock(
     builds the error raised when waiting gives up; ``stop()`` returning True ends the wait early
     with that error too (a SIGTERM while waiting).
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    make_dir(path.parent, "the lock file")
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise file_problem(path, exc, "the lock file", "open") from None
     deadline = time.monotonic() + timeout
     try:
         while True:

@@ -19,6 +19,7 @@ from typing import Protocol, TypeVar
 
 from sbzoom.errors import ConfigError, SbzoomError
 from sbzoom.store.files import atomic_write, file_lock
+from sbzoom.store.problems import read_text
 
 SERVICE = "sbzoom"
 T = TypeVar("T")
@@ -121,18 +122,13 @@ class FileStore:
         return self.path.with_name(self.path.name + ".lock")
 
     def _read(self) -> dict[str, dict[str, str]]:
-        try:
-            raw = self.path.read_text(encoding="utf-8")
-        except FileNotFoundError:
+        raw = read_text(self.path, "the secrets file", missing_ok=True)
+        if raw is None:
             return {}
-        except OSError as exc:
-            raise SecretStoreError(
-                f"Cannot read the secrets file {self.path}: {exc.strerror}.",
-                "Check its owner and permissions (it should be yours, mode 0600).",
-            ) from None
         corrupt = ConfigError(
-            f"The secrets file {self.path} is corrupt.",
-            "Move it away and sign in again with 'sbzoom auth login'.",
+            f"The secrets file {self.path} is corrupt (not the JSON sbzoom writes).",
+            f"Keep a copy ('mv {self.path} {self.path}.broken'), then sign in again with "
+            "'sbzoom auth login zoom' and 'sbzoom auth login simplybook'.",
         )
         try:
             data = json.loads(raw)
@@ -147,7 +143,12 @@ class FileStore:
 
     def _write(self, data: dict[str, dict[str, str]]) -> None:
         created = not self.path.exists()
-        atomic_write(self.path, json.dumps(data, indent=1).encode("utf-8"), mode=0o600)
+        atomic_write(
+            self.path,
+            json.dumps(data, indent=1).encode("utf-8"),
+            mode=0o600,
+            what="the secrets file",
+        )
         if created and self.announce is not None:
             self.announce(
                 f"No system keyring is available; sbzoom keeps its secrets in {self.path} "
