@@ -7,19 +7,30 @@ its bytes, Zoom gets no meeting, the ledger's audit log stays empty.
 from __future__ import annotations
 
 import json
+import stat
 from dataclasses import dataclass
 
 import httpx
 import pytest
 
 from sbzoom.clients._http import RetryPolicy
-from sbzoom.sandbox import MINIMUM_GRANULAR_SCOPES, ZOOM_CLIENT_ID, ZOOM_CLIENT_SECRET, Sandbox
+from sbzoom.sandbox import (
+    DEMO_COMPANY,
+    DEMO_LOGIN,
+    DEMO_PASSWORD,
+    MINIMUM_GRANULAR_SCOPES,
+    ZOOM_ACCOUNT_ID,
+    ZOOM_CLIENT_ID,
+    ZOOM_CLIENT_SECRET,
+    Sandbox,
+)
 from tests.conftest import Home
 from tests.reliability.harness import (
     BEN,
     Installation,
     Run,
     install,
+    login_simplybook,
     login_zoom,
     serving,
 )
@@ -82,7 +93,7 @@ BROKEN_CONFIGS = {
     ),
     "a negative rate": (
         "[default.simplybook]\nmax_rps = -1\n",
-        ["'simplybook.max_rps' = -1 must be greater than 0"],
+        ["'simplybook.max_rps' = -1 must be a number of requests per second from 0.1 to 10000"],
     ),
     "a profile that is not a table": ("default = 3\n", ["must be a table of settings"]),
     "an unknown key": ('[default.zoom]\nspeed = "fast"\n', ["Unknown config key 'zoom.speed'"]),
@@ -237,20 +248,109 @@ def test_a_missing_zoom_scope_is_exit_4_naming_the_scope(
     assert sandbox.meetings() == [] and app.config_path.read_bytes() == config
 
 
-def test_a_simplybook_lockout_is_exit_4_and_not_retried(
+def test_a_wrong_simplybook_password_is_sent_once_and_never_locks_the_login(
     home: Home, make_sandbox: MakeSandbox
 ) -> None:
+    # SimplyBook locks a login after a few refusals, and then refuses the right password too.
     sandbox = make_sandbox(max_login_failures=2)
     app = install(home, sandbox)
     config = app.config_path.read_bytes()
     wrong = {"SBZOOM_SIMPLYBOOK_PASSWORD": "not-the-password"}
-    for _ in range(2):
-        assert_fails_cleanly(app.run("bookings", "link", extra_env=wrong), 4, "password")
+    first = app.run("bookings", "link", extra_env=wrong)
+    assert_fails_cleanly(first, 4, "rejected the login", "password")
+    for _ in range(3):  # cron goes on running with the same wrong password: nothing is sent
+        again = app.run("bookings", "link", extra_env=wrong)
+        assert_fails_cleanly(
+            again, 4, "refused these credentials", "will not send them again",
+            "SBZOOM_SIMPLYBOOK_PASSWORD", "sbzoom auth login simplybook",
+        )  # fmt: skip
+    logins = [r for r in sandbox.requests("simplybook") if r.route == "auth.login"]
+    assert len(logins) == 1 and sandbox.simplybook.failed_logins() == {DEMO_LOGIN: 1}
+    memory = app.data_dir / "rejected-sign-ins.json"
+    assert stat.S_IMODE(memory.stat().st_mode) == 0o600
+    assert "not-the-password" not in memory.read_text() and DEMO_PASSWORD not in memory.read_text()
+    # The fix the message names: the right password. The login was never locked, so it works.
+    fixed = app.run("bookings", "link", "--json")
+    assert fixed.returncode == 0, fixed.stderr
+    assert sandbox.meetings() and app.config_path.read_bytes() == config
+
+
+def test_auth_login_tries_refused_credentials_again_and_remembers_a_new_refusal(
+    home: Home, make_sandbox: MakeSandbox
+) -> None:
+    sandbox = make_sandbox(max_login_failures=5)
+    app = install(home, sandbox)
+    wrong = {"SBZOOM_SIMPLYBOOK_PASSWORD": "not-the-password"}
+    assert app.run("bookings", "link", extra_env=wrong).returncode == 4
+    assert app.run("bookings", "link", extra_env=wrong).returncode == 4  # not sent
+    # An admin signing in is there to try: the same password is sent (and refused) again.
+    del app.env["SBZOOM_SIMPLYBOOK_PASSWORD"]
+    admin = login_simplybook(app, "not-the-password")
+    assert_fails_cleanly(admin, 4, "rejected the login")
+    assert sandbox.simplybook.failed_logins() == {DEMO_LOGIN: 2}
+    # ... and that refusal is remembered for cron too.
+    assert_fails_cleanly(app.run("bookings", "link", extra_env=wrong), 4, "will not send them")
+    assert sandbox.simplybook.failed_logins() == {DEMO_LOGIN: 2}
+    assert login_simplybook(app).returncode == 0  # the right password, by the admin
+    assert app.run("bookings", "link").returncode == 0
+
+
+def test_a_locked_simplybook_login_is_left_alone_until_the_lock_can_have_ended(
+    home: Home, make_sandbox: MakeSandbox
+) -> None:
+    sandbox = make_sandbox(max_login_failures=1)
+    app = install(home, sandbox)
+    # Someone else (another machine, a person in a browser) locked the login.
+    locked = httpx.post(
+        f"{sandbox.simplybook_api_url}/admin/auth", timeout=10,
+        json={"company": DEMO_COMPANY, "login": DEMO_LOGIN, "password": "guess"},
+    )  # fmt: skip
+    assert locked.status_code == 400
     sandbox.clear_requests()
-    locked = app.run("bookings", "link")  # the right password, too late
-    assert_fails_cleanly(locked, 4, "too many login attempts", "Wait")
+    first = app.run("bookings", "link")  # the right password, refused while the lock lasts
+    assert_fails_cleanly(first, 4, "too many login attempts", "Wait")
+    second = app.run("bookings", "link")
+    assert_fails_cleanly(second, 4, "will not try again before", "sbzoom auth login simplybook")
     assert [r.route for r in sandbox.requests("simplybook")] == ["auth.login"]  # asked once
-    assert sandbox.meetings() == [] and app.config_path.read_bytes() == config
+    sandbox.simplybook.unlock()  # the lock ends; the admin follows the fix and signs in now
+    del app.env["SBZOOM_SIMPLYBOOK_PASSWORD"]
+    assert login_simplybook(app).returncode == 0, app.runs[-1].stderr
+    assert app.run("bookings", "link").returncode == 0
+
+
+def test_a_refused_zoom_secret_is_sent_once(app: Installation) -> None:
+    sandbox = app.sandbox
+    wrong = {"SBZOOM_ZOOM_CLIENT_SECRET": "rotated-away"}
+    first = app.run("zoom", "users", extra_env=wrong)
+    assert_fails_cleanly(first, 4, "rejected the app's client ID or secret")
+    for args in (("zoom", "users"), ("bookings", "link")):
+        again = app.run(*args, extra_env=wrong)
+        assert_fails_cleanly(again, 4, "Zoom refused these credentials", "will not send them")
+        assert "SBZOOM_ZOOM_CLIENT_SECRET" in again.stderr  # the fix: the app's current secret
+    tokens = [r for r in sandbox.requests("zoom-oauth") if r.route == "oauth.token"]
+    assert len(tokens) == 1
+    assert "rotated-away" not in (app.data_dir / "rejected-sign-ins.json").read_text()
+    # New values are tried at once: the app's real secret works.
+    assert app.run("zoom", "users").returncode == 0
+    assert sandbox.meetings() == []
+
+
+def test_a_refused_s2s_login_is_remembered_for_unattended_runs(app: Installation) -> None:
+    sandbox = app.sandbox
+    secret = app.env.pop("SBZOOM_ZOOM_CLIENT_SECRET")
+    login = (
+        "auth", "login", "zoom", "--s2s", "--account-id", app.env["SBZOOM_ZOOM_ACCOUNT_ID"],
+        "--client-id", app.env["SBZOOM_ZOOM_CLIENT_ID"], "--client-secret-stdin",
+    )  # fmt: skip
+    for _ in range(2):  # an admin may try as often as they like
+        refused = app.run(*login, stdin="typo\n")
+        assert_fails_cleanly(refused, 4, "rejected the app's client ID or secret")
+    tokens = [r for r in sandbox.requests("zoom-oauth") if r.route == "oauth.token"]
+    assert len(tokens) == 2
+    cron = app.run("zoom", "users", extra_env={"SBZOOM_ZOOM_CLIENT_SECRET": "typo"})
+    assert_fails_cleanly(cron, 4, "refused these credentials")
+    assert len([r for r in sandbox.requests("zoom-oauth") if r.route == "oauth.token"]) == 2
+    assert app.run(*login, stdin=secret + "\n").returncode == 0, app.runs[-1].stderr
 
 
 # -- answers that are not what an API answers -----------------------------------------------------
@@ -328,5 +428,171 @@ def test_a_corrupt_ledger_is_exit_3_naming_it_and_the_fix(app: Installation) -> 
     app.ledger.write_bytes(b"this is not a database, just some text\n" * 100)
     before = app.ledger.read_bytes()
     run = app.run("bookings", "link")
-    assert_fails_cleanly(run, 3, str(app.ledger), "Move it away")
+    assert_fails_cleanly(run, 3, str(app.ledger), "is damaged", f"mv {app.ledger}")
     assert app.ledger.read_bytes() == before and app.sandbox.meetings() == []
+    # The advice works and loses nothing: set aside, the next run links everything.
+    app.ledger.rename(app.ledger.with_name(app.ledger.name + ".damaged"))
+    assert app.run("bookings", "link").returncode == 0
+    assert app.ledger.with_name(app.ledger.name + ".damaged").read_bytes() == before
+
+
+# -- settings and arguments checked when given ---------------------------------------------------
+
+# key: [(bad value, what the message says)]; each is refused by `config set` (exit 2, the file
+# keeps its bytes) and, written into the file by hand, at load (exit 3, the same message).
+BAD_SETTINGS: dict[str, list[tuple[str, str]]] = {
+    "zoom.max_rps": [
+        ("1e-9", "from 0.1 to 10000"),  # would pace one request per 31 years: every command hangs
+        ("0", "from 0.1 to 10000"),
+        ("-2", "from 0.1 to 10000"),
+        ("nan", "from 0.1 to 10000"),
+        ("inf", "from 0.1 to 10000"),
+        ("1e12", "from 0.1 to 10000"),
+    ],
+    "zoom.api_url": [
+        ("api.zoom.us/v2", "must be an http(s) URL"),
+        ("ftp://api.zoom.us", "must be an http(s) URL"),
+        ("https://", "must be an http(s) URL"),
+        ("https://api.zoom.us:99999/v2", "port"),
+        ("https://api.zoom.us/v2?x=1", "without ?query"),
+        ("https://api.zoom.us/v 2", "without spaces"),
+    ],
+    "simplybook.api_url": [("https://admin:hunter2@user-api-v2.simplybook.me", "user name")],
+    "simplybook.company": [("", "must not be empty"), ("   ", "must not be empty")],
+    "zoom.client_id": [("", "must not be empty"), (" abc ", "spaces around it")],
+    "meeting.topic": [
+        ("{service.upper}", "{service.upper}"),  # a Python repr in a client's meeting topic
+        ("{client[0]}", "{client[0]}"),
+        ("{code!r}", "{code!r}"),
+        ("{service:>40}", "{service:>40}"),
+        ("{password}", "{password}"),
+        ("{service", "not a valid template"),
+        ("}", "not a valid template"),
+    ],
+    "meeting.agenda": [("{client.__class__}", "{client.__class__}")],
+    "providers.١٢": [("zoom-user", "digits other than 0-9")],
+    "providers.-3": [("zoom-user", "negative")],
+    "providers.007": [("zoom-user", "without leading zeros")],
+    "providers.3": [("", "must not be empty")],
+}
+TOML_TABLES = {"providers.١٢": None, "providers.-3": None, "providers.007": None}
+
+
+def _as_toml(key: str, raw: str) -> str:
+    section, _, leaf = key.rpartition(".")
+    literal = json.dumps(raw)
+    if key.endswith("max_rps"):
+        literal = {"nan": "nan", "inf": "inf"}.get(raw, raw)
+    return f'[default.{section}]\n"{leaf}" = {literal}\n'
+
+
+def test_bad_settings_are_refused_by_config_set_and_at_load(app: Installation) -> None:
+    before = app.config_path.read_bytes()
+    for key, cases in BAD_SETTINGS.items():
+        for raw, says in cases:
+            run = app.run("config", "set", key, raw)
+            assert_fails_cleanly(run, 2, key, says)
+            assert "hunter2" not in run.stderr  # a password in a URL is never echoed
+            assert app.config_path.read_bytes() == before
+    loaded = app.config_path.with_name("by-hand.toml")
+    for key, cases in BAD_SETTINGS.items():
+        if key in TOML_TABLES:
+            continue  # not a key a TOML file can hold under that name; covered by config set
+        for raw, says in cases:
+            loaded.write_text(_as_toml(key, raw))
+            run = app.run("--config", str(loaded), "bookings", "link")
+            assert_fails_cleanly(run, 3, key, says, str(loaded), "line 2")
+            assert "hunter2" not in run.stderr
+    assert app.sandbox.meetings() == [] and app.audit() == []
+
+
+def test_a_topic_may_be_empty_and_then_is_the_default(app: Installation) -> None:
+    assert app.run("config", "set", "meeting.topic", "").returncode == 0
+    assert app.run("bookings", "link").returncode == 0
+    topics = {str(m["topic"]) for m in app.sandbox.meetings()}
+    assert topics and all(t.strip() for t in topics)
+    assert any(" with " in t for t in topics)  # "{service} with {provider}"
+
+
+def test_a_template_of_placeholders_only_renders_plain_text(app: Installation) -> None:
+    assert app.run("config", "set", "meeting.topic", "{date} {time}: {service}").returncode == 0
+    assert app.run("bookings", "link").returncode == 0
+    for meeting in app.sandbox.meetings():
+        assert "<" not in str(meeting["topic"]) and "method" not in str(meeting["topic"])
+
+
+@pytest.mark.parametrize(
+    ("args", "mentions"),
+    [
+        (("--from", "9999-12-31"), ["outside the days sbzoom works with", "2199-12-31"]),
+        (("--to", "9999-12-31"), ["outside the days"]),
+        (("--from", "0001-01-01"), ["outside the days"]),
+        (("--from", "+9999w"), ["outside the days"]),
+        (("--from", "-9999w"), ["outside the days"]),
+        (("--from", "２０２６-05-01"), ["characters other than ASCII"]),
+        (("--from", "+١٢d"), ["characters other than ASCII"]),
+        (("--from", "20260501"), ["is not a date"]),
+        (("--from", ""), ["is not a date"]),
+    ],
+)
+def test_dates_out_of_range_or_in_lookalike_digits_are_exit_2(
+    app: Installation, guard: Guard, args: tuple[str, ...], mentions: list[str]
+) -> None:
+    for command in (("bookings", "link", "--json"), ("report", "meetings", "--format", "json")):
+        assert_fails_cleanly(app.run(*command, *args), 2, *mentions)
+    guard.assert_untouched()
+
+
+def test_ids_with_lookalike_or_negative_digits_are_refused_by_name(
+    app: Installation, guard: Guard
+) -> None:
+    cases = {
+        ("bookings", "link", "١٠٠١"): ["'١٠٠١' is written with digits other than 0-9", "(1001)"],
+        ("bookings", "link", "１００１"): ["digits other than 0-9", "(1001)"],
+        ("bookings", "link", "--", "-1001"): ["'-1001' is negative"],
+        ("bookings", "link", "+1001"): ["not a plain number"],
+        ("bookings", "show", "١٠٠١"): ["digits other than 0-9"],
+        ("providers", "map", "٢", BEN): ["Provider id '٢' is written with digits other than 0-9"],
+        ("providers", "map", "--", "-2", BEN): ["Provider id '-2' is negative"],
+        ("providers", "unmap", "--", "-2"): ["is negative"],
+        ("services", "enable-online", "١"): ["Service id '١'", "(1)"],
+        ("services", "disable-online", "--", "-1"): ["Service id '-1' is negative"],
+        ("report", "meetings", "--provider", "٢"): ["digits other than 0-9"],
+    }
+    for args, mentions in cases.items():
+        assert_fails_cleanly(app.run(*args), 2, *mentions)
+    guard.assert_untouched()
+
+
+def test_endpoint_urls_in_the_environment_are_checked(app: Installation, guard: Guard) -> None:
+    for name in ("SBZOOM_ZOOM_API_URL", "SBZOOM_ZOOM_OAUTH_URL", "SBZOOM_SIMPLYBOOK_API_URL"):
+        for bad in ("localhost:8080", "https://user:secret@host.example"):
+            run = app.run("bookings", "link", extra_env={name: bad})
+            assert_fails_cleanly(run, 3, name)
+            assert "secret@" not in run.stderr
+    guard.assert_untouched()
+
+
+# -- a cron job never waits for a person -------------------------------------------------------
+
+
+def test_zoom_browser_login_without_a_person_fails_at_once(app: Installation) -> None:
+    for key in ("SBZOOM_ZOOM_ACCOUNT_ID", "SBZOOM_ZOOM_CLIENT_ID", "SBZOOM_ZOOM_CLIENT_SECRET"):
+        del app.env[key]
+    base = ("auth", "login", "zoom", "--client-id", ZOOM_CLIENT_ID, "--client-secret-stdin")
+    cases = [
+        (base, {}),  # no terminal, a browser to open: nobody would see it
+        (("--no-input", *base, "--no-browser"), {}),  # asked for no person at all
+        ((*base, "--no-browser"), {"SBZOOM_NO_INPUT": "1"}),
+    ]
+    for args, env in cases:
+        run = app.run(*args, stdin=ZOOM_CLIENT_SECRET + "\n", timeout=20, extra_env=env)
+        assert_fails_cleanly(run, 2, "needs a person", "--s2s", "SBZOOM_ZOOM_CLIENT_SECRET")
+    assert app.sandbox.requests("zoom-oauth") == []
+    # What the message names works without a person: Server-to-Server with the secret on stdin.
+    s2s = app.run(
+        "--no-input", "auth", "login", "zoom", "--s2s", "--account-id", ZOOM_ACCOUNT_ID,
+        "--client-id", ZOOM_CLIENT_ID, "--client-secret-stdin", stdin=ZOOM_CLIENT_SECRET + "\n",
+    )  # fmt: skip
+    assert s2s.returncode == 0, s2s.stderr
+    assert app.run("--no-input", "zoom", "users").returncode == 0

@@ -28,7 +28,9 @@ def get(
     context.stdout.print("" if value is None else settings.format_value(value))
 
 
-@app.command("set")
+# A value may start with '-' ('config set zoom.max_rps -2' is refused by the value check, with
+# the rule, rather than by the parser as an unknown option).
+@app.command("set", context_settings={"ignore_unknown_options": True})
 def set_(
     ctx: typer.Context,
     key: str = typer.Argument(..., help="Dotted key, e.g. simplybook.timezone."),

@@ -79,10 +79,11 @@ def window(
 ) -> Window:
     """The days from --from to --to (inclusive), in the company's zone; default today..+30."""
     today = now.astimezone(zone).date()
-    first = parse_day(date_from, today, "--from") if date_from else today
+    # `--from ""` (an unset shell variable) is a mistake to report, not "no --from".
+    first = parse_day(date_from, today, "--from") if date_from is not None else today
     last = (
         parse_day(date_to, today, "--to")
-        if date_to
+        if date_to is not None
         else max(first, today) + timedelta(default_days)
     )
     if last < first:

@@ -156,11 +156,12 @@ def resolve_api_url(
 ) -> str:
     from_env = (context.env.get(ENV_API_URL) or "").strip()
     if from_env:
-        from sbzoom.store.config import url_problem
+        from sbzoom.store.config import masked, url_problem
 
-        if url_problem(from_env):
+        problem = url_problem(from_env)
+        if problem:
             raise ConfigError(
-                f"{ENV_API_URL}={from_env!r} is not an http(s) URL.",
+                f"{ENV_API_URL}={masked(from_env)} {problem}.",
                 f"Set it to the REST v2 base URL, e.g. {api_url_for_domain(DEFAULT_DOMAIN)}.",
             )
         return from_env.rstrip("/")

@@ -16,7 +16,6 @@ process just got, and uses it instead of spending the refresh token a second tim
 from __future__ import annotations
 
 import json
-import re
 import threading
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -65,15 +64,16 @@ REMOVE_APP = (
 
 def _env_url(context: Context, name: str, example: str) -> str | None:
     """An endpoint override from the environment, checked like the config keys are."""
-    from sbzoom.store.config import url_problem
+    from sbzoom.store.config import masked, url_problem
 
     value = context.env.get(name, "")
     if not value:
         return None
     problem = url_problem(value)
     if problem:
-        shown = re.sub(r"//[^/@]*@", "//***@", repr(value))  # never echo a URL's password
-        raise ConfigError(f"{name}={shown} {problem}.", f"Set it to e.g. {example}, or unset it.")
+        raise ConfigError(
+            f"{name}={masked(value)} {problem}.", f"Set it to e.g. {example}, or unset it."
+        )
     return value
 
 

@@ -54,6 +54,11 @@ def _timezone(value: Value) -> str | None:
     return None
 
 
+def masked(value: Value) -> str:
+    """``repr(value)`` for a message, with any password in a URL (``//user:pw@``) hidden."""
+    return re.sub(r"//[^/@\s]*@", "//***@", repr(value))
+
+
 def url_problem(value: Value) -> str | None:
     text = str(value)
     if text != text.strip() or any(c.isspace() or ord(c) < 32 for c in text):
@@ -336,8 +341,7 @@ def _check(key: str, spec: KeySpec, value: object, error: type[Exception]) -> No
         assert isinstance(value, str | int | float | bool)
         problem = spec.check(value)
         if problem:
-            shown = re.sub(r"//[^/@]*@", "//***@", repr(value))  # never echo a URL's password
-            raise error(f"'{key}' = {shown} {problem}.")
+            raise error(f"'{key}' = {masked(value)} {problem}.")
 
 
 @dataclass
