@@ -184,7 +184,7 @@ def root(
         show_default=False,
     ),
     config: Path = typer.Option(
-        None, "--config", envvar="SBZOOM_CONFIG", help="Config file to use.", dir_okay=False
+        None, "--config", envvar="SBZOOM_CONFIG", help="Config file to use.", readable=False
     ),
     no_input: bool = typer.Option(
         False,

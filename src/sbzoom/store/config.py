@@ -30,8 +30,8 @@ from urllib.parse import urlsplit
 import tomli_w
 
 from sbzoom.errors import ConfigError, UsageError
-from sbzoom.store.files import atomic_write, file_lock
-from sbzoom.store.problems import check_writable, read_text
+from sbzoom.store.files import atomic_write, file_lock, make_dir
+from sbzoom.store.problems import CONFIG_MOVE, check_writable, read_text
 
 Value = str | int | float | bool
 
@@ -427,6 +427,7 @@ class ConfigStore:
             spec = spec_for(key)
             if value is not None:
                 _check(key, spec, value, UsageError)
+        make_dir(self.path.parent, "the config file", move=CONFIG_MOVE)
         with file_lock(self._lock_path):
             document = self._read_document()
             table = document.setdefault(name, {})

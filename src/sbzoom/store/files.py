@@ -25,15 +25,15 @@ def atomic_write(path: Path, data: bytes, mode: int = 0o644, what: str = "the fi
         handle.write(data.decode("utf-8"))
 
 
-def make_dir(path: Path, what: str = "the file") -> None:
+def make_dir(path: Path, what: str = "the file", move: str | None = None) -> None:
     """Create ``path`` (and its parents) or raise an exit-3 error naming the cause and fix."""
     try:
         path.mkdir(parents=True, exist_ok=True)
     except FileExistsError as exc:  # a file where the directory belongs
-        raise file_problem(path, NotADirectoryError(errno.ENOTDIR, exc.strerror, str(path)),
-                           f"the directory for {what}", "create") from None  # fmt: skip
+        blocked = NotADirectoryError(errno.ENOTDIR, exc.strerror, str(path))
+        raise file_problem(path, blocked, f"the directory for {what}", "create", move) from None
     except OSError as exc:
-        raise file_problem(path, exc, f"the directory for {what}", "create") from None
+        raise file_problem(path, exc, f"the directory for {what}", "create", move) from None
 
 
 @contextlib.contextmanager

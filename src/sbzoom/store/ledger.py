@@ -496,7 +496,8 @@ def ledger_problem(path: Path, exc: sqlite3.Error) -> ConfigError:
             os.close(os.open(probe, os.O_RDWR | os.O_CREAT, 0o600))
             os.unlink(probe)
         except OSError as os_exc:
-            return file_problem(path.parent, os_exc, "the ledger's directory", "write to")
+            bare = type(os_exc)(os_exc.errno, os_exc.strerror)  # name the directory, not the probe
+            return file_problem(path.parent, bare, "the ledger's directory", "write to")
         if not os.access(path, os.R_OK | os.W_OK):
             return file_problem(path, PermissionError(errno.EACCES, "denied"), "the ledger")
         return LedgerError(

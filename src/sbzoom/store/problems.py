@@ -48,11 +48,14 @@ def _user() -> str:
         return "$USER"
 
 
-def file_problem(path: Path, exc: OSError, what: str, action: str = "use") -> ConfigError:
-    """``exc`` met while trying to ``action`` ``what`` at ``path``, as an exit-3 error."""
+def file_problem(
+    path: Path, exc: OSError, what: str, action: str = "use", move: str | None = None
+) -> ConfigError:
+    """``exc`` met while trying to ``action`` ``what`` at ``path``, as an exit-3 error;
+    ``move`` says how to point sbzoom elsewhere (default: by the kind of file)."""
     where = Path(exc.filename) if isinstance(exc.filename, str) and exc.filename else path
     code = exc.errno
-    move = mover_for(path)
+    move = move or mover_for(path)
     if code in (errno.EACCES, errno.EPERM):
         kind = "directory" if where.is_dir() else "file"
         bits = "u+rwx" if kind == "directory" else "u+rw"
