@@ -317,9 +317,10 @@ def test_an_unknown_backend_is_a_config_error(tmp_path: Path) -> None:
     assert "vault" in caught.value.message and caught.value.hint
 
 
-def test_a_bad_timeout_is_a_config_error(tmp_path: Path) -> None:
+@pytest.mark.parametrize("value", ["soon", "0", "-1", "nan", "inf", "1e9"])
+def test_a_bad_timeout_is_a_config_error(tmp_path: Path, value: str) -> None:
     with pytest.raises(ConfigError) as caught:
-        open_secret_store("default", tmp_path, {"SBZOOM_KEYRING_TIMEOUT": "soon"})
+        open_secret_store("default", tmp_path, {"SBZOOM_KEYRING_TIMEOUT": value})
     assert "SBZOOM_KEYRING_TIMEOUT" in caught.value.message
 
 

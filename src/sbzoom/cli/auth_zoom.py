@@ -27,7 +27,7 @@ def login_zoom(
         8765, "--port", min=1, max=65535, help="Loopback port for Zoom's redirect to /callback."
     ),
     timeout: float = typer.Option(
-        300.0, "--timeout", min=1, help="Seconds to wait for the browser sign-in."
+        300.0, "--timeout", min=1, max=3600, help="Seconds to wait for the browser sign-in."
     ),
     no_browser: bool = typer.Option(
         False, "--no-browser", help="Print the sign-in URL on stderr instead of opening it."

@@ -69,7 +69,7 @@ def file_problem(
             f"Cannot {action} {what} {where}: it is on a read-only file system.",
             f"Remount it read-write, or {move}.",
         )
-    if code == errno.EISDIR or (where.is_dir() and code not in (errno.ENOENT, errno.ENOTDIR)):
+    if code == errno.EISDIR:
         return ConfigError(
             f"Cannot {action} {what} {where}: it is a directory, where sbzoom keeps a file.",
             f"If it is empty, remove it ('rmdir {where}'); otherwise rename it and look inside. "

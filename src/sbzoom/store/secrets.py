@@ -210,10 +210,10 @@ def open_secret_store(
         timeout = float(env.get("SBZOOM_KEYRING_TIMEOUT", "5"))
     except ValueError:
         timeout = -1.0
-    if not timeout > 0:
+    if not 0 < timeout <= 300:  # also refuses nan and inf: a keyring wait must end
         raise ConfigError(
             f"SBZOOM_KEYRING_TIMEOUT={env.get('SBZOOM_KEYRING_TIMEOUT')!r} is not a number of "
-            "seconds.",
+            "seconds from 0 to 300.",
             "Set it to a positive number such as 5, or unset it.",
         )
     if choice == "file":  # chosen on purpose: nothing to announce
