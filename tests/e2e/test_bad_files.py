@@ -381,6 +381,23 @@ def test_a_data_directory_without_write_permission(app: Installation) -> None:
     assert run(app, "bookings", "link", denied=True).returncode == 0
 
 
+@pytest.mark.usefixtures("dac")
+def test_a_data_directory_closed_to_its_user_is_named_not_the_files_in_it(
+    app: Installation,
+) -> None:
+    linked(app)
+    app.data_dir.chmod(0)
+    try:
+        result = run(app, "bookings", "link", denied=True)
+        assert_fails_cleanly(
+            result, 3, f"permission denied on the directory {app.data_dir}",
+            f"chmod u+rwx {app.data_dir}",
+        )  # fmt: skip
+    finally:
+        app.data_dir.chmod(0o700)  # the advice
+    assert run(app, "bookings", "link", denied=True).returncode == 0
+
+
 @pytest.mark.usefixtures("mounts")
 def test_a_data_directory_on_a_read_only_file_system(app: Installation) -> None:
     linked(app)

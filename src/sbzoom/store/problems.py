@@ -39,6 +39,14 @@ def _blocking_file(path: Path) -> Path | None:
     return None
 
 
+def _closed_directory(path: Path) -> Path | None:
+    """The outermost directory above ``path`` that this user may not enter, if any."""
+    for parent in reversed(path.parents):
+        if parent.is_dir() and not os.access(parent, os.X_OK):
+            return parent
+    return None
+
+
 def _user() -> str:
     try:
         import pwd
@@ -57,6 +65,13 @@ def file_problem(
     code = exc.errno
     move = move or mover_for(path)
     if code in (errno.EACCES, errno.EPERM):
+        closed = _closed_directory(where)
+        if closed is not None:  # the file may be fine: a directory above it keeps us out
+            return ConfigError(
+                f"Cannot {action} {what} {where}: permission denied on the directory {closed}.",
+                f"Give your user access ('chown {_user()} {closed}' and 'chmod u+rwx {closed}', "
+                f"as its owner or root); nothing in it is lost. Or {move}.",
+            )
         kind = "directory" if where.is_dir() else "file"
         bits = "u+rwx" if kind == "directory" else "u+rw"
         return ConfigError(
