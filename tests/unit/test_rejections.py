@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from sbzoom.ids import id_problem, parse_id
-from sbzoom.store.config import template_problem
+from sbzoom.store.config import PLACEHOLDERS, template_problem
 from sbzoom.store.rejections import RejectionMemory
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
@@ -98,7 +98,7 @@ def test_ids_are_ascii_digits(text: str, number: int | None, problem: str | None
     ["{service} with {provider}", "", "{date} {time} {code} {booking_id} {client}", "{{x}}"],
 )
 def test_templates_with_documented_placeholders_pass(template: str) -> None:
-    assert template_problem(template) is None
+    assert template_problem(template, PLACEHOLDERS) is None
 
 
 @pytest.mark.parametrize(
@@ -106,4 +106,4 @@ def test_templates_with_documented_placeholders_pass(template: str) -> None:
     ["{service.upper}", "{client[0]}", "{code!r}", "{service:>9}", "{}", "{0}", "{x}", "{", "}"],
 )
 def test_templates_with_anything_else_are_refused(template: str) -> None:
-    assert template_problem(template) is not None
+    assert template_problem(template, PLACEHOLDERS) is not None

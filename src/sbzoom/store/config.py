@@ -111,30 +111,8 @@ def _name(value: Value) -> str | None:
 PLACEHOLDERS = ("service", "provider", "client", "code", "booking_id", "date", "time")
 
 
-def template_problem(value: Value) -> str | None:
-    import string
-
-    try:
-        fields = list(string.Formatter().parse(str(value)))
-    except ValueError as exc:
-        return f"is not a valid template ({exc}; write {{{{ and }}}} for literal braces)"
-    for _, name, spec, conversion in fields:
-        if name is None:
-            continue
-        if name not in PLACEHOLDERS or spec or conversion:
-            shown = (
-                "{"
-                + name
-                + (f"!{conversion}" if conversion else "")
-                + (f":{spec}" if spec else "")
-                + "}"
-            )
-            return (
-                f"uses {shown}; a template may only use "
-                + " ".join("{" + p + "}" for p in PLACEHOLDERS)
-                + " (no attributes, indexes or formats)"
-            )
-    return None
+def _meeting_template(value: Value) -> str | None:
+    return template_problem(str(value), PLACEHOLDERS)
 
 
 def _seconds(value: Value) -> str | None:
@@ -211,10 +189,10 @@ KEYS: dict[str, KeySpec] = {
     "zoom.oauth_url": KeySpec(str, "Zoom OAuth base URL", "https://zoom.us", url_problem),
     "zoom.max_rps": KeySpec(float, "request rate ceiling", 8.0, _rate),
     "meeting.topic": KeySpec(
-        str, "topic template (empty: the default)", "{service} with {provider}", template_problem
+        str, "topic template (empty: the default)", "{service} with {provider}", _meeting_template
     ),
     "meeting.agenda": KeySpec(
-        str, "agenda template", "Booking {code} for {client}", template_problem
+        str, "agenda template", "Booking {code} for {client}", _meeting_template
     ),
     "meeting.waiting_room": KeySpec(bool, "waiting room on", True),
     "meeting.passcode": KeySpec(str, "auto, none or a fixed passcode", "auto", _passcode),
