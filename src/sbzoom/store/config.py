@@ -244,7 +244,7 @@ KEYS: dict[str, KeySpec] = {
         _notice_template,
     ),
     "listen.public_url": KeySpec(
-        str, "public base URL of 'sbzoom listen' (what SimplyBook and Zoom call)", None, _url
+        str, "public base URL of 'sbzoom listen' (what SimplyBook and Zoom call)", None, url_problem
     ),
 }
 
