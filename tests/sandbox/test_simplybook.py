@@ -257,5 +257,8 @@ def test_fifty_thousand_bookings_page_fast(make_sandbox: MakeSandbox, http: http
         http.get(
             url, params={"on_page": 100, "page": page, "filter[services][]": "1"}, headers=headers
         )
-    assert time.perf_counter() - started < 2.0
+    # Not a speed measurement (bench/ does those): a guard against paging that rescans all
+    # 50,000 bookings per page, which takes minutes here; 21 indexed pages take well under 1 s
+    # on an idle machine, so the bound leaves room for a loaded CI box.
+    assert time.perf_counter() - started < 15.0
     assert last["metadata"]["items_count"] > 10_000
