@@ -89,6 +89,7 @@ def test_every_zoom_client_call_is_within_the_spec(home: Home, sandbox: Sandbox)
         call(
             "add_registrant", session.id, "kenji.watanabe@client.example", "Kenji", language="en-US"
         )
+        assert call("get_registrant", session.id, maria.id).email == maria.email
         assert {r.email for r in call("list_registrants", session.id)} >= {maria.email}
         call("list_registrants", session.id, "pending")
         call("update_registrant_status", session.id, "deny", [maria])
