@@ -12,7 +12,7 @@ import httpx
 
 from sbzoom.sandbox import Sandbox
 from tests.conftest import Home
-from tests.e2e.test_link import CLASS, link, setup, statuses
+from tests.e2e.test_link import CLASS, ONLINE, link, setup, statuses
 
 YOGA, ALICE_PROVIDER = 3, 1
 
@@ -280,3 +280,59 @@ def test_a_user_level_app_acts_as_me(home: Home, sandbox: Sandbox) -> None:
     assert paths and all("/users/me/meetings" in p for p in paths), paths
     (made,) = sandbox.meetings()
     assert made["host_id"] == owner
+
+
+def assert_unavailable(result: Any, service: str) -> None:
+    """Exit 5 and one short error naming the service: no HTML, no traceback."""
+    assert result.exit_code == 5, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert lines and service in lines[0] and "unavailable" in lines[0], result.stderr
+    assert len(lines) <= 2, result.stderr  # the error and its fix
+    assert "<html" not in result.stderr.lower() and "<html" not in result.stdout.lower()
+    assert "Traceback" not in result.stderr
+
+
+def test_a_proxys_html_502_is_retried_then_reported_as_unavailable(
+    home: Home, make_sandbox: Any
+) -> None:
+    sandbox = make_sandbox()
+    env = setup(home, sandbox)
+    # Every Zoom request answered by a proxy's HTML 502 page (text/html), SimplyBook fine.
+    sandbox.configure_faults(error_rate=1.0, error_status=502, fault_service="zoom")
+    zoom = home.run("zoom", "users", "--json", extra_env=env)
+    assert_unavailable(zoom, "Zoom")
+    served = [r for r in sandbox.requests("zoom") if r.route == "users.list"]
+    assert len(served) > 1 and all(r.status == 502 and r.fault == "error" for r in served)
+
+    sandbox.configure_faults(fault_service="simplybook")  # now SimplyBook's proxy, Zoom fine
+    before = len(sandbox.requests("simplybook"))
+    simplybook = home.run("services", "list", "--json", extra_env=env)
+    assert_unavailable(simplybook, "SimplyBook")
+    served = [r for r in sandbox.requests("simplybook")[before:] if r.route != "auth.login"]
+    assert len(served) > 1 and all(r.status == 502 and r.fault == "error" for r in served)
+
+    sandbox.configure_faults(error_rate=0.0)  # the proxy recovers: nothing was left half-done
+    code, report, stderr = link(home, env)
+    assert code == 0, stderr
+    assert {b for b, s in statuses(report).items() if s == "created"} == ONLINE
+
+
+def test_a_429_without_retry_after_is_retried_with_backoff(home: Home, make_sandbox: Any) -> None:
+    # Half of all requests answered 429 with no Retry-After header, on both services.
+    sandbox = make_sandbox(rate_429=0.5, seed=3)
+    sandbox.configure_faults(retry_after=False)
+    env = setup(home, sandbox)
+    code, report, stderr = link(home, env)
+    assert code == 0, stderr
+    assert {b for b, s in statuses(report).items() if s == "created"} == ONLINE
+    assert sandbox.faults.counts()["injected_429"] > 0
+    zoom_429s = [r for r in sandbox.requests("zoom") if r.status == 429]
+    simplybook_429s = [r for r in sandbox.requests("simplybook") if r.status == 429]
+    assert zoom_429s and simplybook_429s
+
+    # When it does not stop, the command gives up with exit 5 and one line, no traceback.
+    sandbox.configure_faults(rate_429=1.0, fault_service="zoom")
+    persistent = home.run("zoom", "users", "--json", extra_env=env)
+    assert persistent.exit_code == 5, persistent.stderr
+    assert "too many requests" in persistent.stderr and "Traceback" not in persistent.stderr
+    assert "zoom.max_rps" in persistent.stderr

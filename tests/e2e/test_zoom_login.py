@@ -33,6 +33,7 @@ class Cli:
 
     def __init__(self, root: Path, sandbox: Sandbox, *, env_credentials: bool = False) -> None:
         self.root = root
+        self.sandbox = sandbox
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("SBZOOM_")}
         self.env.update(
             SBZOOM_CONFIG=str(root / "config" / "config.toml"),
@@ -72,9 +73,12 @@ class Cli:
 
     def login(self) -> subprocess.CompletedProcess[str]:
         """``auth login zoom --no-browser``, with this test acting as the browser."""
+        port = free_port()
+        # Like Zoom, the sandbox accepts only registered redirect URLs (port included).
+        self.sandbox.register_redirect_uri(f"http://127.0.0.1:{port}/callback")
         process = subprocess.Popen(
             self.command(
-                "auth", "login", "zoom", "--no-browser", "--port", str(free_port()),
+                "auth", "login", "zoom", "--no-browser", "--port", str(port),
                 "--client-id", ZOOM_CLIENT_ID, "--client-secret-stdin", "--timeout", "30",
             ),
             env=self.env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -224,7 +228,7 @@ def test_a_missing_scope_is_named_with_the_fix(tmp_path: Path, make_sandbox: Mak
 def test_a_redirect_url_outside_the_allow_list_names_the_url_to_register(
     tmp_path: Path, make_sandbox: MakeSandbox
 ) -> None:
-    sandbox = make_sandbox(redirect_uris=("http://127.0.0.1:8765/callback",))
+    sandbox = make_sandbox()  # registers only sbzoom's default, http://127.0.0.1:8765/callback
     cli = Cli(tmp_path, sandbox)
     port = free_port()
     process = subprocess.Popen(

@@ -346,8 +346,11 @@ def free_port() -> int:
 
 def login_zoom(app: Installation, *extra: str) -> Run:
     """``auth login zoom --no-browser`` (OAuth + PKCE), with this test acting as the browser."""
+    port = free_port()
+    # Like Zoom, the sandbox accepts only registered redirect URLs (port included).
+    app.sandbox.register_redirect_uri(f"http://127.0.0.1:{port}/callback")
     args = (
-        "auth", "login", "zoom", "--no-browser", "--port", str(free_port()),
+        "auth", "login", "zoom", "--no-browser", "--port", str(port),
         "--client-id", ZOOM_CLIENT_ID, "--client-secret-stdin", "--timeout", "30", *extra,
     )  # fmt: skip
     process = subprocess.Popen(

@@ -49,7 +49,8 @@ def _read_exports(process: subprocess.Popen[str]) -> dict[str, str]:
 
 
 def test_prints_exports_serves_and_stops_cleanly_on_sigterm() -> None:
-    process = _start("--seed", "3")
+    extra = "http://127.0.0.1:40999/callback"
+    process = _start("--seed", "3", "--redirect-uri", extra)
     try:
         exported = _read_exports(process)
         assert list(exported) == NAMES
@@ -72,6 +73,9 @@ def test_prints_exports_serves_and_stops_cleanly_on_sigterm() -> None:
                 auth=(exported["SBZOOM_ZOOM_CLIENT_ID"], exported["SBZOOM_ZOOM_CLIENT_SECRET"]),
             ).json()
             assert token["api_url"] + "/v2" == exported["SBZOOM_ZOOM_API_URL"]
+            base = exported["SBZOOM_ZOOM_OAUTH_URL"].removesuffix("/zoom")
+            registered = http.post(f"{base}/_sandbox/zoom/redirect_uris", json={"uri": extra})
+            assert registered.json()["redirect_uris"] == ["http://127.0.0.1:8765/callback", extra]
         process.send_signal(signal.SIGTERM)
         stdout, stderr = process.communicate(timeout=10)
     finally:

@@ -124,3 +124,31 @@ def test_two_sandboxes_share_nothing(make_sandbox: MakeSandbox, http: httpx.Clie
     one.cancel_booking(1001)
     assert two.simplybook.booking(1001)["status"] == "confirmed"  # type: ignore[index]
     assert len(one.meetings()) == 1 and two.meetings() == []
+
+
+def test_error_status_and_fault_service_give_one_services_html_502(
+    make_sandbox: MakeSandbox, http: httpx.Client
+) -> None:
+    sandbox = make_sandbox(error_rate=1.0)
+    sandbox.configure_faults(error_status=502, fault_service="simplybook")
+    headers = {"X-Company-Login": "demo", "X-Token": "x"}
+    for _ in range(5):
+        response = http.get(f"{sandbox.simplybook_api_url}/admin/services", headers=headers)
+        assert response.status_code == 502
+        assert response.headers["Content-Type"] == "text/html"
+        assert "<html>" in response.text
+    assert _statuses(sandbox, http, 3) == [200, 200, 200]  # Zoom is spared
+
+
+def test_retry_after_false_serves_429s_without_the_header(
+    make_sandbox: MakeSandbox, http: httpx.Client
+) -> None:
+    sandbox = make_sandbox(rate_429=1.0)
+    sandbox.configure_faults(retry_after=False)
+    token = s2s_token(http, sandbox)
+    zoom = http.get(f"{sandbox.zoom_api_url}/users", headers=bearer(token))
+    assert zoom.status_code == 429 and "Retry-After" not in zoom.headers
+    assert zoom.headers["X-RateLimit-Type"] == "QPS"
+    headers = {"X-Company-Login": "demo", "X-Token": "x"}
+    simplybook = http.get(f"{sandbox.simplybook_api_url}/admin/services", headers=headers)
+    assert simplybook.status_code == 429 and "Retry-After" not in simplybook.headers

@@ -88,6 +88,10 @@ def test_authorize_rejects_unknown_client_and_unregistered_redirect(sandbox: San
         assert http.get(url, params={**base, "client_id": "nope"}).status_code == 400
         evil = {**base, "redirect_uri": "https://evil.example/cb"}
         assert http.get(url, params=evil).status_code == 400
+        # Exact, as Zoom compares: another loopback port is not the registered URL.
+        other_port = {**base, "redirect_uri": "http://127.0.0.1:8766/callback"}
+        refused = http.get(url, params=other_port)
+        assert refused.status_code == 400 and "4709" in refused.text
         missing = {k: v for k, v in base.items() if not k.startswith("code_challenge")}
         response = http.get(url, params={**missing, "state": "s"})
     assert response.status_code == 302
@@ -195,3 +199,27 @@ def test_token_ttl_option_shortens_access_tokens(make_sandbox: MakeSandbox) -> N
         sandbox.advance_clock(61)
         response = http.get(f"{sandbox.zoom_api_url}/users/me", headers=bearer(token))
     assert response.json()["message"] == "Access token is expired."
+
+
+def test_redirect_urls_registered_at_run_time_are_accepted_exactly(sandbox: Sandbox) -> None:
+    _, challenge = pkce_pair()
+    extra = "http://127.0.0.1:40123/callback"
+    params = {
+        "response_type": "code",
+        "client_id": ZOOM_CLIENT_ID,
+        "redirect_uri": extra,
+        "state": "s",
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+    }
+    with httpx.Client() as http:
+        url = f"{sandbox.zoom_oauth_url}/oauth/authorize"
+        assert http.get(url, params=params).status_code == 400
+        control = f"{sandbox.url}/_sandbox/zoom/redirect_uris"
+        assert http.post(control, json={"url": extra}).status_code == 400
+        registered = http.post(control, json={"uri": extra})
+        assert registered.status_code == 200
+        assert registered.json()["redirect_uris"] == [REDIRECT, extra]
+        assert http.get(url, params=params).status_code == 302
+        trailing = {**params, "redirect_uri": extra + "/"}
+        assert http.get(url, params=trailing).status_code == 400

@@ -53,6 +53,14 @@ def sandbox(
     bare_lists: bool = typer.Option(
         False, "--bare-lists", help="SimplyBook lists as bare arrays instead of {data, metadata}."
     ),
+    redirect_uris: list[str] = typer.Option(
+        [],
+        "--redirect-uri",
+        help="Also register this OAuth redirect URL (repeatable); "
+        "http://127.0.0.1:8765/callback always is.",
+        metavar="URL",
+        show_default=False,
+    ),
     record_exchanges: Path | None = typer.Option(
         None,
         "--record-exchanges",
@@ -84,6 +92,7 @@ def sandbox(
         bookings=bookings,
         seed=seed,
         bare_lists=bare_lists,
+        redirect_uris=tuple(redirect_uris),
     )
     with contextlib.ExitStack() as cleanup:
         if record_exchanges is not None:

@@ -15,7 +15,10 @@ SimplyBook company ``demo`` (time zone ``America/New_York``):
     ``api_user_key_sbzoom_demo_2fa_7c41e9`` works as the password and skips 2FA.
 Zoom account ``sbxDemoAccount01``, OAuth app client id ``sbxDemoClientId01``, secret
 ``sbx-demo-client-secret``. Every token (authorization code or S2S) acts as the owner
-``owner@sbzoom-demo.example``. Registered redirect URIs: any ``http://127.0.0.1|localhost:*/...``.
+``owner@sbzoom-demo.example``. Registered redirect URIs, compared exactly as Zoom does (port
+included): ``http://127.0.0.1:8765/callback`` (sbzoom's default) plus those given with
+``redirect_uris=``, ``sbzoom sandbox --redirect-uri``, ``sb.register_redirect_uri(url)`` or
+``POST /_sandbox/zoom/redirect_uris {"uri": ...}``.
 
 Demo data (ids are stable; dates are relative to the day the sandbox starts, D, company-local)
 ----------------------------------------------------------------------------------------------
@@ -55,8 +58,9 @@ registrant has it), a missing scope is code 4711, and over-long registrant field
 Fault switches for behaviour real accounts show only sometimes: ``sb.zoom.legacy_scope_code``
 (4700), ``sb.zoom.user_level_requires_me``, ``sb.simplybook.comment_endpoint`` (False: 405),
 ``sb.simplybook.details_comment``, ``sb.simplybook.html_not_found``,
-``sb.simplybook.unknown_company_html404``; ``company_info_timezone=False`` and ``redirect_uris=``
-(an exact OAuth allow list) are start options.
+``sb.simplybook.unknown_company_html404``; ``company_info_timezone=False`` is a start option.
+``sb.configure_faults(error_rate=1.0, error_status=502, fault_service="zoom")`` answers a proxy's
+HTML 502; ``retry_after=False`` sends injected 429s without a ``Retry-After`` header.
 
 Python API: ``Sandbox(**SandboxOptions fields).start()`` (or ``with Sandbox() as sb``); ``sb.env``,
 ``sb.url``; inspection and mutation on ``sb``, ``sb.zoom``, ``sb.simplybook`` and ``sb.faults``.

@@ -23,6 +23,12 @@ class FaultSettings:
     zoom_rps_limit: float | None = None  # real ceiling on Zoom REST requests per second
     drop_create_rate: float = 0.0  # fraction of meeting creates committed, then left unanswered
     faults_on_auth: bool = False  # also inject 5xx/429 on OAuth and SimplyBook auth endpoints
+    # The status of every injected error (502 is a proxy's HTML page); None: 502 or 503 at random.
+    error_status: int | None = None
+    # False: injected 429s carry no Retry-After header (a proxy's or a gateway's 429 may not).
+    retry_after: bool = True
+    # Inject only on this service ("zoom" or "simplybook"); None: on both.
+    fault_service: str | None = None
     seed: int = 0
 
 
@@ -31,6 +37,7 @@ class InjectedFault:
     kind: str  # "error" | "429"
     status: int
     html: bool = False
+    retry_after: bool = True  # a 429 says when to come back
 
 
 class Faults:
@@ -90,20 +97,24 @@ class Faults:
         value = int.from_bytes(hashlib.blake2b(material, digest_size=8).digest(), "big")
         return value / 2.0**64
 
-    def before(self, route: str, *, auth: bool) -> InjectedFault | None:
+    def before(self, route: str, *, auth: bool, service: str = "") -> InjectedFault | None:
         """A 5xx or 429 to answer instead of doing the work, or None."""
         with self._lock:
             settings = self._settings
             if auth and not settings.faults_on_auth:
                 return None
+            if settings.fault_service and not service.startswith(settings.fault_service):
+                return None
             if settings.error_rate > 0 and self._draw("error", route) < settings.error_rate:
                 self._counts["errors_5xx"] += 1
-                status = 502 if self._draw("error-status", route) < 0.5 else 503
+                status = settings.error_status or (
+                    502 if self._draw("error-status", route) < 0.5 else 503
+                )
                 html = status == 502 or self._draw("error-html", route) < 0.5
                 return InjectedFault("error", status, html)
             if settings.rate_429 > 0 and self._draw("429", route) < settings.rate_429:
                 self._counts["injected_429"] += 1
-                return InjectedFault("429", 429)
+                return InjectedFault("429", 429, retry_after=settings.retry_after)
         return None
 
     def admit_zoom(self) -> bool:

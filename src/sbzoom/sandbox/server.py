@@ -78,7 +78,9 @@ class SandboxOptions:
     company_info_timezone: bool = True  # False: /admin/company/info has no "timezone"
     login_lockout_seconds: int = 900
     max_login_failures: int = 5
-    redirect_uris: tuple[str, ...] = ()  # empty: any http loopback URL is registered
+    # OAuth redirect URLs registered besides sbzoom's default http://127.0.0.1:8765/callback;
+    # every other URL is refused, exactly as Zoom compares (port included).
+    redirect_uris: tuple[str, ...] = ()
     require_pkce: bool = True
     start_url_ttl: int = 7200
     request_log_size: int = 200_000
@@ -484,7 +486,7 @@ class Sandbox:
                 if delay:
                     time.sleep(delay)
                 is_auth = service == "zoom-oauth" or route.startswith("auth.")
-                injected = self.faults.before(route, auth=is_auth)
+                injected = self.faults.before(route, auth=is_auth, service=service)
             if injected is not None:
                 fault = injected.kind
                 response = self._fault_response(injected, service, route)
@@ -557,19 +559,34 @@ class Sandbox:
                     "fail_after": faults.fail_after,
                 },
             )
+        if path == "/_sandbox/zoom/redirect_uris" and method == "POST":
+            try:
+                uri = json.loads(body or b"{}")["uri"]
+            except (ValueError, TypeError, KeyError):
+                return json_response(
+                    400, {"message": 'send {"uri": "http://127.0.0.1:PORT/callback"}'}
+                )
+            if not isinstance(uri, str) or not uri.startswith(("http://", "https://")):
+                return json_response(400, {"message": "uri must be an http(s) URL"})
+            self.zoom.register_redirect_uri(uri)
+            return json_response(200, {"redirect_uris": list(self.zoom.redirect_uris)})
         return json_response(404, {"message": "Not Found"})
 
     @staticmethod
     def _fault_response(fault: InjectedFault, service: str, route: str) -> Response:
         if fault.kind == "429":
             if service.startswith("zoom"):
-                return ZoomService.qps_429(route)
-            return json_response(
-                429,
-                {"code": 429, "message": "Too Many Requests", "data": [], "message_data": []},
-                {"Retry-After": "1"},
-            )
-        text = _STATUS_TEXT[fault.status]
+                response = ZoomService.qps_429(route)
+            else:
+                response = json_response(
+                    429,
+                    {"code": 429, "message": "Too Many Requests", "data": [], "message_data": []},
+                    {"Retry-After": "1"},
+                )
+            if not fault.retry_after:
+                response.headers.pop("Retry-After", None)
+            return response
+        text = _STATUS_TEXT.get(fault.status, "Error")
         if fault.html:
             page = _PROXY_PAGE.format(status=fault.status, text=text)
             return Response(fault.status, page.encode(), {"Content-Type": "text/html"})
@@ -656,6 +673,10 @@ class Sandbox:
 
     def advance_clock(self, seconds: float) -> None:
         self.clock.advance(seconds)
+
+    def register_redirect_uri(self, uri: str) -> None:
+        """Add an OAuth redirect URL to the demo Zoom app's allow list (e.g. a test's port)."""
+        self.zoom.register_redirect_uri(uri)
 
     def configure_faults(self, **changes: Any) -> FaultSettings:
         """Change fault settings while running, e.g. ``configure_faults(error_rate=0.5)``."""

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sbzoom.sandbox._base import (
@@ -50,6 +50,10 @@ PAGE_TOKEN_TTL = timedelta(minutes=15)
 EXPIRED_AFTER = timedelta(days=30)  # a past meeting leaves type=scheduled lists after this
 MAX_REGISTRANTS_PER_STATUS_CALL = 30
 MAX_PAGE_SIZE = 300
+# The demo OAuth app's registered redirect URL: sbzoom's default (`auth login zoom`, --port 8765).
+# Other URLs must be registered (SandboxOptions.redirect_uris, `sbzoom sandbox --redirect-uri`,
+# POST /_sandbox/zoom/redirect_uris, ZoomService.register_redirect_uri), as in the Marketplace.
+DEFAULT_REDIRECT_URI = "http://127.0.0.1:8765/callback"
 QPS_MESSAGE = "You have reached the maximum per-second rate limit for this API. Try again later."
 _PASSWORD_RE = re.compile(r"^[A-Za-z0-9@\-_*]*$")
 _START_TIME_RE = re.compile(
@@ -273,7 +277,8 @@ class ZoomService:
         self._token_ttl = token_ttl
         self._daily_limit = daily_limit
         self._scopes = frozenset(scopes)
-        self._redirect_uris = tuple(redirect_uris)
+        # The demo app's allow list: sbzoom's default redirect URL plus what the sandbox was told.
+        self._redirect_uris = tuple(dict.fromkeys((DEFAULT_REDIRECT_URI, *redirect_uris)))
         self.legacy_scope_code = False  # True: a missing scope is code 4700, as older Zoom said
         # True: a user-level token naming its own user id instead of `me` is refused, as the
         # spec tells user-level apps to pass `me` (whether Zoom enforces it is not documented).
@@ -401,14 +406,20 @@ class ZoomService:
     # -- OAuth -----------------------------------------------------------------------------------
 
     def _redirect_allowed(self, uri: str) -> bool:
-        if self._redirect_uris:
+        # Zoom compares the redirect URL with the app's allow list exactly, port included.
+        with self._lock:
             return uri in self._redirect_uris
-        parts = urlsplit(uri)
-        return parts.scheme == "http" and (parts.hostname or "") in (
-            "127.0.0.1",
-            "localhost",
-            "::1",
-        )
+
+    def register_redirect_uri(self, uri: str) -> None:
+        """Add ``uri`` to the demo OAuth app's redirect allow list (as in the Marketplace)."""
+        with self._lock:
+            if uri not in self._redirect_uris:
+                self._redirect_uris = (*self._redirect_uris, uri)
+
+    @property
+    def redirect_uris(self) -> tuple[str, ...]:
+        with self._lock:
+            return self._redirect_uris
 
     def _authorize(self, request: Request, match: re.Match[str]) -> Response:
         client_id = request.arg("client_id") or ""
