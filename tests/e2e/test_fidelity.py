@@ -20,7 +20,7 @@ YOGA, ALICE_PROVIDER = 3, 1
 def report_rows(home: Home, env: dict[str, str]) -> dict[str, dict[str, Any]]:
     result = home.run("report", "meetings", "--format", "json", "--to", "+14d", extra_env=env)
     assert result.exit_code in (0, 1), result.stderr
-    return {row["booking_id"]: row for row in json.loads(result.stdout)}
+    return {str(row["booking_id"]): row for row in json.loads(result.stdout)}
 
 
 def s2s_token(sandbox: Sandbox) -> str:
@@ -43,8 +43,10 @@ def test_class_clients_get_their_personal_registrant_link_everywhere(
     # says), so each personal link was read back with GET .../registrants/{id}.
     routes = [r.route for r in sandbox.requests("zoom")]
     assert routes.count("registrants.create") == routes.count("registrant.get") == 4
-    links = {r["booking_id"]: r["join_url"] for r in report["results"]}
-    class_meeting = next(r["meeting_id"] for r in report["results"] if r["booking_id"] in CLASS)
+    links = {str(r["booking_id"]): r["join_url"] for r in report["results"]}
+    class_meeting = next(
+        r["meeting_id"] for r in report["results"] if str(r["booking_id"]) in CLASS
+    )
     meeting = sandbox.zoom.meeting(class_meeting)
     assert meeting is not None
     generic = meeting["join_url"]
@@ -83,7 +85,7 @@ def test_a_ledger_without_personal_links_is_repaired_from_zoom(
     assert rows["1004"]["join_url"] in ("", None) and "personal link" in str(rows["1004"])
     code, again, stderr = link(home, env)
     assert code == 0, stderr
-    fixed = {r["booking_id"]: r["join_url"] for r in again["results"]}
+    fixed = {str(r["booking_id"]): r["join_url"] for r in again["results"]}
     assert all(fixed[b] and "tk=" in fixed[b] for b in CLASS)
     assert all(report_rows(home, env)[b]["join_url"] == fixed[b] for b in CLASS)
 
@@ -114,7 +116,7 @@ def test_a_missing_scope_4711_names_the_scope_in_commands_and_doctor(
 def test_a_class_meeting_gone_on_zoom_code_300_is_recreated(home: Home, sandbox: Sandbox) -> None:
     env = setup(home, sandbox)
     _, first, _ = link(home, env)
-    old = next(r["meeting_id"] for r in first["results"] if r["booking_id"] == "1004")
+    old = next(r["meeting_id"] for r in first["results"] if str(r["booking_id"]) == "1004")
     # The session is about to start (so the upcoming-list check is skipped), and the meeting
     # was deleted on Zoom: the registrant call answers code 300.
     start = datetime.fromisoformat(str(sandbox.simplybook.booking(1004)["start_datetime"]))
@@ -128,7 +130,7 @@ def test_a_class_meeting_gone_on_zoom_code_300_is_recreated(home: Home, sandbox:
     newcomer = sandbox.simplybook.add_booking(YOGA, ALICE_PROVIDER, 8, start)
     code, report, stderr = link(home, env, "1004", "1005", "1006", str(newcomer))
     assert code == 0, stderr
-    got = {r["booking_id"]: r for r in report["results"]}
+    got = {str(r["booking_id"]): r for r in report["results"]}
     new_ids = {r["meeting_id"] for r in got.values()}
     assert len(new_ids) == 1 and old not in new_ids
     assert all(r["join_url"] and "tk=" in r["join_url"] for r in got.values())
@@ -147,7 +149,7 @@ def test_length_limits_cut_names_safely_and_skip_an_overlong_email(
     skipped = sandbox.simplybook.add_booking(YOGA, ALICE_PROVIDER, too_long, start)
     code, report, stderr = link(home, env)
     assert code == 0, stderr
-    got = {r["booking_id"]: r for r in report["results"]}
+    got = {str(r["booking_id"]): r for r in report["results"]}
     assert got[str(seat)]["status"] == "created" and got[str(seat)]["join_url"]
     assert got[str(skipped)]["status"] == "skipped"
     assert "128" in got[str(skipped)]["reason"]

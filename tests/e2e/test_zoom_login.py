@@ -254,7 +254,10 @@ def test_a_redirect_url_outside_the_allow_list_names_the_url_to_register(
                 url = line.strip()
         page = httpx.get(url, follow_redirects=False, timeout=30)  # the browser, refused
         assert page.status_code == 400 and "redirect" in page.text.lower()
-        _, stderr = process.communicate(timeout=120)  # a loaded CI machine
+        process.wait(timeout=120)  # a loaded CI machine
+        # Read on through the same text stream: communicate() reads the raw pipe and would
+        # miss the lines readline() had already buffered (the notice right after the URL).
+        stderr = process.stderr.read()
     finally:
         stop(process)
     text = "".join(seen) + stderr
