@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from sbzoom.clients.simplybook import Provider, Service
-from sbzoom.clients.zoom import ZoomUser, ZoomUserGoneError
+from sbzoom.clients.zoom import Meeting, ZoomUser, ZoomUserGoneError
 from sbzoom.core.doctor import (
     FAIL,
     NEEDED_SCOPES,
@@ -84,6 +84,7 @@ class FakeFacts:
     service_list: list[Service] = field(default_factory=lambda: list(SERVICES))
     provider_list: list[Provider] = field(default_factory=lambda: list(PROVIDERS[:2]))
     ledger_info: LedgerInfo = field(default_factory=lambda: LedgerInfo(Path("/l.sqlite3"), True))
+    meetings: list[Meeting] = field(default_factory=list)
     ledger_error: Exception | None = None
     skew: float = 1.0
     listener_info: ListenerInfo = field(
@@ -134,6 +135,9 @@ class FakeFacts:
         server = NOW + timedelta(seconds=self.skew)
         return [ServerTime("Zoom", server, NOW), ServerTime("SimplyBook", server, NOW)]
 
+    def host_meetings(self, host: str) -> list[Meeting]:
+        return [m for m in self.meetings if m.host_id == host]
+
 
 def by_name(report: DoctorReport) -> dict[str, Check]:
     return {c.name: c for c in report.checks}
@@ -141,8 +145,8 @@ def by_name(report: DoctorReport) -> dict[str, Check]:
 
 NAMES = [
     "config", "secret store", "zoom sign-in", "zoom scopes", "simplybook sign-in", "time zone",
-    "online services", "provider mapping", "zoom hosts", "orphaned meetings", "zoom rate", "ledger",
-    "listener", "clock",
+    "online services", "provider mapping", "zoom hosts", "duplicate meetings",
+    "orphaned meetings", "zoom rate", "ledger", "listener", "clock",
 ]  # fmt: skip
 
 
@@ -396,3 +400,20 @@ def test_orphaned_meetings_warn_with_a_clean_up_that_covers_the_last_one() -> No
 def test_orphans_are_not_looked_for_without_a_simplybook_sign_in() -> None:
     check = by_name(run_doctor(FakeFacts(sb_login=None)))["orphaned meetings"]
     assert check.status == WARN and "SimplyBook sign-in" in check.detail
+
+
+def test_duplicate_meetings_of_one_booking_fail_until_linked_again() -> None:
+    host = str(HEALTHY_PROFILE["providers.1"])
+    facts = FakeFacts()
+    facts.meetings = [
+        Meeting(11, agenda="[sbzoom:b1001] Booking A", host_id=host),
+        Meeting(12, agenda="[sbzoom:b1002] Booking B", host_id=host),
+        Meeting(13, agenda="[sbzoom:b1001] Booking A", host_id=host),
+        Meeting(14, agenda="not sbzoom's", host_id=host),
+    ]
+    found = by_name(run_doctor(facts))["duplicate meetings"]
+    assert found.status == FAIL
+    assert "[sbzoom:b1001] meetings 11, 13" in found.detail and "b1002" not in found.detail
+    assert "sbzoom bookings link" in found.fix
+    facts.meetings = facts.meetings[:2]
+    assert by_name(run_doctor(facts))["duplicate meetings"].status == OK

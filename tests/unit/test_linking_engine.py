@@ -442,3 +442,122 @@ def test_exit_code_is_5_when_every_failure_is_an_unavailable_service(ledger: Led
     deferred = Linker(zoom, None, ledger, PLAN, now=lambda: NOW).run([booking("12")])
     assert deferred.exit_code == 1  # a deferral is a partial run, not an outage
     assert Linker(FakeZoom(), None, ledger, PLAN, now=lambda: NOW).run([]).exit_code == 0
+
+
+# -- runs that share no disk: duplicates converge (issue 14) -------------------------------------
+
+
+class HidingZoom(FakeZoom):
+    """A Zoom whose listings leave out ``hidden`` meetings: what a run on another machine, which
+    listed before this one created, saw."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hidden: set[int] = set()
+
+    def upcoming(self, host_id: str) -> list[ZoomMeeting]:
+        return [m for m in super().upcoming(host_id) if m.id not in self.hidden]
+
+
+def twin_runs(
+    tmp_path: Path, bookings: list[BookingView], plan: LinkPlan = PLAN
+) -> tuple[HidingZoom, Ledger, Ledger]:
+    """Runner A links; runner B (its own ledger) does not see A's meetings and makes its own."""
+    zoom = HidingZoom()
+    first, second = Ledger(tmp_path / "a.sqlite3"), Ledger(tmp_path / "b.sqlite3")
+    Linker(zoom, None, first, plan, now=lambda: NOW).run(bookings)
+    zoom.hidden = set(zoom.meetings)
+    Linker(zoom, None, second, plan, now=lambda: NOW).run(bookings)
+    zoom.hidden = set()
+    return zoom, first, second
+
+
+def test_duplicates_from_another_runner_converge_on_the_lowest_id(tmp_path: Path) -> None:
+    bookings = [booking("11"), booking("12", start_hour=11)]
+    zoom, first, second = twin_runs(tmp_path, bookings)
+    assert len(zoom.meetings) == 4  # two per booking: what issue 14 saw
+    kept = {str(m["agenda"])[:12]: mid for mid, m in sorted(zoom.meetings.items(), reverse=True)}
+    report = Linker(zoom, None, second, PLAN, now=lambda: NOW).run(bookings)
+    assert len(zoom.meetings) == 2 and set(zoom.meetings) == set(kept.values())
+    # runner B's links pointed into the deleted twins: replaced, and reported as such
+    assert [r.status for r in report.results] == ["updated", "updated"]
+    assert all("duplicate" in r.reason for r in report.results)
+    assert {r.join_url for r in report.results} == {
+        f"https://zoom.test/j/{mid}" for mid in kept.values()
+    }
+    deleted = [a.meeting_id for a in second.audit_log() if a.action == "delete"]
+    assert sorted(deleted) == sorted(set(range(81000000001, 81000000005)) - set(kept.values()))
+    # runner A's links were the kept ones: nothing to do, nothing reported as changed
+    zoom.calls.clear()
+    again = Linker(zoom, None, first, PLAN, now=lambda: NOW).run(bookings)
+    assert [r.status for r in again.results] == ["unchanged", "unchanged"]
+    assert zoom.writes() == []
+
+
+def test_a_written_back_link_wins_over_the_lowest_id(tmp_path: Path) -> None:
+    plan = replace(PLAN, write_back=True)
+    zoom, first, _ = twin_runs(tmp_path, [booking("11")])
+    _, high = sorted(zoom.meetings)
+    comments = FakeComments()
+    comments.comments["11"] = comment_with_link("note", f"https://zoom.test/j/{high}", high)
+    report = Linker(zoom, comments, first, plan, now=lambda: NOW).run([booking("11")])
+    assert set(zoom.meetings) == {high}  # the link the client already has survives
+    (result,) = report.results
+    assert (result.status, result.meeting_id) == ("updated", high)
+    assert comments.comments["11"].startswith("note\nsbzoom: Zoom link https://zoom.test/j/")
+
+
+def test_class_duplicates_keep_one_session_with_every_client(tmp_path: Path) -> None:
+    ann = booking("21", service="2", provider="2", client="Ann Lee")
+    bob = booking("22", service="2", provider="2", client="Bob Roe")
+    cat = booking("23", service="2", provider="2", client="Cat Poe")
+    zoom = HidingZoom()
+    first, second = Ledger(tmp_path / "a.sqlite3"), Ledger(tmp_path / "b.sqlite3")
+    Linker(zoom, None, first, PLAN, now=lambda: NOW).run([ann, bob])
+    (low,) = zoom.meetings
+    zoom.hidden = {low}
+    Linker(zoom, None, second, PLAN, now=lambda: NOW).run([ann, bob, cat])
+    zoom.hidden = set()
+    report = Linker(zoom, None, second, PLAN, now=lambda: NOW).run([ann, bob, cat])
+    assert set(zoom.meetings) == {low}
+    assert sorted(r.email for r in zoom.reg[low]) == [
+        "ann@example.com",
+        "bob@example.com",
+        "cat@example.com",
+    ]
+    links = {r.email: r.join_url for r in zoom.reg[low]}
+    assert [r.status for r in report.results] == ["updated", "updated", "updated"]
+    assert [r.join_url for r in report.results] == [
+        links["ann@example.com"],
+        links["bob@example.com"],
+        links["cat@example.com"],
+    ]
+    # runner A still has the right links, and no more work
+    again = Linker(zoom, None, first, PLAN, now=lambda: NOW).run([ann, bob, cat])
+    assert {r.booking_id: r.status for r in again.results} == {
+        "21": "unchanged",
+        "22": "unchanged",
+        "23": "unchanged",
+    }
+
+
+def test_the_marker_is_looked_for_again_right_before_a_create(ledger: Ledger) -> None:
+    """The host was listed a while ago; meanwhile a run elsewhere made the meeting: adopt it."""
+    zoom = HidingZoom()
+    zoom.meetings[81000000999] = {
+        **meeting_body(Unit("b11", False, "zu1", [booking("11")]), PLAN),
+        "host": "zu1",
+        "join_url": "https://zoom.test/j/81000000999",
+    }
+    zoom.hidden = {81000000999}  # not there yet when this run lists the host
+    clock = iter(NOW + timedelta(seconds=s) for s in itertools.count(0, 3))
+
+    class Reveal(Linker):
+        def _ensure_new(self, *args: object, **kwargs: object) -> object:  # type: ignore[override]
+            zoom.hidden = set()  # ... and there by the time it is about to create
+            return super()._ensure_new(*args, **kwargs)  # type: ignore[arg-type]
+
+    report = Reveal(zoom, None, ledger, PLAN, now=lambda: next(clock)).run([booking("11")])
+    assert [(r.status, r.meeting_id) for r in report.results] == [("created", 81000000999)]
+    assert [c for c in zoom.calls if c[0] == "create"] == []
+    assert len(zoom.meetings) == 1

@@ -94,6 +94,8 @@ def meetings(
         )
     if result.directory.problem:
         context.notice(f"Zoom hosts are shown by user id: {result.directory.problem}")
+    if result.twins is not None and result.twins.problem:
+        context.notice(f"Not checked for duplicate meetings: {result.twins.problem}")
     context.notice(result.summary())
     if output is not None:
         context.notice(f"Wrote {output}.")

@@ -25,6 +25,7 @@ from sbzoom.clients.zoom import ZoomUser, ZoomUserGoneError
 from sbzoom.clients.zoom_scopes import SCOPE_TABLE
 from sbzoom.context import Context
 from sbzoom.core.catalog import offers
+from sbzoom.core.converge import Marked, duplicates
 from sbzoom.errors import ConfigError, SbzoomError
 from sbzoom.store.config import Profile
 
@@ -177,6 +178,7 @@ class Facts(Protocol):
     def listener(self) -> ListenerInfo: ...
     def server_times(self) -> list[ServerTime]: ...
     def orphans(self) -> list[OrphanFinding]: ...
+    def host_meetings(self, host: str) -> Sequence[Marked]: ...
 
 
 # -- the checks -------------------------------------------------------------------------------
@@ -560,6 +562,39 @@ def check_hosts(
     )
 
 
+DUPLICATES_SHOWN = 5
+
+
+def check_duplicates(facts: Facts, profile: Profile) -> Check:
+    """One Zoom meeting per booking or class session: more carrying one marker means runs on
+    machines that share no data directory raced (issue 14); `bookings link` converges them."""
+    hosts = sorted(set(profile.family("providers").values()))
+    if not hosts:
+        return Check("duplicate meetings", OK, "no provider is mapped to a Zoom user yet")
+    found = duplicates(m for host in hosts for m in facts.host_meetings(host))
+    if not found:
+        count = len(hosts)
+        return Check(
+            "duplicate meetings",
+            OK,
+            f"one meeting per booking or class session on {count} Zoom host"
+            + ("s" if count != 1 else ""),
+        )
+    shown = "; ".join(
+        f"[sbzoom:{key}] meetings {', '.join(str(m.id) for m in meetings)}"
+        for key, meetings in sorted(found.items())[:DUPLICATES_SHOWN]
+    )
+    more = f"; and {len(found) - DUPLICATES_SHOWN} more" if len(found) > DUPLICATES_SHOWN else ""
+    return Check(
+        "duplicate meetings",
+        FAIL,
+        f"{len(found)} bookings or class sessions have more than one Zoom meeting ({shown}{more})",
+        "Run 'sbzoom bookings link': it keeps one meeting of each (the one whose link was written "
+        "back, else the lowest id), moves class registrants to it and deletes the others. "
+        "Duplicates come from runs on machines that share no data directory.",
+    )
+
+
 def check_ledger(info: LedgerInfo) -> Check:
     if not info.exists:
         return Check("ledger", OK, f"none yet at {info.path} ('sbzoom bookings link' creates it)")
@@ -754,7 +789,7 @@ def run_doctor(facts: Facts) -> DoctorReport:
 
     if profile is None:
         names = ("time zone", "online services", "provider mapping", "zoom hosts")
-        for name in (*names, "orphaned meetings"):
+        for name in (*names, "duplicate meetings", "orphaned meetings"):
             checks.append(_skipped(name, "config"))
     else:
         attempt("time zone", lambda: check_timezone(profile, sb_login))
@@ -775,8 +810,10 @@ def run_doctor(facts: Facts) -> DoctorReport:
                 return check_hosts(facts, profile, *known)
 
             attempt("zoom hosts", hosts)
+            attempt("duplicate meetings", lambda: check_duplicates(facts, profile))
         else:
             checks.append(_skipped("zoom hosts", "Zoom sign-in"))
+            checks.append(_skipped("duplicate meetings", "Zoom sign-in"))
         if sb_login is not None:
             attempt("orphaned meetings", lambda: check_orphans(facts.orphans()))
         else:
@@ -898,6 +935,11 @@ class LiveFacts:
         from sbzoom.core.zoom_auth import zoom_client
 
         return zoom_client(self.context).get_user(ident)
+
+    def host_meetings(self, host: str) -> Sequence[Marked]:
+        from sbzoom.core.zoom_auth import zoom_client
+
+        return zoom_client(self.context).list_meetings(host, type="scheduled")
 
     def simplybook(self) -> SimplyBookLogin | None:
         from sbzoom.core.simplybook_session import identity, simplybook_client

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
@@ -24,6 +25,7 @@ from typing import Protocol
 
 from sbzoom.clients._http import MaybeCommittedError
 from sbzoom.clients.zoom import MAX_AGENDA, MAX_REGISTRANT_EMAIL, MAX_TOPIC, cut_text, zoom_time
+from sbzoom.core.converge import duplicates, keeper, marker_key, named_meetings
 from sbzoom.core.notify.model import NotifyReport
 from sbzoom.core.online import Orphan, orphan_reason
 from sbzoom.errors import AuthError, ConfigError, ExitCode, RemoteError, SbzoomError
@@ -42,6 +44,10 @@ STATUSES = (
 )
 COMMENT_MARK = "sbzoom:"
 NOT_STARTED = "not started: the run was stopped (Ctrl-C or SIGTERM); the next run links it"
+# Before a create, a host's listing older than this is fetched again: another runner (another
+# machine, no shared lock) may have made the meeting meanwhile. One list per host per interval,
+# shared by every worker, so the cost stays a few requests per run.
+RECHECK_SECONDS = 5.0
 MINUTE = timedelta(minutes=1)
 
 
@@ -429,6 +435,10 @@ class Linker:
         self._not_started: set[str] = set()  # unit keys the stop left alone
         self._write_back_off = False  # SimplyBook has no comment endpoint (found this run)
         self.warnings: list[str] = []  # one line each, for the command to show on stderr
+        self._listed_at: dict[str, datetime] = {}
+        self._created: set[str] = set()  # unit keys this run created a meeting for
+        # booking id -> the duplicate meeting its link pointed into, deleted by _converge
+        self._relinked: dict[str, int] = {}
 
     # -- entry point --------------------------------------------------------------------------
 
@@ -452,6 +462,7 @@ class Linker:
         else:
             for unit in units:
                 results.extend(self._unit(unit))
+        results = self._settle(units, results)
         self._detach_moved(before)
         order = {b.id: i for i, b in enumerate(bookings)}
         results.sort(key=lambda r: order.get(r.booking_id, len(order)))
@@ -619,6 +630,7 @@ class Linker:
             if exhausted is not None:
                 return self._deferred(unit, exhausted)
             try:
+                self._converge(unit)
                 return self._class(unit) if unit.is_class else self._single(unit)
             except HostExhaustedError as exc:
                 # An update's error does not know the host; reasons name it by e-mail.
@@ -658,6 +670,18 @@ class Linker:
         if booking.cancelled:
             return [self._cancel_meeting(unit, booking)]
         meeting, status, reason = self._ensure_meeting(unit)
+        previous = self._ledger_booking(booking.id)
+        if booking.id in self._relinked and status == "unchanged":
+            status, reason = "updated", self._relinked_reason(booking.id)
+        elif (
+            status == "unchanged"
+            and previous is not None
+            and previous.status == "linked"
+            and previous.unit_key == unit.key
+            and previous.join_url
+            and previous.join_url != meeting.join_url
+        ):  # the meeting was replaced (a duplicate removed by a run elsewhere)
+            status, reason = "updated", "the link changed: the booking's meeting was replaced"
         self._save_booking(booking.id, unit.key, "", meeting.join_url, "linked", "")
         self._write_back(booking.id, meeting.join_url, meeting.id)
         return [LinkResult(booking.id, status, meeting.id or None, meeting.join_url, reason)]
@@ -704,7 +728,8 @@ class Linker:
                 except MeetingGoneError:  # deleted on Zoom's side: adopt or create below
                     replaced, status, _ = self._ensure_new(unit, host, body, wanted)
                     why = "the meeting was deleted on Zoom; this one has a new link"
-                    return replaced, status, why
+                    # adopting another meeting with the marker is a new link all the same
+                    return replaced, "updated" if status == "unchanged" else status, why
             else:
                 created = self._move(unit, current, host, body, wanted)
                 return created, "updated", self._host_change(row.host_id, host)
@@ -776,18 +801,20 @@ class Linker:
     def _create(
         self, unit: Unit, host: str, body: dict[str, object], wanted: str, *, fresh: bool
     ) -> ZoomMeeting:
-        if fresh:
-            found = self._find_marked(host, unit.key, fresh=True)
-            if found is not None:
-                self._save_meeting(
-                    unit.key, found.id, host, wanted, found.join_url, found.passcode, "active",
-                    Audit(unit.first.id, "adopt", found.id),
-                )  # fmt: skip
-                return found
+        # Look again right before creating (a listing older than RECHECK_SECONDS is refreshed):
+        # another runner may have made this meeting since the host was listed.
+        found = self._find_marked(host, unit.key, fresh=fresh, max_age=RECHECK_SECONDS)
+        if found is not None:
+            self._save_meeting(
+                unit.key, found.id, host, wanted, found.join_url, found.passcode, "active",
+                Audit(unit.first.id, "adopt", found.id),
+            )  # fmt: skip
+            return found
         if self.plan.dry_run:
             return ZoomMeeting(0, host, "")  # id 0: "would create"; reported as no meeting id
         self._save_meeting(unit.key, None, host, wanted, "", "", "pending")
         action = "create"
+        self._created.add(unit.key)
         try:
             meeting = self.zoom.create(host, body)
         except MaybeCommittedError:
@@ -812,11 +839,21 @@ class Linker:
             "active", Audit(unit.first.id, "update", meeting.id),
         )  # fmt: skip
 
-    def _listing(self, host: str, *, fresh: bool) -> list[ZoomMeeting]:
-        """The host's scheduled meetings, listed once per host per run (again when ``fresh``)."""
+    def _listing(
+        self, host: str, *, fresh: bool, max_age: float | None = None
+    ) -> list[ZoomMeeting]:
+        """The host's scheduled meetings, listed once per host per run (again when ``fresh``,
+        or when the listing is older than ``max_age`` seconds)."""
         with self._upcoming_lock:
-            if fresh or host not in self._upcoming:
+            listed = self._listed_at.get(host)
+            stale = (
+                max_age is not None
+                and listed is not None
+                and (self.now() - listed).total_seconds() > max_age
+            )
+            if fresh or stale or host not in self._upcoming:
                 self._upcoming[host] = self.zoom.upcoming(host)
+                self._listed_at[host] = self.now()
             return self._upcoming[host]
 
     def _still_on_zoom(self, unit: Unit, meeting: ZoomMeeting) -> bool:
@@ -843,13 +880,122 @@ class Linker:
                 return replace(found, host_id=found.host_id or other)
         return None
 
-    def _find_marked(self, host: str, key: str, *, fresh: bool) -> ZoomMeeting | None:
-        listing = self._listing(host, fresh=fresh)
-        tag = marker(key)
-        for meeting in listing:
-            if meeting.agenda.startswith(tag):
-                return meeting
-        return None
+    def _find_marked(
+        self, host: str, key: str, *, fresh: bool, max_age: float | None = None
+    ) -> ZoomMeeting | None:
+        """The host's meeting carrying the unit's marker; of several, the lowest id (the one
+        ``converge.keeper`` keeps when no comment names another)."""
+        found = [m for m in self._listing(host, fresh=fresh, max_age=max_age)
+                 if marker_key(m.agenda) == key]  # fmt: skip
+        return min(found, key=lambda m: m.id) if found else None
+
+    # -- duplicates from runs that share no disk (core/converge.py) ---------------------------
+
+    def _converge(self, unit: Unit) -> None:
+        """Several meetings carry this unit's marker (runs on two machines each made one):
+        keep one by the rule every runner computes alike, move registrants to it, delete the
+        others (each written down as doomed first), and point the ledger at the keeper."""
+        host = unit.host_id
+        if host is None or self.plan.dry_run:
+            return
+        found = duplicates(self._listing(host, fresh=False)).get(unit.key)
+        if not found:
+            return
+        keep = keeper(found, self._written_back(unit))
+        losers = [m for m in found if m.id != keep.id]
+        lost = {m.id for m in losers}
+        row = self._ledger_meeting(unit.key)
+        if unit.is_class:
+            self._move_registrants(unit, keep, losers)
+        elif row is not None and row.meeting_id in lost:
+            for booking in unit.bookings:
+                self._relinked[booking.id] = row.meeting_id
+        if row is None or row.meeting_id != keep.id or row.status != "active":
+            body = meeting_body(unit, self.plan)
+            wanted = state_hash(host, body) if _matches(keep, body) else ""
+            self._save_meeting(
+                unit.key, keep.id, host, wanted, keep.join_url, keep.passcode, "active",
+                Audit(unit.first.id, "adopt", keep.id,
+                      detail=f"kept of {len(found)} meetings marked {marker(unit.key)}"),
+            )  # fmt: skip
+        for loser in losers:
+            why = f"duplicate of meeting {keep.id} (both marked {marker(unit.key)})"
+            if self.ledger is not None:
+                self.ledger.doom(loser.id, host, why, self.now())
+            self._delete_doomed(loser.id, unit.first.id, why)
+        with self._upcoming_lock:
+            self._upcoming[host] = [m for m in self._upcoming.get(host, []) if m.id not in lost]
+
+    def _written_back(self, unit: Unit) -> Counter[int]:
+        """Meeting ids named by the unit's booking comments (only when links are written back)."""
+        if not self.plan.write_back or self.comments is None:
+            return Counter()
+        comments = self.comments
+        return named_meetings(comments.get_comment(b.id) for b in unit.active)
+
+    def _move_registrants(self, unit: Unit, keep: ZoomMeeting, losers: list[ZoomMeeting]) -> None:
+        """Clients registered on a duplicate get a seat on the keeper (their link changes, and
+        the run reports the new one); the ledger forgets registrations on the duplicates."""
+        names = {b.client_email.lower(): b.client_name for b in unit.active if b.client_email}
+        gone = {b.client_email.lower() for b in unit.bookings if b.cancelled} - set(names)
+        seats = {r.email.lower(): r for r in self.zoom.registrants(keep.id)}
+        for loser in losers:
+            for seat in self.zoom.registrants(loser.id):
+                email = seat.email.lower()
+                if not email or email in seats or email in gone:
+                    continue
+                first_name, last_name = split_name(names.get(email) or email.split("@")[0])
+                seats[email] = self.zoom.add_registrant(keep.id, seat.email, first_name, last_name)
+                why = f"moved from duplicate meeting {loser.id}"
+                self._audit("-", "add-registrant", keep.id, "ok", why)
+        kept = {r.id for r in seats.values()}
+        for booking in unit.bookings:
+            previous = self._ledger_booking(booking.id)
+            if (
+                previous is not None
+                and previous.status == "linked"
+                and previous.unit_key == unit.key
+                and previous.registrant_id
+                and previous.registrant_id not in kept
+            ):
+                self._relinked[booking.id] = losers[0].id
+                self._save_booking(booking.id, unit.key, "", previous.join_url, "linked", "")
+
+    def _relinked_reason(self, booking_id: str) -> str:
+        return (
+            f"meeting {self._relinked[booking_id]} was a duplicate made by another sbzoom run "
+            "and is deleted; this is the booking's link now"
+        )
+
+    def _settle(self, units: list[Unit], results: list[LinkResult]) -> list[LinkResult]:
+        """After creating, list those hosts once more: a run elsewhere may have made the same
+        meetings meanwhile. Converge them now, and report the links that are left."""
+        if self.plan.dry_run or self.stop.is_set() or not self._created:
+            return results
+        redo: list[Unit] = []
+        for host in sorted({u.host_id for u in units if u.key in self._created and u.host_id}):
+            try:
+                twice = duplicates(self._listing(host, fresh=True))
+            except (AuthError, ConfigError):
+                raise
+            except SbzoomError:
+                continue  # the next run converges them
+            redo += [u for u in units if u.host_id == host and u.key in twice]
+        if not redo:
+            return results
+        with self._done_lock:  # the progress counts these units once more
+            self._total += sum(len(unit.bookings) for unit in redo)
+        again = {r.booking_id: r for unit in redo for r in self._unit(unit)}
+        settled = []
+        for result in results:
+            new = again.get(result.booking_id)
+            if new is None:
+                settled.append(result)
+            elif result.status == "created" and new.status in ("updated", "unchanged"):
+                settled.append(replace(new, status="created"))
+            else:
+                settled.append(new)
+        return settled
 
     # -- classes ------------------------------------------------------------------------------
 
@@ -934,6 +1080,19 @@ class Linker:
         email = booking.client_email.lower()
         match = next((r for r in registrants if r.email.lower() == email), None)
         status = "unchanged" if match is not None else "created"  # found: adopt it
+        previous = self._ledger_booking(booking.id)
+        if booking.id in self._relinked:
+            status, reason = "updated", self._relinked_reason(booking.id)
+        elif (
+            match is not None
+            and previous is not None
+            and previous.status == "linked"
+            and previous.unit_key == unit.key
+            and previous.join_url
+            and previous.join_url != match.join_url
+        ):  # the meeting was replaced (deleted on Zoom, or a duplicate removed elsewhere)
+            status = "updated"
+            reason = reason or "the client's link changed: the session's meeting was replaced"
         if match is None:
             first_name, last_name = split_name(booking.client_name)
             match = self.zoom.add_registrant(

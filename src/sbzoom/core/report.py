@@ -16,6 +16,11 @@ Status of a row (PRODUCT.md §2):
                 provider is unmapped or the service no longer online (``core.online``)
     missing     anything else: never linked, unmapped provider, moved to another class session
                 since the last link, meeting deleted, or gone from Zoom
+
+A booking or session that has more than one Zoom meeting carrying its marker (runs on two
+machines that share no data directory each made one) keeps its status, with a reason saying so
+and how it is fixed; the summary counts them. They stay a problem until `bookings link` has
+converged them (core/converge.py).
 """
 
 from __future__ import annotations
@@ -241,6 +246,26 @@ class HostDirectory:
         return self._emails.get(user_id) or user_id
 
 
+class DuplicateIndex:
+    """Unit key → the ids of the meetings carrying its marker, where there are several: from one
+    listing per mapped Zoom host, made the first time it is needed. When Zoom cannot be listed
+    the report goes on without it and ``problem`` says why."""
+
+    def __init__(self, load: Callable[[], Mapping[str, list[int]]]) -> None:
+        self._load = load
+        self._found: Mapping[str, list[int]] | None = None
+        self.problem: str | None = None
+
+    def of(self, key: str) -> list[int]:
+        if self._found is None:
+            try:
+                self._found = self._load()
+            except SbzoomError as exc:
+                self._found = {}
+                self.problem = exc.message
+        return self._found.get(key, [])
+
+
 class MeetingReport:
     """One run of the report: the window, the rows (streamed once), and the tally so far."""
 
@@ -257,9 +282,12 @@ class MeetingReport:
         notify_on: bool = False,
         notices: Callable[[str, str], list[NoticeRow]] | None = None,
         strays: Iterable[Booking] = (),
+        twins: DuplicateIndex | None = None,
     ) -> None:
         self.window = span
         self.counts: Counter[str] = Counter()
+        self.duplicated = 0  # rows whose booking or session has more than one Zoom meeting
+        self.twins = twins
         self.directory = directory
         self._bookings = bookings
         self._online = online
@@ -352,6 +380,14 @@ class MeetingReport:
                 f"meeting {derived.meeting_id} is gone from Zoom: "
                 f"run 'sbzoom bookings link {view.id}'"
             )
+        twins = self.twins.of(key) if self.twins is not None and not view.cancelled else []
+        if len(twins) > 1:
+            self.duplicated += 1
+            listed = ", ".join(str(t) for t in twins)
+            reason = (
+                f"{len(twins)} Zoom meetings carry this booking's marker ({listed}): "
+                "run 'sbzoom bookings link' to keep one and delete the others"
+            )
         unit = ledger_row.unit_key if ledger_row else key
         return self._report_row(view, replace(derived, status=status, join_url=join_url,
                                               reason=reason), mapped, unit)  # fmt: skip
@@ -386,7 +422,13 @@ class MeetingReport:
             return f"No bookings of online services from {span}."
         parts = ", ".join(f"{self.counts[s]} {s}" for s in STATUSES if self.counts[s])
         noun = "booking" if self.total == 1 else "bookings"
-        return f"{self.total} {noun} of online services from {span}: {parts}."
+        twice = ""
+        if self.duplicated:
+            twice = (
+                f" {self.duplicated} with more than one Zoom meeting: run 'sbzoom bookings link' "
+                "to remove the duplicates."
+            )
+        return f"{self.total} {noun} of online services from {span}: {parts}.{twice}"
 
 
 # -- filters ----------------------------------------------------------------------------------
@@ -489,7 +531,19 @@ def meetings_report(
         notify_on=notify_on,
         notices=notices,
         strays=strays,
+        twins=DuplicateIndex(lambda: _duplicates(context, hosts.values())),
     )
+
+
+def _duplicates(context: Context, hosts: Iterable[str]) -> dict[str, list[int]]:
+    from sbzoom.core.converge import duplicates
+    from sbzoom.core.zoom_auth import zoom_client
+
+    client = zoom_client(context)
+    listed = [
+        m for host in sorted(set(hosts)) for m in client.list_meetings(host, type="scheduled")
+    ]
+    return {key: [m.id for m in found] for key, found in duplicates(listed).items()}
 
 
 def _stray_bookings(
