@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import json
 import os
 import signal
 import socket
@@ -20,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from sbzoom.clients._circuit import THRESHOLD
+from sbzoom.clients._circuit import COLD_THRESHOLD
 from sbzoom.core.linking import NOT_STARTED
 from sbzoom.sandbox import Sandbox
 from tests.conftest import Home
@@ -96,9 +95,10 @@ def test_zoom_answering_503_gets_only_a_few_requests_then_none(
         run = app.link()
     assert run.returncode == 5, run.stderr
     assert set(statuses(run.report())) <= {"failed", "skipped"}
-    # THRESHOLD failed attempts in a row open the circuit; requests already on their way (one
+    # COLD_THRESHOLD failed attempts in a row (Zoom never answered in this run) open the circuit;
+    # requests already on their way (one
     # per worker at most) may still arrive. Without it: 5 attempts for each of 8 bookings.
-    assert THRESHOLD <= down.hits <= THRESHOLD + 4, down.hits
+    assert COLD_THRESHOLD <= down.hits <= COLD_THRESHOLD + 4, down.hits
     assert OUTAGE in run.stderr or OUTAGE in run.stdout
 
 
@@ -225,14 +225,3 @@ def test_sigterm_while_waiting_for_the_lock_stops_at_once_with_143(
     assert run.returncode == 143, run.stderr
     assert "Stopped by SIGTERM" in run.stderr and "Traceback" not in run.stderr
     assert sandbox.meetings() == []
-
-
-@pytest.mark.parametrize("value", ["-1", "nan", "86401", "soon"])
-def test_a_bad_lock_timeout_is_exit_2(home: Home, sandbox: Sandbox, value: str) -> None:
-    app = install(home, sandbox)
-    run = app.link("--lock-timeout", value)
-    assert run.returncode == 2, run.stderr
-    assert "lock-timeout" in run.stderr and "Traceback" not in run.stderr
-    bad = app.run("config", "set", "link.lock_timeout", value)
-    assert bad.returncode in (2, 3) and "Traceback" not in bad.stderr
-    assert json.loads(app.run("config", "list", "--json").stdout or "{}") is not None

@@ -126,6 +126,7 @@ def make_twin(sandbox: Sandbox, meeting: dict[str, Any]) -> int:
     return int(answer.json()["id"])
 
 
+@pytest.mark.slow
 def test_report_and_doctor_show_duplicates_until_a_run_removes_them(
     home: Home, sandbox: Sandbox
 ) -> None:

@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from sbzoom import __version__
+from sbzoom.clients._circuit import Circuit
 from sbzoom.clients._http import (
     HttpSession,
     MaybeCommittedError,
@@ -108,8 +109,11 @@ def test_server_errors_on_get_are_retried_with_growing_backoff(status: int) -> N
 def test_gives_up_after_the_attempts_with_exit_5() -> None:
     clock = FakeClock()
     handler, seen = scripted(*[httpx.Response(502) for _ in range(4)])
+    patient = session(handler, clock)
+    # A circuit that never opens: this is about the retry budget (test_circuit.py: the breaker)
+    patient.circuit = Circuit("Zoom", clock, threshold=99, cold_threshold=99)
     with pytest.raises(RemoteError) as caught:
-        session(handler, clock).send("GET", URL)
+        patient.send("GET", URL)
     assert len(seen) == 4 and len(clock.sleeps) == 3
     assert caught.value.exit_code == ExitCode.REMOTE
     assert "4 attempts" in caught.value.message

@@ -7,6 +7,11 @@ thread sharing the session) open the circuit: each later request fails at once w
 ``ServiceDownError`` (exit 5), the engine marks the bookings it had not reached with that reason,
 and the run ends within seconds.
 
+A service that has not answered once in this run needs less evidence: ``cold_threshold`` failures
+(3) open it, so a run that starts during an outage ends after about a second of retries instead of
+a request's whole retry ladder (about 6 s). Once it has answered, scattered failures are normal
+and it takes ``threshold`` (5) in a row.
+
 An open circuit stays open for ``cooldown`` seconds, longer than a ``bookings link`` run takes
 once it fails fast, so a run does not hammer a service that is down. A long-lived process (the
 listener) then lets one request through (half-open): an answer closes the circuit, a failure opens
@@ -23,6 +28,7 @@ from sbzoom.context import Clock
 from sbzoom.errors import RemoteError
 
 THRESHOLD = 5  # one request's whole retry budget, or a few workers failing together
+COLD_THRESHOLD = 3  # before the service has answered at all in this run
 COOLDOWN = 60.0
 
 
@@ -32,11 +38,18 @@ class ServiceDownError(RemoteError):
 
 class Circuit:
     def __init__(
-        self, service: str, clock: Clock, threshold: int = THRESHOLD, cooldown: float = COOLDOWN
+        self,
+        service: str,
+        clock: Clock,
+        threshold: int = THRESHOLD,
+        cooldown: float = COOLDOWN,
+        cold_threshold: int = COLD_THRESHOLD,
     ) -> None:
         self.service = service
         self.clock = clock
         self.threshold = max(1, threshold)
+        self.cold_threshold = max(1, min(cold_threshold, self.threshold))
+        self._answered = False  # has the service answered once in this run?
         self.cooldown = cooldown
         self._failures = 0
         self._opened_at: float | None = None
@@ -65,13 +78,15 @@ class Circuit:
             self._failures = 0
             self._opened_at = None
             self._trial = False
+            self._answered = True
 
     def failure(self, problem: str) -> bool:
         """Count a failed attempt; True when the circuit is (now) open."""
         with self._lock:
             self._failures += 1
             self._problem = problem
-            if self._trial or self._failures >= self.threshold:
+            needed = self.threshold if self._answered else self.cold_threshold
+            if self._trial or self._failures >= needed:
                 if self._opened_at is None or self._trial:
                     self._opened_at = self.clock.monotonic()
                 self._trial = False
