@@ -147,13 +147,13 @@ def test_report_and_doctor_show_duplicates_until_a_run_removes_them(
     assert "sbzoom bookings link" in check["fix"]
     report = app.run("report", "meetings", "--format", "json")
     assert report.returncode == 0, report.stderr
-    (row,) = [r for r in report.report() if r["booking_id"] == "1001"]
+    (row,) = [r for r in report.report() if str(r["booking_id"]) == "1001"]
     assert "2 Zoom meetings" in row["reason"] and str(twin) in row["reason"]
     assert "1 with more than one Zoom meeting" in report.stderr
 
     fixed = app.link()
     assert fixed.returncode == 0, fixed.stderr
-    (result,) = [r for r in fixed.report()["results"] if r["booking_id"] == "1001"]
+    (result,) = [r for r in fixed.report()["results"] if str(r["booking_id"]) == "1001"]
     assert (result["status"], result["meeting_id"]) == ("updated", twin), result
     assert "duplicate" in result["reason"]
     assert [m["id"] for m in meetings_by_unit(sandbox)["b1001"]] == [twin]
