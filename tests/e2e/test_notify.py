@@ -390,3 +390,20 @@ def test_class_client_moving_to_another_session(home: Home, sandbox: Sandbox) ->
     (listing,) = by_thread(sandbox, session)[1:]
     text = listing.parsed().get_body(("plain",)).get_content()
     assert "Noah Williams" not in text and "Tom Becker" in text
+
+
+def test_a_deferred_mailbox_waits_while_the_others_go(home: Home, sandbox: Sandbox) -> None:
+    env = setup(home, sandbox)
+    sandbox.mail.configure(defer=["james.chen@client.example"])  # 450 for one address only
+    code, report, stderr = link(home, env)
+    assert code == 5, stderr  # nothing failed; one e-mail waits for the next run
+    waiting = [r for r in report["notices"]["results"] if r["status"] == "pending"]
+    assert [(r["booking_id"], r["to"]) for r in waiting] == [("1002", "james.chen@client.example")]
+    assert "450" in waiting[0]["reason"]
+    total = len(CLIENT_BOOKINGS) + PROVIDER_THREADS
+    assert len(sandbox.mail.messages()) == total - 1
+    sandbox.mail.configure(defer=[])
+    code, report, stderr = link(home, env)
+    assert code == 0, stderr
+    assert [r["to"] for r in report["notices"]["results"]] == ["james.chen@client.example"]
+    assert len(sandbox.mail.messages()) == total
