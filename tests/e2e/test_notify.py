@@ -357,7 +357,7 @@ def test_booking_deleted_in_simplybook_gets_a_cancel(home: Home, sandbox: Sandbo
     before = len(sandbox.mail.messages())
     code, report, stderr = link(home, env)
     assert code == 0, stderr
-    assert {r["booking_id"]: r["status"] for r in report["results"]}["1010"] == "cancelled"
+    assert {str(r["booking_id"]): r["status"] for r in report["results"]}["1010"] == "cancelled"
     new = sandbox.mail.messages()[before:]
     assert sorted(notices_of(new)) == ["c1010/1", "pb1010/1"]
     assert all(str(invite_of(m)["METHOD"]) == "CANCEL" for m in new)
@@ -398,7 +398,9 @@ def test_a_deferred_mailbox_waits_while_the_others_go(home: Home, sandbox: Sandb
     code, report, stderr = link(home, env)
     assert code == 5, stderr  # nothing failed; one e-mail waits for the next run
     waiting = [r for r in report["notices"]["results"] if r["status"] == "pending"]
-    assert [(r["booking_id"], r["to"]) for r in waiting] == [("1002", "james.chen@client.example")]
+    assert [(str(r["booking_id"]), r["to"]) for r in waiting] == [
+        ("1002", "james.chen@client.example")
+    ]
     assert "450" in waiting[0]["reason"]
     total = len(CLIENT_BOOKINGS) + PROVIDER_THREADS
     assert len(sandbox.mail.messages()) == total - 1
