@@ -51,7 +51,7 @@ _sbzoom_options() {
         'providers unmap') _sbzoom_words='-h --help' ;;
         report) _sbzoom_words='-h --help' ;;
         'report meetings') _sbzoom_words='--format --from -h --help --json -o --output --provider --service --to --verify --wide' ;;
-        sandbox) _sbzoom_words='--bare-lists --bookings --daily-limit --error-rate -h --help --latency-ms --port --rate-429 --record-exchanges --redirect-uri --seed --token-ttl --zoom-rps-limit' ;;
+        sandbox) _sbzoom_words='--bare-lists --bookings --daily-limit --error-rate -h --help --latency-ms --port --rate-429 --record-exchanges --redirect-uri --seed --token-ttl --zoom-plan --zoom-rps-limit' ;;
         'sandbox mail') _sbzoom_words='-h --help --json --show --url' ;;
         services) _sbzoom_words='-h --help' ;;
         'services disable-online') _sbzoom_words='-h --help' ;;
@@ -102,6 +102,7 @@ _sbzoom_option_value() {
         'sandbox|--redirect-uri') _sbzoom_kind=text ;;
         'sandbox|--seed') _sbzoom_kind=text ;;
         'sandbox|--token-ttl') _sbzoom_kind=text ;;
+        'sandbox|--zoom-plan') _sbzoom_kind=text ;;
         'sandbox|--zoom-rps-limit') _sbzoom_kind=text ;;
         'sandbox mail|--show') _sbzoom_kind=text ;;
         'sandbox mail|--url') _sbzoom_kind=text ;;

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Protocol, TextIO
+from typing import IO, TYPE_CHECKING, Any, Protocol, TextIO, cast
 
 from sbzoom.errors import ConfigError, UsageError
 
@@ -127,14 +127,15 @@ class Context:
         debug: bool = False,
         env: Mapping[str, str] | None = None,
     ) -> Context:
-        from sbzoom.render import make_console
+        from sbzoom.lazy_console import LazyConsole
 
         environ = dict(os.environ if env is None else env)
         no_input = no_input or _truthy(environ.get("SBZOOM_NO_INPUT"))
         interactive = not no_input and sys.stdin.isatty()
         return cls(
-            stdout=make_console(sys.stdout),
-            stderr=make_console(sys.stderr),
+            # Rich is imported when first needed, not by every command (see lazy_console).
+            stdout=cast("Console", LazyConsole(sys.stdout)),
+            stderr=cast("Console", LazyConsole(sys.stderr)),
             env=environ,
             config_path=config or default_config_path(environ),
             data_dir=default_data_dir(environ),

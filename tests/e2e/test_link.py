@@ -29,7 +29,7 @@ def setup(home: Home, sandbox: Sandbox, **extra: str) -> dict[str, str]:
     env = dict(sandbox.env)
     settings = {
         "simplybook.max_rps": "200",
-        "zoom.max_rps": "200",
+        "zoom.max_rps": "20",  # the sandbox enforces a Pro account's limits
         "providers.1": ALICE,
         "providers.2": BEN,
         "providers.3": CHLOE,
@@ -191,6 +191,22 @@ def test_daily_limit_defers_that_host_and_finishes_the_others(
     assert "for host ben.okafor@sbzoom-demo.example is reached" in deferred["reason"]
     assert got["1002"] == "created" and got["1004"] == "created"  # other hosts are done
     assert "deferred" in stderr
+
+
+def test_dry_run_plans_the_backfill_per_host_soonest_first(home: Home, sandbox: Sandbox) -> None:
+    env = {**setup(home, sandbox), "SBZOOM_ZOOM_DAILY_LIMIT": "1"}
+    code, report, stderr = link(home, env, "--dry-run")
+    got = statuses(report)
+    assert got["1001"] == "created"  # Ben's soonest booking gets today's one create
+    assert got["1007"] == got["1010"] == "deferred"
+    plans = {p["host"]: p for p in report["backfill"]}
+    ben = plans[BEN]
+    assert ben["over"] is True and ben["bookings_today"] == 1 and ben["bookings_waiting"] == 2
+    today = datetime.fromisoformat(ben["done_by"]).date() - timedelta(days=2)
+    assert ben["done_by"] == (today + timedelta(days=2)).isoformat()
+    assert f"Host {BEN}" in stderr and "Over the limit: 2 booking(s) wait" in stderr
+    assert writes(sandbox) == [] and sandbox.meetings() == []
+    assert code == 1  # deferrals are reported as in a real run
 
 
 def test_show_gives_links_and_a_fresh_start_link(home: Home, sandbox: Sandbox) -> None:

@@ -40,7 +40,7 @@ PRODUCT_KEYS = {
 def setup(home: Home, sandbox: Sandbox, **extra: str) -> dict[str, str]:
     settings = {
         "simplybook.max_rps": "500",
-        "zoom.max_rps": "500",
+        "zoom.max_rps": "20",  # the sandbox enforces a Pro plan's limits
         "providers.1": ALICE,
         "providers.2": BEN,
         "providers.3": CHLOE,

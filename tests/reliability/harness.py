@@ -145,6 +145,8 @@ def clean_env(home: Home, sandbox: Sandbox, *, credentials: bool = True) -> dict
     """The process environment: nothing SBZOOM_* from outside, this home, this sandbox."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SBZOOM_")}
     env.update(home.env, NO_COLOR="1", COLUMNS="200")
+    # BASE_OPTIONS lifts the sandbox's daily limit; sbzoom's own plan follows it.
+    env["SBZOOM_ZOOM_DAILY_LIMIT"] = str(BASE_OPTIONS["daily_limit"])
     if credentials:  # Zoom Server-to-Server and the SimplyBook password, as cron would have them
         env.update(sandbox.env)
     else:  # endpoints only: sign-ins come from `sbzoom auth login`
@@ -159,7 +161,7 @@ def install(
     """Map providers 1-3 to their Zoom users, make services 1-2 online and 3 a class."""
     settings = {
         "simplybook.max_rps": "1000",
-        "zoom.max_rps": "1000",
+        "zoom.max_rps": "20",  # the sandbox's Pro plan ceiling: sbzoom stays under it
         **{f"providers.{p}": user for p, user in HOSTS.items()},
         **{f"services.{s}": mode for s, mode in ONLINE.items()},
         **extra,

@@ -38,7 +38,10 @@ def test_runs_at_once_from_a_cold_start_make_one_meeting_each(
     # Each booking was linked by exactly one of the processes; the others found it done.
     created = sum(run.report()["summary"]["created"] for run in runs)
     assert created == len(want.unit_of)
-    creates = [r for r in sandbox.requests("zoom") if r.route == "meetings.create"]
+    # Processes together exceed the account's per-second limit: those 429s made nothing.
+    creates = [
+        r for r in sandbox.requests("zoom") if r.route == "meetings.create" and r.fault != "qps"
+    ]
     assert len(creates) == len(sandbox.meetings())  # nobody created a meeting twice
 
 

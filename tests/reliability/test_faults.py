@@ -77,7 +77,9 @@ def test_creates_that_commit_and_then_drop_the_connection_are_adopted(
     assert dropped >= 10, dropped
     assert_consistent(app, last.report())
     # A dropped create is looked for, found and adopted: no run creates it a second time.
-    creates = [r for r in sandbox.requests("zoom") if r.route == "meetings.create"]
+    creates = [
+        r for r in sandbox.requests("zoom") if r.route == "meetings.create" and r.fault != "qps"
+    ]
     assert len(creates) == len(sandbox.meetings())
     assert runs == 1, "a dropped answer needs no second run: the run adopts what Zoom made"
 

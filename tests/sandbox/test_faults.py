@@ -152,3 +152,21 @@ def test_retry_after_false_serves_429s_without_the_header(
     headers = {"X-Company-Login": "demo", "X-Token": "x"}
     simplybook = http.get(f"{sandbox.simplybook_api_url}/admin/services", headers=headers)
     assert simplybook.status_code == 429 and "Retry-After" not in simplybook.headers
+
+
+def test_default_pro_plan_limits_each_category_apart(
+    make_sandbox: MakeSandbox, http: httpx.Client
+) -> None:
+    sandbox = make_sandbox()  # strict by default: a Pro account's Medium 20/s and Light 30/s
+    token = s2s_token(http, sandbox)
+    medium = [
+        http.get(f"{sandbox.zoom_api_url}/users", headers=bearer(token)).status_code
+        for _ in range(24)
+    ]
+    light = [
+        http.get(f"{sandbox.zoom_api_url}/users/me", headers=bearer(token)).status_code
+        for _ in range(24)
+    ]
+    assert medium[:20] == [200] * 20 and 429 in medium
+    assert light == [200] * 24  # Light has its own budget, untouched by the Medium calls
+    assert [r.fault for r in sandbox.requests("zoom")].count("qps") == medium.count(429)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 import random
+import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -13,6 +15,7 @@ import pytest
 from sbzoom import __version__
 from sbzoom.clients._circuit import Circuit
 from sbzoom.clients._http import (
+    WINDOW_MARGIN,
     HttpSession,
     MaybeCommittedError,
     Pacer,
@@ -20,6 +23,7 @@ from sbzoom.clients._http import (
     RetryPolicy,
     parse_retry_after,
 )
+from sbzoom.context import SystemClock
 from sbzoom.errors import ConfigError, ExitCode, RateLimitedError, RemoteError
 
 NOW = datetime(2026, 3, 2, 12, 0, 0, tzinfo=UTC)
@@ -234,18 +238,136 @@ def test_non_http_url_is_a_config_error() -> None:
 # -- pacing ------------------------------------------------------------------------------------
 
 
-def test_pacer_keeps_to_max_rps() -> None:
+def _most_in_any_second(starts: list[float]) -> int:
+    """The largest number of starts inside any half-open 1-second window [t, t+1)."""
+    ordered = sorted(starts)
+    most, first = 0, 0
+    for last, moment in enumerate(ordered):
+        while moment - ordered[first] >= 1.0 - 1e-9:
+            first += 1
+        most = max(most, last - first + 1)
+    return most
+
+
+def test_pacer_never_lets_more_than_the_ceiling_start_in_any_second() -> None:
     clock = FakeClock()
-    handler, seen = scripted(*[httpx.Response(200, json={}) for _ in range(11)])
-    http = session(handler, clock, max_rps=5)
+    handler, seen = scripted(*[httpx.Response(200, json={}) for _ in range(200)])
+    http = session(handler, clock, max_rps=20)
+    rng = random.Random(5)
     starts = []
-    for _ in range(11):
+    for _ in range(200):
+        clock.elapsed += rng.choice([0.0, 0.0, 0.001, 0.03, 0.2])  # uneven gaps between calls
         http.send("GET", URL)
         starts.append(clock.monotonic())
-    assert len(seen) == 11
-    # 11 requests at 5/s take 2 s; no two start closer than 0.2 s apart.
-    assert starts[-1] == pytest.approx(2.0)
-    assert all(b - a >= 0.2 - 1e-9 for a, b in itertools.pairwise(starts))
+    assert len(seen) == 200
+    assert _most_in_any_second(starts) == 20
+
+
+def test_pacer_pressed_reaches_the_ceiling_less_the_stated_margin() -> None:
+    clock = FakeClock()
+    pacer = Pacer(20, clock)
+    starts = [pacer.wait() for _ in range(401)]
+    assert _most_in_any_second(starts) == 20
+    assert 400 / (starts[-1] - starts[0]) == pytest.approx(20 / (1 + WINDOW_MARGIN), rel=0.01)
+
+
+def test_pacer_window_holds_with_a_jitter_smaller_than_the_margin() -> None:
+    # Requests reach the server up to 50 ms later than they start, unevenly: no server-side
+    # second still holds more than the ceiling.
+    clock = FakeClock()
+    pacer = Pacer(10, clock)
+    rng = random.Random(9)
+    arrivals = [pacer.wait() + rng.uniform(0, WINDOW_MARGIN) for _ in range(300)]
+    assert _most_in_any_second(arrivals) <= 10
+
+
+def test_a_slow_answer_moves_its_request_later_in_the_window() -> None:
+    # Request 0 took 600 ms longer than the fastest: it may have reached the server that much
+    # later (less the margin, which absorbs small jitter). Counting it there, no second at the
+    # server holds more than the ceiling.
+    clock = FakeClock()
+    pacer = Pacer(10, clock)
+    starts = [pacer.wait() for _ in range(10)]
+    pacer.answered("", starts[1], 0.05)
+    pacer.answered("", starts[0], 0.65)
+    later = [pacer.wait() for _ in range(30)]
+    arrivals = [starts[0] + 0.6 - WINDOW_MARGIN, *starts[1:], *later]
+    assert _most_in_any_second(arrivals) <= 10
+    unmoved = Pacer(10, FakeClock())
+    naive = [unmoved.wait() for _ in range(40)]
+    assert _most_in_any_second([naive[0] + 0.6 - WINDOW_MARGIN, *naive[1:]]) > 10
+
+
+def test_pacer_below_one_per_second_spaces_single_requests() -> None:
+    clock = FakeClock()
+    pacer = Pacer(0.5, clock)
+    starts = [pacer.wait() for _ in range(4)]
+    assert all(b - a >= 2.0 for a, b in itertools.pairwise(starts))
+
+
+def test_pacer_keeps_separate_budgets_per_category() -> None:
+    clock = FakeClock()
+    pacer = Pacer(2, clock, {"Medium": 4, "Light": 8})
+    medium = [pacer.wait("Medium") for _ in range(40)]
+    light = [pacer.wait("Light") for _ in range(80)]
+    assert _most_in_any_second(medium) == 4
+    assert _most_in_any_second(light) == 8
+    # Light did not wait behind Medium: each budget runs at its own rate.
+    assert light[-1] - light[0] < 11 and medium[-1] - medium[0] < 11
+
+
+def test_pacer_is_strict_across_threads_and_holds_no_lock_while_sleeping() -> None:
+    clock = SystemClock()
+    pacer = Pacer(100, clock)
+    starts: list[float] = []
+    lock = threading.Lock()
+
+    def work() -> None:
+        for _ in range(25):
+            slot = pacer.wait()
+            with lock:
+                starts.append(slot)
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    began = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert len(starts) == 200
+    assert _most_in_any_second(starts) <= 100
+    # Sleeping outside the lock: 200 at 100 per 1.05 s finish in about 2 s, not 200 sleeps.
+    assert time.monotonic() - began < 5
+
+
+def test_push_back_of_one_category_leaves_the_others_going() -> None:
+    clock = FakeClock()
+    pacer = Pacer(0, clock, {"Medium": 0, "Light": 0})
+    pacer.push_back(3, "Medium")
+    pacer.wait("Light")
+    assert clock.sleeps == []
+    pacer.wait("Medium")
+    assert clock.sleeps == [3]
+
+
+def test_pool_size_follows_ceiling_times_latency() -> None:
+    clock = FakeClock()
+
+    def slow(request: httpx.Request) -> httpx.Response:
+        clock.elapsed += 0.4  # every answer takes 400 ms
+        return httpx.Response(200, json={})
+
+    http = HttpSession(
+        httpx.Client(transport=httpx.MockTransport(slow)),
+        service="Zoom",
+        pacer=Pacer(20, clock, {"Medium": 20}),
+        clock=clock,
+    )
+    assert http.pool_size() == 2  # nothing measured yet
+    http.send("GET", URL)
+    assert http.latency == pytest.approx(0.4)
+    assert http.pool_size() == 10  # 20/s x 0.4 s in flight, plus two
+    assert http.pool_size(cap=6) == 6
 
 
 def test_pacer_does_not_wait_when_requests_are_already_spaced() -> None:
@@ -389,3 +511,15 @@ def test_urls_inside_json_lose_their_secrets_but_keep_paging() -> None:
     shown = Redactor().body(body, "application/json")
     assert "next_page_token=abc" in shown
     assert "sec" not in shown and "z1" not in shown and "t1" not in shown
+
+
+def test_pacer_does_not_spin_on_a_clock_that_never_moves() -> None:
+    class Frozen(FakeClock):
+        def sleep(self, seconds: float) -> None:
+            self.sleeps.append(seconds)  # time stands still
+
+    clock = Frozen()
+    pacer = Pacer(100, clock)
+    for _ in range(5):
+        pacer.wait()
+    assert len(clock.sleeps) == 4  # one sleep each, then on: no endless loop

@@ -561,3 +561,112 @@ def test_the_marker_is_looked_for_again_right_before_a_create(ledger: Ledger) ->
     assert [(r.status, r.meeting_id) for r in report.results] == [("created", 81000000999)]
     assert [c for c in zoom.calls if c[0] == "create"] == []
     assert len(zoom.meetings) == 1
+
+
+# -- useful work per request, and the no-op run ---------------------------------------------
+
+
+def test_new_class_meeting_is_not_asked_for_its_registrants(ledger: Ledger) -> None:
+    zoom = FakeZoom()
+    group = [booking(str(i), service="2", provider="2", client=f"C{i} X") for i in (31, 32)]
+    assert run(zoom, ledger, group) == {"31": "created", "32": "created"}
+    assert not [c for c in zoom.calls if c[0] == "registrants"]  # made in this run: empty
+
+
+def test_adopted_class_meeting_is_still_asked_for_its_registrants(tmp_path: Path) -> None:
+    zoom = FakeZoom()
+    group = [booking("41", service="2", provider="2", client="Ann Lee")]
+    first = Ledger(tmp_path / "a.sqlite3")
+    run(zoom, first, group)
+    first.close()
+    zoom.calls.clear()
+    lost = Ledger(tmp_path / "b.sqlite3")  # a lost ledger: the meeting is adopted, not made
+    assert run(zoom, lost, group) == {"41": "unchanged"}
+    assert [c for c in zoom.calls if c[0] == "registrants"]
+    assert not [c for c in zoom.calls if c[0] == "add_registrant"]
+    lost.close()
+
+
+def test_cancelled_never_linked_seat_is_checked_once_and_remembered(tmp_path: Path) -> None:
+    zoom = FakeZoom()
+    staying = booking("51", service="2", provider="2", client="Ann Lee")
+    gone = booking("52", service="2", provider="2", client="Bo Ray", cancelled=True)
+    first = Ledger(tmp_path / "a.sqlite3")
+    run(zoom, first, [staying])
+    first.close()
+    ledger = Ledger(tmp_path / "b.sqlite3")  # knows neither seat: asks Zoom about the cancelled one
+    run(zoom, ledger, [staying, gone])
+    zoom.calls.clear()
+    assert run(zoom, ledger, [staying, gone])["52"] == "unchanged"
+    assert zoom.calls == [("upcoming", "zu2")]  # no registrant listing any more
+    ledger.close()
+
+
+def test_unchanged_run_writes_nothing_to_the_ledger(ledger: Ledger) -> None:
+    zoom = FakeZoom()
+    bookings = [booking(str(i), day=1 + i % 20) for i in range(60, 90)]
+    run(zoom, ledger, bookings)
+    changes = ledger._db.total_changes
+    assert set(run(zoom, ledger, bookings).values()) == {"unchanged"}
+    assert ledger._db.total_changes == changes
+
+
+def test_soonest_bookings_are_linked_first(ledger: Ledger) -> None:
+    zoom = FakeZoom()
+    late, soon = booking("71", day=20), booking("72", day=2)
+    run(zoom, ledger, [late, soon])
+    created = [m["start_time"] for m in zoom.meetings.values()]
+    assert created == sorted(created)  # the meeting of the soonest booking was made first
+
+
+# -- the backfill plan: 100 creates/updates per host per UTC day ----------------------------
+
+
+def test_over_the_daily_limit_the_soonest_are_linked_and_the_rest_planned(ledger: Ledger) -> None:
+    zoom = FakeZoom()
+    bookings = [booking(str(1000 + i), day=1 + i % 28, start_hour=8 + i % 10) for i in range(130)]
+    report = Linker(zoom, None, ledger, PLAN, now=lambda: NOW, used_today={"zu1": 40}).run(bookings)
+    statuses = {r.booking_id: r.status for r in report.results}
+    assert list(statuses.values()).count("created") == 60  # 100 a day, 40 already used today
+    assert list(statuses.values()).count("deferred") == 70
+    assert len(zoom.writes()) == 60  # no request beyond the allowance
+    linked = sorted(b.start for b in bookings if statuses[b.id] == "created")
+    waiting = sorted(b.start for b in bookings if statuses[b.id] == "deferred")
+    assert linked[-1] <= waiting[0]  # the soonest got the allowance
+    (plan,) = report.backfill
+    assert (plan.host_id, plan.used_before, plan.spent) == ("zu1", 40, 60)
+    assert (plan.bookings_today, plan.bookings_waiting, plan.over) == (60, 70, True)
+    assert plan.done_by(NOW.date()) == NOW.date() + timedelta(days=1)
+    data = report.to_json()["backfill"]
+    assert data[0]["done_by"] == "2026-11-25" and data[0]["used_today"] == 100  # type: ignore[index]
+
+
+def test_dry_run_plans_the_backfill_without_changing_anything(ledger: Ledger) -> None:
+    zoom = FakeZoom()
+    bookings = [booking(str(2000 + i), day=1 + i % 28) for i in range(250)]
+    plan = replace(PLAN, dry_run=True)
+    report = Linker(zoom, None, ledger, plan, now=lambda: NOW).run(bookings)
+    (host,) = report.backfill
+    assert (host.bookings_today, host.bookings_waiting) == (100, 150)
+    assert host.done_by(NOW.date()).isoformat() == "2026-11-26"  # 150 more: two more days
+    assert "would use 100 of 100" in host.line(NOW.date(), dry_run=True)
+    assert zoom.writes() == [] and zoom.meetings == {}
+
+
+def test_ledger_counts_todays_creates_and_updates_per_host(ledger: Ledger) -> None:
+    zoom = FakeZoom()
+    run(zoom, ledger, [booking("3001"), booking("3002", provider="2", service="1")])
+    run(zoom, ledger, [booking("3001", start_hour=11)])  # one update
+    midnight = NOW.replace(hour=0)
+    assert ledger.creates_updates_since(midnight) == {"zu1": 2, "zu2": 1}
+    assert ledger.creates_updates_since(NOW + timedelta(hours=1)) == {}
+
+
+def test_cancelled_seat_of_a_new_session_is_remembered_in_the_first_run(ledger: Ledger) -> None:
+    zoom = FakeZoom()
+    staying = booking("61", service="2", provider="2", client="Ann Lee")
+    gone = booking("62", service="2", provider="2", client="Bo Ray", cancelled=True)
+    run(zoom, ledger, [staying, gone])
+    zoom.calls.clear()
+    assert run(zoom, ledger, [staying, gone]) == {"61": "unchanged", "62": "unchanged"}
+    assert zoom.calls == [("upcoming", "zu2")]  # the no-op run: one listing, nothing else

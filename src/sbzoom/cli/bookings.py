@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import TYPE_CHECKING
 
 import typer
@@ -75,6 +76,11 @@ def link(
     for warning in report.warnings:
         context.notice(f"Warning: {warning}")
     context.notice(summary_line(report) if report.results else "No bookings in scope.")
+    if report.today is not None:  # the backfill plan: Zoom's 100 creates/updates per host a day
+        today = report.today.astimezone(UTC).date()
+        for plan in report.backfill:
+            if report.dry_run or plan.over:
+                context.notice(plan.line(today, dry_run=report.dry_run))
     if context.stop_requested.is_set():
         from sbzoom.cli.signals import exit_code_of, name_of
 

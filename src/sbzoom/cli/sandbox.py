@@ -40,6 +40,12 @@ def sandbox(
     zoom_rps_limit: float | None = typer.Option(
         None, "--zoom-rps-limit", min=0.0, help="Zoom requests per second before answering 429."
     ),
+    zoom_plan: str = typer.Option(
+        "pro",
+        "--zoom-plan",
+        help="Zoom plan whose Light/Medium per-second limits are enforced: free, pro, business "
+        "or none.",
+    ),
     daily_limit: int = typer.Option(
         100, "--daily-limit", min=0, help="Zoom meeting creates+updates per host per UTC day."
     ),
@@ -78,6 +84,10 @@ def sandbox(
     if ctx.invoked_subcommand is not None:
         return
     context = context_of(ctx)
+    if zoom_plan not in ("free", "pro", "business", "none"):
+        raise UsageError(
+            f"--zoom-plan {zoom_plan!r} is not a Zoom plan.", "Use free, pro, business or none."
+        )
     from sbzoom.sandbox import Sandbox
     from sbzoom.sandbox.server import JsonLinesRecorder, export_lines, serve_until, stop_signals
 
@@ -87,6 +97,7 @@ def sandbox(
         error_rate=error_rate,
         rate_429=rate_429,
         zoom_rps_limit=zoom_rps_limit,
+        zoom_plan=zoom_plan,
         daily_limit=daily_limit,
         token_ttl=token_ttl,
         bookings=bookings,

@@ -17,6 +17,7 @@ timeout the meeting may exist. The caller must look before it creates again.
 from __future__ import annotations
 
 import base64
+import bisect
 import json
 import math
 import random
@@ -38,6 +39,7 @@ from sbzoom.errors import ConfigError, RateLimitedError, RemoteError
 
 USER_AGENT = f"sbzoom/{__version__}"
 TIMEOUT = httpx.Timeout(connect=10.0, read=30.0, write=30.0, pool=10.0)
+MAX_WORKERS = 48  # threads one run may use to keep a high-latency ceiling busy
 IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "PATCH", "OPTIONS"})
 
 SENSITIVE_KEYS = frozenset(
@@ -172,27 +174,133 @@ def _mask_json(value: Any) -> Any:
     return value
 
 
-class Pacer:
-    """Spaces requests at least ``1/max_rps`` apart, shared by every thread that uses it."""
+# How much longer than one second the client's window is: the requests of one window reach the
+# server spread by network and scheduling jitter, and this much jitter cannot put one request more
+# into any server-side second. 20 requests per 1.05 s is 0.95 of a 20/s ceiling. Jitter the
+# client can see (a request answered later than the fastest one, e.g. on a new connection) is
+# accounted for on top of it: see SlidingWindow.answered.
+WINDOW_MARGIN = 0.05
 
-    def __init__(self, max_rps: float, clock: Clock) -> None:
-        self.interval = 1.0 / max_rps if max_rps > 0 else 0.0
+
+class SlidingWindow:
+    """A strict sliding window: at most ``capacity`` starts within any ``window`` seconds.
+
+    ``capacity`` is ``floor(per_second)`` starts per second plus ``margin`` (below 1/s: one start
+    per ``1/per_second + margin`` seconds). Starts are also spaced at least half the average
+    interval apart, so a full window is not sent as one burst.
+
+    The window counts when requests may have *reached the server*, which the client cannot see:
+    each start counts at first, and once the answer comes, a request that took longer than the
+    fastest one seen by more than the margin moves later by the excess (it may have arrived that
+    much later; the server counted it before it answered). Not thread-safe: ``Pacer`` holds the
+    lock.
+    """
+
+    def __init__(self, per_second: float, margin: float = WINDOW_MARGIN) -> None:
+        if per_second >= 1:
+            self.capacity = int(per_second)
+            self.window = 1.0 + margin
+        else:
+            self.capacity = 1
+            self.window = 1.0 / per_second + margin
+        self.spacing = 0.5 / per_second
+        self._entries: list[float] = []  # sorted; the recent starts (moved as answers come)
+        self._last = -math.inf
+
+    def next_start(self, now: float) -> float:
+        """The earliest moment from ``now`` on at which one more request may start."""
+        self._forget(now)
+        slot = max(now, self._last + self.spacing)
+        if len(self._entries) >= self.capacity:
+            slot = max(slot, self._entries[-self.capacity] + self.window)
+        return slot
+
+    def take(self, now: float) -> None:
+        bisect.insort(self._entries, now)
+        self._last = now
+
+    def answered(self, started: float, late_by: float) -> None:
+        """The request started at ``started`` may have reached the server ``late_by`` later."""
+        if late_by <= 0:
+            return
+        index = bisect.bisect_left(self._entries, started)
+        if index < len(self._entries) and self._entries[index] == started:
+            del self._entries[index]
+            bisect.insort(self._entries, started + late_by)
+
+    def _forget(self, now: float) -> None:
+        """Drop entries no future start can be within ``window`` of."""
+        cut = bisect.bisect_left(self._entries, now - self.window)
+        if cut:
+            del self._entries[:cut]
+
+
+class Pacer:
+    """Keeps one service's requests under its ceilings, shared by every thread that uses it.
+
+    ``max_rps`` is the default budget; ``categories`` adds separate budgets (Zoom's Light and
+    Medium limits are counted apart, per account). ``wait(category)`` sleeps until the request
+    may start; the lock is held for arithmetic only, never while sleeping or sending.
+    ``push_back`` holds a budget (or all) when the server says so.
+    """
+
+    def __init__(
+        self, max_rps: float, clock: Clock, categories: Mapping[str, float] | None = None
+    ) -> None:
         self.clock = clock
-        self._next = 0.0
+        self.max_rps = max_rps
+        self.rates = {"": max_rps, **(categories or {})}
+        self._windows = {name: SlidingWindow(rate) for name, rate in self.rates.items() if rate > 0}
+        self._blocked: dict[str, float] = dict.fromkeys(self.rates, 0.0)
+        self._fastest = math.inf  # the quickest answer seen: the network's own round trip
         self._lock = threading.Lock()
 
-    def wait(self) -> None:
-        with self._lock:
-            now = self.clock.monotonic()
-            slot = max(now, self._next)
-            self._next = slot + self.interval
-        if slot > now:
+    @property
+    def total_rps(self) -> float:
+        """The most requests per second all budgets together allow (0: unpaced)."""
+        if any(rate <= 0 for rate in self.rates.values()):
+            return 0.0
+        categorised = [rate for name, rate in self.rates.items() if name]
+        return sum(categorised) if categorised else self.rates[""]
+
+    def wait(self, category: str = "") -> float:
+        """Sleep until a request of ``category`` may start; returns its (monotonic) start."""
+        name = category if category in self.rates else ""
+        window = self._windows.get(name)
+        slept_from: float | None = None
+        while True:
+            with self._lock:
+                now = self.clock.monotonic()
+                slot = max(now, self._blocked[name])
+                if window is not None:
+                    slot = max(slot, window.next_start(now))
+                # A clock that did not move while we slept (a test's) must not spin us forever.
+                if slot <= now or slept_from == now:
+                    if window is not None:
+                        window.take(slot)
+                    return slot
+            # Not booked ahead: an answer arriving meanwhile may move the window further.
+            slept_from = now
             self.clock.sleep(slot - now)
 
-    def push_back(self, seconds: float) -> None:
-        """Nobody sends for ``seconds``: the server told us to slow down."""
+    def answered(self, category: str, started: float, seconds: float) -> None:
+        """A request that started at ``started`` was answered after ``seconds``."""
+        name = category if category in self.rates else ""
         with self._lock:
-            self._next = max(self._next, self.clock.monotonic() + seconds)
+            # Before any answer the network's own round trip is unknown: all of it may be delay.
+            fastest = 0.0 if self._fastest == math.inf else self._fastest
+            self._fastest = min(self._fastest, seconds)
+            window = self._windows.get(name)
+            if window is not None:  # the margin already absorbs this much
+                window.answered(started, seconds - fastest - window.window + 1.0)
+
+    def push_back(self, seconds: float, category: str | None = None) -> None:
+        """Nobody sends in ``category`` (all when None) for ``seconds``: the server said so."""
+        with self._lock:
+            until = self.clock.monotonic() + seconds
+            names = [category] if category in self._blocked else list(self._blocked)
+            for name in names:
+                self._blocked[name] = max(self._blocked[name], until)
 
 
 @dataclass(frozen=True)
@@ -262,6 +370,28 @@ class HttpSession:
         self.requests_sent = 0
         # Stops sending for the rest of the run once the service is plainly down (_circuit.py).
         self.circuit = circuit or Circuit(service, clock)
+        self.throttled = 0  # per-second 429s received (a daily limit is not counted)
+        self._latency = 0.0  # moving average of answered requests' durations, seconds
+        self._stats_lock = threading.Lock()
+
+    @property
+    def latency(self) -> float:
+        """The recent average time from sending a request to its answer (0 before any)."""
+        with self._stats_lock:
+            return self._latency
+
+    def _measured(self, seconds: float) -> None:
+        with self._stats_lock:
+            self._latency = seconds if self._latency == 0 else 0.8 * self._latency + 0.2 * seconds
+
+    def pool_size(self, cap: int = MAX_WORKERS) -> int:
+        """Workers that keep this session's budgets busy: its ceiling times the measured latency
+        (Little's law) plus two for the time spent between requests; 2 before anything is
+        measured, ``cap`` when unpaced."""
+        rate = self.pacer.total_rps
+        if rate <= 0:
+            return cap
+        return max(2, min(cap, math.ceil(rate * self.latency) + 2))
 
     def _backoff(self, attempt: int) -> float:
         ceiling = min(self.retry.max_delay, self.retry.base_delay * (2 ** (attempt - 1)))
@@ -279,24 +409,26 @@ class HttpSession:
         idempotent: bool | None = None,
         final: Callable[[httpx.Response], bool] | None = None,
         auth: Callable[[], Mapping[str, str]] | None = None,
+        category: str = "",
     ) -> httpx.Response:
         """Send with pacing and retries; return the last response for the client to interpret.
 
         ``final(response)`` marks a 429 that must not be retried (Zoom's daily limit).
         ``auth()`` gives the credential headers, asked again for every attempt: a back-off can
         outlast a short-lived access token, and a retry must not carry a stale one.
+        ``category`` names the rate budget the request draws on (Zoom's "Light", "Medium").
         """
         safe = method.upper() in IDEMPOTENT if idempotent is None else idempotent
         base = {"User-Agent": USER_AGENT, "Accept": "application/json", **(headers or {})}
         last_problem = ""
         for attempt in range(1, self.retry.attempts + 1):
             self.circuit.before()  # an open circuit: fail at once, send nothing
-            self.pacer.wait()  # first: the credentials must be current when the request leaves
+            # First: the credentials must be current when the request leaves.
+            started = self.pacer.wait(category)
             all_headers = {**base, **auth()} if auth is not None else base
             request = self.client.build_request(
                 method, url, headers=all_headers, params=params, json=json_body, data=form
             )
-            started = self.clock.monotonic()
             self._log_request(request, attempt)
             try:
                 response = self.client.send(request)
@@ -331,8 +463,10 @@ class HttpSession:
                     raise self.circuit.error() from None
             else:
                 self.requests_sent += 1
-                elapsed = (self.clock.monotonic() - started) * 1000
-                self._log_response(response, elapsed)
+                elapsed = self.clock.monotonic() - started
+                self._measured(elapsed)
+                self.pacer.answered(category, started, elapsed)
+                self._log_response(response, elapsed * 1000)
                 status = response.status_code
                 if 500 <= status < 600:
                     opened = self.circuit.failure(f"HTTP {status}")
@@ -342,6 +476,8 @@ class HttpSession:
                 if status == 429:
                     if final is not None and final(response):
                         return response
+                    with self._stats_lock:
+                        self.throttled += 1
                     wait = parse_retry_after(response.headers.get("Retry-After"), self.clock.now())
                     if wait is not None and wait > self.retry.max_wait:
                         raise RateLimitedError(
@@ -354,8 +490,9 @@ class HttpSession:
                             ),
                         )
                     delay = wait if wait is not None else self._backoff(attempt)
-                    # Through the pacer, so every thread sharing this session holds back too.
-                    self.pacer.push_back(delay)
+                    # Through the pacer, so every thread sharing the budget holds back too.
+                    named = response.headers.get("X-RateLimit-Category", "")
+                    self.pacer.push_back(delay, named if named in self.pacer.rates else category)
                     last_problem = "HTTP 429 (rate limited)"
                     if attempt == self.retry.attempts:
                         raise RateLimitedError(

@@ -65,6 +65,37 @@ MAX_REGISTRANT_NAME = 64
 MAX_REGISTRANT_EMAIL = 128
 
 
+# Zoom counts requests per second per account in categories, each with its own limit (a call
+# draws only on its category's budget; devforum.zoom.us/t/123510). The labels below are the
+# "Rate Limit Label" of each endpoint in the OpenAPI spec; every other endpoint sbzoom uses is
+# Light. Limits per plan (developers.zoom.us/docs/api/rate-limits/): Light 4 | 30 | 80 /s,
+# Medium 2 | 20 | 60 /s (Free | Pro | Business+).
+_MEDIUM = (
+    ("GET", re.compile(r"/users$")),
+    ("GET", re.compile(r"/users/[^/]+/meetings$")),
+    ("POST", re.compile(r"/users/[^/]+/meetings$")),
+    ("GET", re.compile(r"/meetings/[^/]+/registrants$")),
+    ("PUT", re.compile(r"/meetings/[^/]+/registrants/status$")),
+)
+# Light's budget as a share of Medium's: the smallest Light/Medium ratio of Zoom's plans
+# (Business+ 80/60; Pro 30/20, Free 4/2). A zoom.max_rps at or under the plan's Medium limit keeps
+# Light under that plan's Light limit too, whichever plan it is.
+LIGHT_PER_MEDIUM = 4 / 3
+
+
+def rate_category(method: str, path: str) -> str:
+    """Zoom's rate-limit category of a REST call ("Light" or "Medium")."""
+    method = method.upper()
+    if any(method == m and pattern.search(path) for m, pattern in _MEDIUM):
+        return "Medium"
+    return "Light"
+
+
+def rate_budgets(max_rps: float) -> dict[str, float]:
+    """Per-category budgets for ``zoom.max_rps`` (the Medium ceiling sbzoom keeps under)."""
+    return {"Medium": max_rps, "Light": max_rps * LIGHT_PER_MEDIUM}
+
+
 # -- errors ------------------------------------------------------------------------------------
 
 
@@ -692,6 +723,7 @@ class ZoomClient:
                 params=params,
                 json_body=json_body,
                 final=is_daily_limit,
+                category=rate_category(method, path),
             )
             if response.status_code == 401 and attempt < MAX_RENEWALS:
                 code, _ = error_fields(response)

@@ -56,6 +56,10 @@ class ZoomAdapter:
     def __init__(self, client: zoom_api.ZoomClient) -> None:
         self.client = client
 
+    def pool_size(self) -> int:
+        """Workers that keep Zoom's rate budgets busy at the latency measured so far."""
+        return self.client.session.pool_size()
+
     def upcoming(self, host_id: str) -> list[ZoomMeeting]:
         # "scheduled" = unexpired past, live and upcoming: also finds today's earlier sessions.
         return [_view(m, host_id) for m in self.client.list_meetings(host_id, type="scheduled")]
@@ -354,6 +358,31 @@ def _fetch_each(
         return list(pool.map(fetch, numbers))
 
 
+def daily_limit(context: Context) -> int:
+    """Zoom's creates/updates per host per UTC day: 100, unless SBZOOM_ZOOM_DAILY_LIMIT says
+    otherwise (lower it to leave room for other apps scheduling for the same hosts; the
+    benchmarks raise it together with the sandbox's)."""
+    from sbzoom.core.backfill import DAILY_LIMIT
+
+    raw = context.env.get("SBZOOM_ZOOM_DAILY_LIMIT", "").strip()
+    if not raw:
+        return DAILY_LIMIT
+    if not raw.isdigit():
+        raise ConfigError(
+            f"SBZOOM_ZOOM_DAILY_LIMIT={raw!r} is not a whole number.",
+            "Unset it, or give the meeting creates/updates per host per day, e.g. 100.",
+        )
+    return int(raw)
+
+
+def used_today(ledger: Ledger | None, now: datetime) -> dict[str, int]:
+    """Meeting creates/updates per host this profile made since 00:00 UTC (Zoom allows 100)."""
+    if ledger is None:
+        return {}
+    midnight = datetime.combine(now.astimezone(UTC).date(), time(), UTC)
+    return ledger.creates_updates_since(midnight)
+
+
 def link_bookings(
     context: Context,
     booking_ids: Sequence[str] = (),
@@ -416,7 +445,8 @@ def link_bookings(
         locks = None if dry_run else unit_locks(context)
         linker = Linker(
             zoom, comments, ledger, plan, context.clock.now, progress, label,
-            stop=stop, locks=locks,
+            stop=stop, locks=locks, pool_size=zoom.pool_size,
+            used_today=used_today(ledger, context.clock.now()), daily_limit=daily_limit(context),
         )  # fmt: skip
         report = linker.run(scope.bookings)
         orphans = linker.orphans(scope.out_of_scope) if not stop.is_set() else []
@@ -426,7 +456,7 @@ def link_bookings(
         views.update((v.id, v) for v, _ in scope.out_of_scope)
         ended = linker.forget(scope.gone) if not stop.is_set() else []
         results = report.results + orphans + ended + skipped
-        report = LinkReport(results, dry_run=dry_run, warnings=report.warnings, bookings=views)
+        report = replace(report, results=results, bookings=views)
         if notify and not stop.is_set():  # tell clients and providers (core/notify), once each
             from sbzoom.core.notify import run as notices
 

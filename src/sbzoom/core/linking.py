@@ -17,7 +17,6 @@ import json
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -25,9 +24,11 @@ from typing import Protocol
 
 from sbzoom.clients._http import MaybeCommittedError
 from sbzoom.clients.zoom import MAX_AGENDA, MAX_REGISTRANT_EMAIL, MAX_TOPIC, cut_text, zoom_time
+from sbzoom.core.backfill import DAILY_LIMIT, HostPlan, next_utc_midnight
 from sbzoom.core.converge import duplicates, keeper, marker_key, named_meetings
 from sbzoom.core.notify.model import NotifyReport
 from sbzoom.core.online import Orphan, orphan_reason
+from sbzoom.core.workers import run_elastic
 from sbzoom.errors import AuthError, ConfigError, ExitCode, RemoteError, SbzoomError
 from sbzoom.store.config import KEYS
 from sbzoom.store.ledger import Audit, BookingRow, Ledger, MeetingRow, utc_text
@@ -191,6 +192,8 @@ class LinkReport:
     # The bookings the results are about, by id, so each row can say which booking it is
     # (start, service, client). A booking gone from SimplyBook has none.
     bookings: Mapping[str, BookingView] = field(default_factory=dict)
+    backfill: list[HostPlan] = field(default_factory=list)  # per host, when any had work
+    today: datetime | None = None  # when the plan was made
 
     @property
     def summary(self) -> dict[str, int]:
@@ -237,13 +240,17 @@ class LinkReport:
             if self.dry_run:
                 row["dry_run"] = True
             results.append(row)
-        return {
+        data: dict[str, object] = {
             "results": results,
             "summary": self.summary,
             "dry_run": self.dry_run,
             **({"notices": self.notices.to_json()} if self.notices is not None else {}),
             "warnings": self.warnings,
         }
+        if self.backfill and self.today is not None:
+            today = self.today.astimezone(UTC).date()
+            data["backfill"] = [plan.to_json(today) for plan in self.backfill]
+        return data
 
 
 # -- units ------------------------------------------------------------------------------------
@@ -411,12 +418,23 @@ class Linker:
         *,
         stop: threading.Event | None = None,
         locks: UnitLocks | None = None,
+        pool_size: Callable[[], int] | None = None,
+        used_today: dict[str, int] | None = None,
+        daily_limit: int = DAILY_LIMIT,
     ) -> None:
         self.zoom = zoom
         self.locks = locks
         self._started: datetime | None = None
         # How a Zoom user is named in reasons a person reads: their e-mail, when known.
         self.host_label = host_label or (lambda host_id: host_id)
+        self.pool_size = pool_size or (lambda: plan.workers)
+        # Zoom's 100 creates/updates per host per UTC day, counted here so the allowance goes
+        # to the soonest bookings and a host over it is deferred without a request.
+        self.daily_limit = daily_limit
+        self._plans: dict[str, HostPlan] = {
+            host: HostPlan(host, daily_limit, used_before=count)
+            for host, count in (used_today or {}).items()
+        }
         self.comments = comments
         self.ledger = ledger
         self.plan = plan
@@ -424,6 +442,7 @@ class Linker:
         self.progress = progress
         self._upcoming: dict[str, list[ZoomMeeting]] = {}
         self._upcoming_lock = threading.Lock()
+        self._made: set[int] = set()  # meetings this run created: none has registrants yet
         self._exhausted: dict[str, HostExhaustedError] = {}
         self._done = 0
         self._total = 0
@@ -452,21 +471,61 @@ class Linker:
         results: list[LinkResult] = []
         self._total = len(bookings)
         self._tick(0)
+        # Soonest first: with Zoom's 100 creates/updates per host per day, what cannot be done
+        # today is what starts latest.
+        units.sort(key=lambda u: u.first.start)
         if self.plan.workers > 1 and len(units) > 1:
-            pool = ThreadPoolExecutor(self.plan.workers, thread_name_prefix="sbzoom-link")
-            try:
-                for unit_results in pool.map(self._unit, units):
-                    results.extend(unit_results)
-            finally:  # a second Ctrl-C: the units in flight end, the queued ones never start
-                pool.shutdown(wait=True, cancel_futures=True)
+            # A second Ctrl-C: the units in flight end, the queued ones never start.
+            for unit_results in run_elastic(self._unit, units, self.pool_size, name="sbzoom-link"):
+                results.extend(unit_results)
         else:
             for unit in units:
                 results.extend(self._unit(unit))
         results = self._settle(units, results)
         self._detach_moved(before)
+        self._tally(units, results)
         order = {b.id: i for i, b in enumerate(bookings)}
         results.sort(key=lambda r: order.get(r.booking_id, len(order)))
-        return LinkReport(results, dry_run=self.plan.dry_run, warnings=list(self.warnings))
+        plans = sorted(
+            (p for p in self._plans.values() if p.spent or p.meetings_waiting),
+            key=lambda p: p.host_id,
+        )
+        return LinkReport(
+            results, dry_run=self.plan.dry_run, warnings=list(self.warnings), backfill=plans,
+            today=self.now(),
+        )  # fmt: skip
+
+    def _tally(self, units: Sequence[Unit], results: Sequence[LinkResult]) -> None:
+        """Per host: bookings linked today, bookings and meetings waiting for later days."""
+        status = {r.booking_id: r.status for r in results}
+        for unit in units:
+            if unit.host_id is None:
+                continue
+            plan = self._host_plan(unit.host_id)
+            waiting = [b for b in unit.bookings if status.get(b.id) == "deferred"]
+            if waiting:
+                plan.bookings_waiting += len(waiting)
+                plan.meetings_waiting += 1
+                start = min(b.start for b in waiting)
+                if plan.first_waiting is None or start < plan.first_waiting:
+                    plan.first_waiting = start
+            plan.bookings_today += sum(
+                1 for b in unit.bookings if status.get(b.id) in ("created", "updated")
+            )
+
+    def _host_plan(self, host: str) -> HostPlan:
+        plan = self._plans.get(host)
+        if plan is None:
+            plan = self._plans[host] = HostPlan(host, self.daily_limit)
+        return plan
+
+    def _spend(self, host: str) -> None:
+        """Take one of the host's daily creates/updates, or defer: none is left today."""
+        with self._done_lock:
+            plan = self._host_plan(host)
+            if plan.used_before + plan.spent >= self.daily_limit:
+                raise HostExhaustedError(host, next_utc_midnight(self.now()))
+            plan.spent += 1
 
     def forget(self, booking_ids: Sequence[str]) -> list[LinkResult]:
         """Bookings SimplyBook no longer has: end their meeting, or their place in a class."""
@@ -627,7 +686,7 @@ class Linker:
             if unit.host_id is None:
                 return [self._unmapped(b) for b in unit.bookings]
             exhausted = self._exhausted.get(unit.host_id)
-            if exhausted is not None:
+            if exhausted is not None and unit.active:  # cancelling needs no create/update
                 return self._deferred(unit, exhausted)
             try:
                 self._converge(unit)
@@ -772,9 +831,10 @@ class Linker:
         The old meeting is written down as doomed before anything else, so a crash or a failed
         delete (a meeting in progress) is finished by a later run instead of being forgotten.
         """
+        self._spend(host)  # before the old meeting is doomed: a deferred move keeps it
         if not self.plan.dry_run and self.ledger is not None:
             self.ledger.doom(old.id, old.host_id, f"{unit.key} moved to host {host}", self.now())
-        created = self._create(unit, host, body, wanted, fresh=True)
+        created = self._create(unit, host, body, wanted, fresh=True, spent=True)
         self._delete_doomed(old.id, unit.first.id, f"host moved to {host}")
         return created
 
@@ -799,7 +859,14 @@ class Linker:
                 continue  # still not deletable: the next run tries again
 
     def _create(
-        self, unit: Unit, host: str, body: dict[str, object], wanted: str, *, fresh: bool
+        self,
+        unit: Unit,
+        host: str,
+        body: dict[str, object],
+        wanted: str,
+        *,
+        fresh: bool,
+        spent: bool = False,
     ) -> ZoomMeeting:
         # Look again right before creating (a listing older than RECHECK_SECONDS is refreshed):
         # another runner may have made this meeting since the host was listed.
@@ -810,6 +877,8 @@ class Linker:
                 Audit(unit.first.id, "adopt", found.id),
             )  # fmt: skip
             return found
+        if not spent:
+            self._spend(host)
         if self.plan.dry_run:
             return ZoomMeeting(0, host, "")  # id 0: "would create"; reported as no meeting id
         self._save_meeting(unit.key, None, host, wanted, "", "", "pending")
@@ -817,6 +886,8 @@ class Linker:
         self._created.add(unit.key)
         try:
             meeting = self.zoom.create(host, body)
+            with self._upcoming_lock:
+                self._made.add(meeting.id)
         except MaybeCommittedError:
             found = self._find_marked(host, unit.key, fresh=True)
             if found is not None:
@@ -831,6 +902,7 @@ class Linker:
     def _update(
         self, unit: Unit, meeting: ZoomMeeting, body: dict[str, object], wanted: str
     ) -> None:
+        self._spend(unit.host_id or meeting.host_id)
         if self.plan.dry_run:
             return
         self.zoom.update(meeting.id, body)
@@ -863,8 +935,7 @@ class Linker:
         """
         if unit.first.start <= self.now() + timedelta(minutes=10):
             return True
-        listing = self._listing(meeting.host_id, fresh=False)
-        if any(m.id == meeting.id for m in listing):
+        if any(m.id == meeting.id for m in self._listing(meeting.host_id, fresh=False)):
             return True
         # The run's listing may predate the meeting (the listener made it meanwhile): ask again.
         if any(m.id == meeting.id for m in self._listing(meeting.host_id, fresh=True)):
@@ -1022,7 +1093,7 @@ class Linker:
         results: list[LinkResult] = []
         for booking in unit.bookings:
             if booking.cancelled:
-                results.append(self._class_cancel(unit, booking))
+                results.append(self._class_cancel(unit, booking, meeting))
                 continue
             previous = self._ledger_booking(booking.id)
             if (
@@ -1055,7 +1126,9 @@ class Linker:
                 continue
             try:
                 if registrants is None:
-                    registrants = self.zoom.registrants(meeting.id)
+                    # A meeting made moments ago in this run has nobody registered yet.
+                    made = meeting.id in self._made
+                    registrants = [] if made else self.zoom.registrants(meeting.id)
                 results.append(self._register(unit, booking, meeting, registrants, reason))
             except (HostExhaustedError, AuthError, ConfigError, MeetingGoneError):
                 raise
@@ -1110,7 +1183,9 @@ class Linker:
         self._write_back(booking.id, match.join_url, meeting.id)
         return LinkResult(booking.id, status, meeting.id, match.join_url, reason)
 
-    def _class_cancel(self, unit: Unit, booking: BookingView) -> LinkResult:
+    def _class_cancel(
+        self, unit: Unit, booking: BookingView, current: ZoomMeeting | None = None
+    ) -> LinkResult:
         previous = self._ledger_booking(booking.id)
         meeting = self._ledger_meeting(unit.key)
         if (
@@ -1124,7 +1199,7 @@ class Linker:
             if previous is not None and previous.status == "cancelled":
                 return LinkResult(booking.id, "unchanged", reason="booking is cancelled")
             if previous is None:  # the ledger may be lost: ask Zoom
-                return self._class_cancel_unknown(unit, booking)
+                return self._class_cancel_unknown(unit, booking, current)
             return LinkResult(booking.id, "skipped", reason="booking is cancelled; no meeting")
         self._leave_session(booking.id, unit.key, previous.registrant_id, meeting)
         self._save_booking(booking.id, unit.key, "", "", "cancelled", "")
@@ -1132,21 +1207,33 @@ class Linker:
             booking.id, "cancelled", meeting.meeting_id, reason="booking was cancelled"
         )
 
-    def _class_cancel_unknown(self, unit: Unit, booking: BookingView) -> LinkResult:
+    def _class_cancel_unknown(
+        self, unit: Unit, booking: BookingView, current: ZoomMeeting | None = None
+    ) -> LinkResult:
         """A cancelled seat the ledger does not know: end its registration if Zoom has one.
 
         The session itself is left alone: with no ledger, who else attends is not known here.
         """
         none = LinkResult(booking.id, "skipped", reason="booking is cancelled; no meeting")
+        if current is not None and current.id in self._made:
+            # The session's meeting was made moments ago: this seat was never registered.
+            self._save_booking(booking.id, unit.key, "", "", "cancelled", "never registered")
+            return none
         meeting = self._find_marked(unit.host_id, unit.key, fresh=False) if unit.host_id else None
         email = booking.client_email.lower()
         staying = {b.client_email.lower() for b in unit.active}
+        if meeting is None and unit.host_id and email:
+            # No meeting carries the session's marker: no registration to end, now or later.
+            self._save_booking(booking.id, unit.key, "", "", "cancelled", "never registered")
+            return none
         if meeting is None or not email or email in staying:
             return none
         seat = next(
             (r for r in self.zoom.registrants(meeting.id) if r.email.lower() == email), None
         )
         if seat is None:
+            # Remembered: later runs need not ask Zoom about this seat again.
+            self._save_booking(booking.id, unit.key, "", "", "cancelled", "never registered")
             return none
         if not self.plan.dry_run:
             self.zoom.cancel_registrant(meeting.id, seat)
@@ -1291,12 +1378,12 @@ class Linker:
         previous = self.ledger.booking(booking_id)
         comment_url = previous.comment_url if previous else ""
         start = self._starts.get(booking_id, previous.start_utc if previous else "")
-        self.ledger.put_booking(
-            BookingRow(
-                booking_id, key, registrant_id, join_url, status, reason, comment_url, start
-            ),
-            self.now(),
+        row = BookingRow(
+            booking_id, key, registrant_id, join_url, status, reason, comment_url, start
         )
+        if row == previous:  # unchanged: no write, no commit (the no-op run writes nothing)
+            return
+        self.ledger.put_booking(row, self.now())
 
     def _audit(
         self, booking_id: str, action: str, meeting_id: int | None, outcome: str, detail: str = ""

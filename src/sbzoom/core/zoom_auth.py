@@ -29,6 +29,7 @@ from sbzoom.clients.zoom import (
     TokenRequestError,
     ZoomClient,
     ZoomOAuth,
+    rate_budgets,
 )
 from sbzoom.clients.zoom_scopes import is_user_level
 from sbzoom.context import Context
@@ -39,6 +40,7 @@ from sbzoom.core.auth_common import (
     remember_rejection,
 )
 from sbzoom.errors import AuthError, ConfigError, MissingScopeError, SbzoomError
+from sbzoom.store.config import DEFAULT_ZOOM_MAX_RPS
 from sbzoom.store.files import file_lock
 
 ENV_ACCOUNT_ID = "SBZOOM_ZOOM_ACCOUNT_ID"
@@ -353,11 +355,17 @@ class ZoomTokens:
 # -- the ready client --------------------------------------------------------------------------
 
 
-def new_session(context: Context, service: str, redactor: Redactor, max_rps: float) -> HttpSession:
+def new_session(
+    context: Context,
+    service: str,
+    redactor: Redactor,
+    max_rps: float,
+    categories: dict[str, float] | None = None,
+) -> HttpSession:
     return HttpSession(
         build_client(context.http_transport),
         service=service,
-        pacer=Pacer(max_rps, context.clock),
+        pacer=Pacer(max_rps, context.clock, categories),
         clock=context.clock,
         retry=RetryPolicy(),
         log=context.debug_log if context.debug else None,
@@ -396,8 +404,8 @@ def connect(context: Context) -> ZoomConnection:
         oauth = new_oauth(context, creds.client_id, creds.client_secret, redactor)
         tokens = ZoomTokens(context, creds, oauth, redactor)
         held = tokens.current()
-        max_rps = float(context.profile.get("zoom.max_rps") or 8.0)
-        session = new_session(context, "Zoom", redactor, max_rps)
+        max_rps = float(context.profile.get("zoom.max_rps") or DEFAULT_ZOOM_MAX_RPS)
+        session = new_session(context, "Zoom", redactor, max_rps, rate_budgets(max_rps))
 
         def user_level() -> bool:
             tokens.access_token()  # a grant in hand (minted or refreshed if need be)

@@ -11,15 +11,17 @@ import io
 import json
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from typing import IO, Any
-
-from rich.console import Console
-from rich.table import Table
+from typing import IO, TYPE_CHECKING, Any
 
 from sbzoom.errors import NotFoundError, SbzoomError
 
+if TYPE_CHECKING:  # Rich is imported by the functions that draw with it, not at start-up
+    from rich.console import Console
+
 
 def make_console(file: IO[str] | None = None, *, stderr: bool = False) -> Console:
+    from rich.console import Console
+
     return Console(
         file=file,
         stderr=stderr and file is None,
@@ -53,6 +55,8 @@ def print_table(
     *,
     title: str | None = None,
 ) -> None:
+    from rich.table import Table
+
     table = Table(title=title, show_lines=False, header_style="bold", title_justify="left")
     for column in columns:
         table.add_column(column, overflow="fold")
@@ -109,7 +113,7 @@ class Progress:
                 BarColumn(),
                 MofNCompleteColumn(),
                 TimeElapsedColumn(),
-                console=self.console,
+                console=_rich(self.console),
                 transient=True,
             )
             self._bar.__enter__()
@@ -123,3 +127,9 @@ class Progress:
     def __exit__(self, *exc: object) -> None:
         if self._bar is not None:
             self._bar.__exit__(None, None, None)
+
+
+def _rich(console: Console) -> Console:
+    """The Rich console behind a ``LazyConsole`` (built now), or ``console`` itself."""
+    real = getattr(console, "rich", None)
+    return real() if callable(real) else console

@@ -62,6 +62,11 @@ Fault switches for behaviour real accounts show only sometimes: ``sb.zoom.legacy
 ``sb.configure_faults(error_rate=1.0, error_status=502, fault_service="zoom")`` answers a proxy's
 HTML 502; ``retry_after=False`` sends injected 429s without a ``Retry-After`` header.
 
+Rate limits: Zoom's per-second limits of a Pro account are enforced by default (Light 30/s,
+Medium 20/s, each a strict sliding window: at most N admitted in any second), answered with
+Zoom's QPS 429; ``zoom_plan`` picks free, pro, business or none, ``zoom_rps_limit`` adds a ceiling
+on all Zoom REST requests together.
+
 Python API: ``Sandbox(**SandboxOptions fields).start()`` (or ``with Sandbox() as sb``); ``sb.env``,
 ``sb.url``; inspection and mutation on ``sb``, ``sb.zoom``, ``sb.simplybook`` and ``sb.faults``.
 """

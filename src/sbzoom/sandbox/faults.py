@@ -14,13 +14,32 @@ from collections import deque
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
+# Zoom's per-second limits by plan and category (developers.zoom.us/docs/api/rate-limits/):
+# per account, counted per category (a Light call never uses Medium's allowance).
+ZOOM_PLANS: dict[str, dict[str, float]] = {
+    "free": {"Light": 4, "Medium": 2},
+    "pro": {"Light": 30, "Medium": 20},
+    "business": {"Light": 80, "Medium": 60},
+}
+# The labels of the endpoints sbzoom uses (spec "Rate Limit Label"); every other route is Light.
+MEDIUM_ROUTES = frozenset(
+    {"meetings.create", "meetings.list", "users.list", "registrants.list", "registrants.status"}
+)
+
+
+def zoom_category(route: str) -> str:
+    return "Medium" if route in MEDIUM_ROUTES else "Light"
+
 
 @dataclass(frozen=True)
 class FaultSettings:
     latency_ms: float = 0.0
     error_rate: float = 0.0  # fraction answered 502/503 before any work is done
     rate_429: float = 0.0  # fraction answered a per-second 429 before any work is done
-    zoom_rps_limit: float | None = None  # real ceiling on Zoom REST requests per second
+    zoom_rps_limit: float | None = None  # extra ceiling on all Zoom REST requests per second
+    # Zoom's plan: its Light and Medium limits are enforced as strict sliding windows (at most N
+    # admitted in any 1 s) as the real service may; "none" turns them off.
+    zoom_plan: str = "pro"
     drop_create_rate: float = 0.0  # fraction of meeting creates committed, then left unanswered
     faults_on_auth: bool = False  # also inject 5xx/429 on OAuth and SimplyBook auth endpoints
     # The status of every injected error (502 is a proxy's HTML page); None: 502 or 503 at random.
@@ -48,7 +67,7 @@ class Faults:
         self._settings = settings or FaultSettings()
         self._counters: dict[tuple[str, str], int] = {}
         self._drop_next = drop_next_creates
-        self._window: deque[float] = deque()
+        self._windows: dict[str, deque[float]] = {}
         self._counts = {"errors_5xx": 0, "injected_429": 0, "qps_429": 0, "dropped": 0}
 
     @property
@@ -117,19 +136,29 @@ class Faults:
                 return InjectedFault("429", 429, retry_after=settings.retry_after)
         return None
 
-    def admit_zoom(self) -> bool:
-        """Count a Zoom REST request against the per-second ceiling; False means answer 429."""
+    def admit_zoom(self, route: str = "") -> bool:
+        """Count a Zoom REST request against the per-second ceilings; False means answer 429.
+
+        A strict sliding window per ceiling: a request is admitted only when fewer than N were
+        admitted in the second before it. Refused requests do not count.
+        """
         with self._lock:
-            limit = self._settings.zoom_rps_limit
-            if not limit or limit <= 0:
-                return True
+            settings = self._settings
+            limits = dict(ZOOM_PLANS.get(settings.zoom_plan, {}))
+            category = zoom_category(route)
+            checks = [(category, limits[category])] if category in limits else []
+            if settings.zoom_rps_limit and settings.zoom_rps_limit > 0:
+                checks.append(("all", settings.zoom_rps_limit))
             now = time.monotonic()
-            while self._window and now - self._window[0] >= 1.0:
-                self._window.popleft()
-            if len(self._window) >= limit:
-                self._counts["qps_429"] += 1
-                return False
-            self._window.append(now)
+            for name, limit in checks:
+                window = self._windows.setdefault(name, deque())
+                while window and now - window[0] >= 1.0:
+                    window.popleft()
+                if len(window) >= limit:
+                    self._counts["qps_429"] += 1
+                    return False
+            for name, _ in checks:
+                self._windows[name].append(now)
             return True
 
     def drop_this_create(self, route: str) -> bool:

@@ -66,6 +66,7 @@ class SandboxOptions:
     error_rate: float = 0.0
     rate_429: float = 0.0
     zoom_rps_limit: float | None = None
+    zoom_plan: str = "pro"  # Zoom's per-category limits: free | pro | business | none
     drop_create_rate: float = 0.0
     drop_next_creates: int = 0
     faults_on_auth: bool = False
@@ -278,6 +279,7 @@ class Sandbox:
                 error_rate=self.options.error_rate,
                 rate_429=self.options.rate_429,
                 zoom_rps_limit=self.options.zoom_rps_limit,
+                zoom_plan=self.options.zoom_plan,
                 drop_create_rate=self.options.drop_create_rate,
                 faults_on_auth=self.options.faults_on_auth,
                 seed=self.options.seed,

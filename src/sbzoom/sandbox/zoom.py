@@ -43,7 +43,7 @@ from sbzoom.sandbox.data import (
     ZoomUser,
     zoom_users,
 )
-from sbzoom.sandbox.faults import Faults
+from sbzoom.sandbox.faults import Faults, zoom_category
 
 AUTH_CODE_TTL = timedelta(minutes=5)
 PAGE_TOKEN_TTL = timedelta(minutes=15)
@@ -365,7 +365,7 @@ class ZoomService:
         if route.name.startswith("web.") or route.name.startswith("oauth."):
             with self._lock:
                 return route.name, route.handler(request, match)
-        if not self._faults.admit_zoom():
+        if not self._faults.admit_zoom(route.name):
             return route.name, self.qps_429(route.name)
         with self._lock:
             return route.name, route.handler(request, match)
@@ -376,18 +376,7 @@ class ZoomService:
 
     @staticmethod
     def qps_429(route: str) -> Response:
-        category = (
-            "Medium"
-            if route
-            in (
-                "meetings.create",
-                "meetings.list",
-                "users.list",
-                "registrants.list",
-                "registrants.status",
-            )
-            else "Light"
-        )
+        category = zoom_category(route)
         return json_response(
             429,
             {"code": 429, "message": QPS_MESSAGE},

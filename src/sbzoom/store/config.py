@@ -175,6 +175,16 @@ def _domain(value: Value) -> str | None:
     return None if ok else "must be a domain such as simplybook.me or simplybook.it"
 
 
+# zoom.max_rps is the Medium-category ceiling sbzoom keeps under (Light gets 4/3 of it; see
+# clients/zoom.py). Zoom's Medium limit is 2/s on Free, 20/s on Pro, 60/s on Business+, per
+# account and shared by every app installed on it (developers.zoom.us/docs/api/rate-limits/).
+# The default, 10/s, is half of Pro's: Pro is the cheapest plan whose licensed users can host
+# class meetings with registration, and the other half stays free for the account's other apps
+# (SimplyBook's own Zoom feature, calendar sync…). A Free account needs 'zoom.max_rps 2';
+# Business+ accounts may raise it to 30-60. Creates are Medium, so this is also about the most
+# bookings per second a first run links.
+DEFAULT_ZOOM_MAX_RPS = 10.0
+
 KEYS: dict[str, KeySpec] = {
     "simplybook.company": KeySpec(str, "SimplyBook company login", None, _name),
     "simplybook.login": KeySpec(str, "SimplyBook user login", None, _name),
@@ -187,7 +197,9 @@ KEYS: dict[str, KeySpec] = {
     "zoom.client_id": KeySpec(str, "Zoom app client id", None, _name),
     "zoom.api_url": KeySpec(str, "Zoom REST base URL", "https://api.zoom.us/v2", url_problem),
     "zoom.oauth_url": KeySpec(str, "Zoom OAuth base URL", "https://zoom.us", url_problem),
-    "zoom.max_rps": KeySpec(float, "request rate ceiling", 8.0, _rate),
+    "zoom.max_rps": KeySpec(
+        float, "Medium-category requests/s (Light: 4/3 of it)", DEFAULT_ZOOM_MAX_RPS, _rate
+    ),
     "meeting.topic": KeySpec(
         str, "topic template (empty: the default)", "{service} with {provider}", _meeting_template
     ),

@@ -191,6 +191,12 @@ class Ledger:
             damage = self._db.execute("PRAGMA quick_check(1)").fetchone()
             if damage and damage[0] != "ok":
                 raise sqlite3.DatabaseError(f"database disk image is malformed ({damage[0]})")
+            # WAL's usual partner: a commit is a write to the log, no fsync of it; the log is
+            # synced at checkpoints. A crash of sbzoom (or kill -9) loses nothing; only a power
+            # cut can lose the last commits, never corrupt the file (sqlite.org/wal.html), and
+            # the markers on Zoom rebuild what a lost commit held.
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA temp_store=MEMORY")
             self._migrate()
         except sqlite3.Error as exc:
             raise ledger_problem(path, exc) from None
@@ -320,6 +326,19 @@ class Ledger:
             (utc_text(first), utc_text(last)),
         )
         return [str(r[0]) for r in rows]
+
+    def creates_updates_since(self, since: datetime) -> dict[str, int]:
+        """Meeting creates and updates per host recorded since ``since`` (Zoom's daily limit).
+
+        Counted from the audit log (creates name their host; an update's host is its meeting's).
+        """
+        rows = self._query(
+            "SELECT m.host_id, COUNT(*) FROM audit a "
+            "JOIN meetings m ON m.meeting_id = a.meeting_id "
+            "WHERE a.action IN ('create', 'update') AND a.at >= ? GROUP BY m.host_id",
+            (since.isoformat(),),
+        )
+        return {str(host): int(count) for host, count in rows}  # type: ignore[call-overload]
 
     # -- meetings to delete -------------------------------------------------------------------
 
