@@ -237,7 +237,6 @@ def test_doctor_passes_on_a_healthy_setup(home: Home, sandbox: Sandbox) -> None:
     assert code == 0
     assert {n: c["status"] for n, c in checks.items() if c["status"] != "ok"} == {
         "zoom hosts": "warn",  # Chloe (Basic) hosts 60-minute Nutrition Coaching
-        "zoom rate": "warn",  # the tests' zoom.max_rps 200 is above every Zoom plan's limit
     }
     plain = home.run("doctor", extra_env=env)
     assert plain.exit_code == 0
