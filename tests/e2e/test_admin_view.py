@@ -301,8 +301,9 @@ def test_read_commands_take_json(home: Home, sandbox: Sandbox) -> None:
     assert as_flag.exit_code == 0 and json.loads(as_flag.stdout) == json.loads(as_format.stdout)
     clash = home.run("report", "meetings", "--json", "--format", "csv", extra_env=env)
     assert clash.exit_code == 2
+    assert home.run("config", "set", "zoom.max_rps", "12.5", extra_env=env).exit_code == 0
     code, value = run_json(home, env, "config", "get", "zoom.max_rps")
-    assert code == 0 and value == {"key": "zoom.max_rps", "value": 200}
+    assert code == 0 and value == {"key": "zoom.max_rps", "value": 12.5}
     code, where = run_json(home, env, "config", "path")
     assert code == 0 and where["path"] == str(home.config_path)
 
