@@ -344,7 +344,12 @@ class MeetingReport:
         if meeting is None or meeting.status != "active":
             return None
         mapped = self._hosts.get(view.provider_id)
-        cause = orphan_cause(
+        cause = self._orphan_cause(view)
+        derived = derive_status(view, ledger_row.unit_key, ledger_row, meeting, mapped, cause)
+        return self._report_row(view, derived, mapped, ledger_row.unit_key)
+
+    def _orphan_cause(self, view: BookingView) -> Orphan | None:
+        return orphan_cause(
             provider_id=view.provider_id,
             provider_name=view.provider_name,
             service_id=view.service_id,
@@ -352,21 +357,12 @@ class MeetingReport:
             hosts=self._hosts,
             online=self._online,
         )
-        derived = derive_status(view, ledger_row.unit_key, ledger_row, meeting, mapped, cause)
-        return self._report_row(view, derived, mapped, ledger_row.unit_key)
 
     def _row(self, view: BookingView, key: str) -> ReportRow:
         ledger_row = self._ledger.booking(view.id)
         meeting = self._ledger.meeting(ledger_row.unit_key if ledger_row else key)
         mapped = self._hosts.get(view.provider_id)
-        cause = orphan_cause(
-            provider_id=view.provider_id,
-            provider_name=view.provider_name,
-            service_id=view.service_id,
-            service_name=view.service_name,
-            hosts=self._hosts,
-            online=self._online,
-        )
+        cause = self._orphan_cause(view)
         derived = derive_status(view, key, ledger_row, meeting, mapped, cause)
         status, join_url, reason = derived.status, derived.join_url, derived.reason
         if (
