@@ -7,18 +7,17 @@ for a global client, console or clock.
 
 from __future__ import annotations
 
-import getpass
 import os
 import sys
 import threading
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Protocol, TextIO, cast
+from typing import IO, TYPE_CHECKING, Any, cast
 
-from sbzoom.errors import ConfigError, UsageError
+from sbzoom.clock import Clock, SystemClock
+from sbzoom.core.ports import Prompter
+from sbzoom.errors import ConfigError
 
 if TYPE_CHECKING:
     import httpx
@@ -26,51 +25,6 @@ if TYPE_CHECKING:
 
     from sbzoom.store.config import ConfigStore, Profile
     from sbzoom.store.secrets import SecretStore
-
-
-class Clock(Protocol):
-    def now(self) -> datetime: ...
-    def monotonic(self) -> float: ...
-    def sleep(self, seconds: float) -> None: ...
-
-
-class SystemClock:
-    def now(self) -> datetime:
-        return datetime.now(UTC)
-
-    def monotonic(self) -> float:
-        return time.monotonic()
-
-    def sleep(self, seconds: float) -> None:
-        time.sleep(seconds)
-
-
-class Prompter(Protocol):
-    def text(self, label: str, *, secret: bool = False, flag: str = "") -> str: ...
-
-
-class TerminalPrompter:
-    """Asks on the terminal when sbzoom may; otherwise fails naming the flag that would answer."""
-
-    def __init__(self, interactive: bool, stream: TextIO | None = None) -> None:
-        self.interactive = interactive
-        self.stream = stream or sys.stderr
-
-    def text(self, label: str, *, secret: bool = False, flag: str = "") -> str:
-        if not self.interactive:
-            how = f" Pass {flag}." if flag else ""
-            raise UsageError(
-                f"{label} is needed and sbzoom may not prompt here "
-                f"(no terminal, or --no-input).{how}"
-            )
-        try:
-            if secret:
-                return getpass.getpass(f"{label}: ", stream=self.stream)
-            self.stream.write(f"{label}: ")
-            self.stream.flush()
-            return input()
-        except EOFError:
-            raise UsageError(f"{label} is needed; nothing was typed.") from None
 
 
 def default_config_path(env: Mapping[str, str]) -> Path:
@@ -187,6 +141,8 @@ class Context:
     @property
     def ask(self) -> Prompter:
         if self.prompter is None:
+            from sbzoom.render.terminal import TerminalPrompter
+
             self.prompter = TerminalPrompter(self.interactive)
         return self.prompter
 

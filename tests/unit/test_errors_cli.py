@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 
 from sbzoom.cli._common import context_of
 from sbzoom.cli.main import SbzoomGroup, root
-from sbzoom.context import TerminalPrompter
 from sbzoom.errors import ConfigError, UsageError
+from sbzoom.render.terminal import TerminalPrompter
 from tests.conftest import Home
 
 GROUPS = (

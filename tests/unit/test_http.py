@@ -23,7 +23,7 @@ from sbzoom.clients._http import (
     RetryPolicy,
     parse_retry_after,
 )
-from sbzoom.context import SystemClock
+from sbzoom.clock import SystemClock
 from sbzoom.errors import ConfigError, ExitCode, RateLimitedError, RemoteError
 
 NOW = datetime(2026, 3, 2, 12, 0, 0, tzinfo=UTC)

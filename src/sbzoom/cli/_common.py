@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from sbzoom.context import Context
 from sbzoom.errors import SbzoomError
+
+if TYPE_CHECKING:
+    from sbzoom.factory import Factory
 
 JSON_OPTION = typer.Option(False, "--json", help="Print machine-readable JSON on stdout.")
 
@@ -14,6 +19,20 @@ def context_of(ctx: typer.Context) -> Context:
     obj = ctx.find_root().obj
     assert isinstance(obj, Context), "the root callback builds the Context"
     return obj
+
+
+def factory_of(ctx: typer.Context) -> Factory:
+    """This command's factory (built on first use, closed when the command ends)."""
+    from sbzoom.factory import Factory
+
+    root = ctx.find_root()
+    factory = root.meta.get("sbzoom.factory")
+    if factory is None:
+        factory = Factory(context_of(ctx))
+        root.meta["sbzoom.factory"] = factory
+        root.call_on_close(factory.close)
+    assert isinstance(factory, Factory)
+    return factory
 
 
 def not_yet(command: str, issue: int) -> SbzoomError:

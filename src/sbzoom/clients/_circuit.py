@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import threading
 
-from sbzoom.context import Clock
+from sbzoom.clock import Clock
 from sbzoom.errors import RemoteError
 
 THRESHOLD = 5  # one request's whole retry budget, or a few workers failing together

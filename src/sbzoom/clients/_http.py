@@ -34,7 +34,7 @@ import httpx
 
 from sbzoom import __version__
 from sbzoom.clients._circuit import Circuit
-from sbzoom.context import Clock
+from sbzoom.clock import Clock
 from sbzoom.errors import ConfigError, RateLimitedError, RemoteError
 
 USER_AGENT = f"sbzoom/{__version__}"

@@ -1,0 +1,107 @@
+"""The factory: everything a command needs, built once per command and only when first used.
+
+Like gh's ``Factory`` or hatch's ``Application``: a command asks the factory for the Zoom client,
+the SimplyBook client, the ledger or the profile's settings, and hands the use case only the narrow
+things it needs (never the factory itself). What the factory builds is closed when the command
+ends. It is the one place that knows how each dependency is made; the ``Context`` it wraps keeps
+the IO streams, the environment and the global flags.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sbzoom.clients.simplybook import SimplyBookClient
+    from sbzoom.clients.zoom import ZoomClient
+    from sbzoom.clock import Clock
+    from sbzoom.context import Context
+    from sbzoom.core.ports import Chooser, Notifier, Prompter
+    from sbzoom.core.zoom_auth import ZoomConnection
+    from sbzoom.store.config import ConfigStore, Profile
+    from sbzoom.store.ledger import Ledger
+    from sbzoom.store.secrets import SecretStore
+
+
+class Factory:
+    def __init__(self, context: Context) -> None:
+        self.context = context
+        self._built: dict[str, Any] = {}
+
+    def _once(self, key: str, build: Any) -> Any:
+        if key not in self._built:
+            self._built[key] = build()
+        return self._built[key]
+
+    # -- the command's surroundings ---------------------------------------------------------
+
+    @property
+    def clock(self) -> Clock:
+        return self.context.clock
+
+    @property
+    def notifier(self) -> Notifier:
+        from sbzoom.render.terminal import TerminalNotifier
+
+        return self._once(  # type: ignore[no-any-return]
+            "notifier",
+            lambda: TerminalNotifier(self.context.stderr, debug=self.context.debug),
+        )
+
+    @property
+    def prompter(self) -> Prompter:
+        return self.context.ask
+
+    @property
+    def chooser(self) -> Chooser:
+        from sbzoom.render.terminal import MenuChooser, TerminalNotifier
+
+        notifier = self.notifier
+        assert isinstance(notifier, TerminalNotifier)
+        return MenuChooser(notifier, self.prompter)
+
+    # -- settings and secrets ---------------------------------------------------------------
+
+    @property
+    def config(self) -> ConfigStore:
+        return self.context.config
+
+    @property
+    def profile(self) -> Profile:
+        return self.context.profile
+
+    @property
+    def secrets(self) -> SecretStore:
+        return self.context.secrets
+
+    # -- the services and the ledger --------------------------------------------------------
+
+    @property
+    def zoom_connection(self) -> ZoomConnection:
+        from sbzoom.core.zoom_auth import connect
+
+        return connect(self.context)
+
+    @property
+    def zoom(self) -> ZoomClient:
+        return self.zoom_connection.client
+
+    @property
+    def simplybook(self) -> SimplyBookClient:
+        from sbzoom.core.simplybook_session import simplybook_client
+
+        return simplybook_client(self.context)
+
+    @property
+    def ledger(self) -> Ledger:
+        from sbzoom.core.link import open_ledger
+
+        return open_ledger(self.context)
+
+    def close(self) -> None:
+        for value in self._built.values():
+            close = getattr(value, "close", None)
+            if callable(close):
+                close()
+        self._built.clear()
+        self.context.close()
