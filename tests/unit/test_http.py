@@ -7,7 +7,7 @@ import random
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -25,28 +25,7 @@ from sbzoom.clients._http import (
 )
 from sbzoom.clock import SystemClock
 from sbzoom.errors import ConfigError, ExitCode, RateLimitedError, RemoteError
-
-NOW = datetime(2026, 3, 2, 12, 0, 0, tzinfo=UTC)
-
-
-class FakeClock:
-    """Time that moves only when someone sleeps; every sleep is recorded."""
-
-    def __init__(self, start: datetime = NOW) -> None:
-        self.start = start
-        self.elapsed = 0.0
-        self.sleeps: list[float] = []
-
-    def now(self) -> datetime:
-        return self.start + timedelta(seconds=self.elapsed)
-
-    def monotonic(self) -> float:
-        return self.elapsed
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.elapsed += seconds
-
+from tests.fakes import NOW, FakeClock
 
 Handler = Callable[[httpx.Request], httpx.Response]
 
