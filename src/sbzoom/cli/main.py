@@ -10,41 +10,52 @@ import typer
 from typer.core import TyperGroup
 
 from sbzoom import __version__
-from sbzoom.cli import (
-    audit,
-    auth,
-    bookings,
-    completion,
-    config_cmd,
-    doctor,
-    listen,
-    providers,
-    report,
-    sandbox,
-    services,
-    zoom,
-)
 from sbzoom.context import Context
 from sbzoom.errors import ExitCode, SbzoomError
+
+# Every command: its name, and where its code is (module, and the Typer app or function in it).
+# A command's module is imported only when that command runs (or help lists it), so
+# `sbzoom config path` does not pay for building the other forty commands.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "auth": ("sbzoom.cli.auth", "app"),
+    "config": ("sbzoom.cli.config_cmd", "app"),
+    "zoom": ("sbzoom.cli.zoom", "app"),
+    "providers": ("sbzoom.cli.providers", "app"),
+    "services": ("sbzoom.cli.services", "app"),
+    "bookings": ("sbzoom.cli.bookings", "app"),
+    "report": ("sbzoom.cli.report", "app"),
+    "doctor": ("sbzoom.cli.doctor", "doctor"),
+    "listen": ("sbzoom.cli.listen", "listen"),
+    "audit": ("sbzoom.cli.audit", "audit"),
+    "sandbox": ("sbzoom.cli.sandbox", "app"),
+    "completion": ("sbzoom.cli.completion", "completion"),
+}
+
+
+def load_command(name: str) -> Any:
+    """The click command for one of COMMANDS, built from its module on first use."""
+    import importlib
+
+    import typer.main
+
+    module_name, attribute = COMMANDS[name]
+    target = getattr(importlib.import_module(module_name), attribute)
+    if isinstance(target, typer.Typer):
+        command: Any = typer.main.get_group(target)
+    else:
+        command = typer.main.get_command_from_info(
+            typer.models.CommandInfo(name=name, callback=target),
+            pretty_exceptions_short=app.pretty_exceptions_short,
+            rich_markup_mode=app.rich_markup_mode,
+        )
+    command.name = name
+    return command
 
 
 class SbzoomGroup(TyperGroup):
     """Maps every failure to its exit code and a short message. Nothing else prints errors."""
 
-    ORDER = (
-        "auth",
-        "config",
-        "zoom",
-        "providers",
-        "services",
-        "bookings",
-        "report",
-        "doctor",
-        "listen",
-        "audit",
-        "sandbox",
-        "completion",
-    )
+    ORDER = tuple(COMMANDS)
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         if not args and ctx.parent is None and not ctx.resilient_parsing:
@@ -54,8 +65,15 @@ class SbzoomGroup(TyperGroup):
         return super().parse_args(ctx, hoist_global_options(args))
 
     def list_commands(self, ctx: Any) -> list[str]:
-        names = super().list_commands(ctx)
+        names = set(super().list_commands(ctx)) | set(COMMANDS)
         return sorted(names, key=lambda n: self.ORDER.index(n) if n in self.ORDER else 99)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = super().get_command(ctx, cmd_name)
+        if command is None and cmd_name in COMMANDS:
+            command = load_command(cmd_name)
+            self.add_command(command, cmd_name)
+        return command
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -216,20 +234,6 @@ def root(
 
         ctx.call_on_close(signals.install(context))  # SIGTERM ends a run like Ctrl-C does
     ctx.call_on_close(context.close)
-
-
-app.add_typer(auth.app, name="auth")
-app.add_typer(config_cmd.app, name="config")
-app.add_typer(zoom.app, name="zoom")
-app.add_typer(providers.app, name="providers")
-app.add_typer(services.app, name="services")
-app.add_typer(bookings.app, name="bookings")
-app.add_typer(report.app, name="report")
-app.command("doctor")(doctor.doctor)
-app.command("listen")(listen.listen)
-app.command("audit")(audit.audit)
-app.add_typer(sandbox.app, name="sandbox")
-app.command("completion")(completion.completion)
 
 
 def main() -> None:
