@@ -8,15 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from sbzoom.cli.completion import script
-from sbzoom.core.completion import SCRIPT_FILES, SHELLS, Shell
+from sbzoom.cli.completion import SCRIPT_FILES, SHELLS, ShellName, script
 from tests.conftest import Home
 
-COMPLETIONS = Path(__file__).resolve().parents[2] / "completions"
+COMPLETIONS = Path(__file__).resolve().parents[4] / "completions"
 
 
 @pytest.mark.parametrize("shell", SHELLS)
-def test_committed_script_matches_the_app(shell: Shell) -> None:
+def test_committed_script_matches_the_app(shell: ShellName) -> None:
     committed = COMPLETIONS / SCRIPT_FILES[shell]
     fresh = script(shell)
     assert committed.exists(), f"{committed} is missing: run scripts/gen-completions"
@@ -30,7 +29,7 @@ def test_generation_is_deterministic() -> None:
 
 
 @pytest.mark.parametrize("shell", SHELLS)
-def test_completion_command_prints_the_script(home: Home, shell: Shell) -> None:
+def test_completion_command_prints_the_script(home: Home, shell: ShellName) -> None:
     result = home.run("completion", shell)
     assert result.exit_code == 0, result.stderr
     assert result.stdout == script(shell)
