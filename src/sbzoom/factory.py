@@ -16,8 +16,8 @@ if TYPE_CHECKING:
     from sbzoom.clients.zoom import ZoomClient
     from sbzoom.clock import Clock
     from sbzoom.context import Context
+    from sbzoom.core.auth.zoom.connection import ZoomConnection
     from sbzoom.core.ports import Chooser, Notifier, Prompter
-    from sbzoom.core.zoom_auth import ZoomConnection
     from sbzoom.store.config import ConfigStore, Profile
     from sbzoom.store.ledger import Ledger
     from sbzoom.store.secrets import SecretStore
@@ -78,7 +78,7 @@ class Factory:
 
     @property
     def zoom_connection(self) -> ZoomConnection:
-        from sbzoom.core.zoom_auth import connect
+        from sbzoom.core.auth.zoom.connection import connect
 
         return connect(self.context)
 
@@ -88,7 +88,7 @@ class Factory:
 
     @property
     def simplybook(self) -> SimplyBookClient:
-        from sbzoom.core.simplybook_session import simplybook_client
+        from sbzoom.core.auth.simplybook.connection import simplybook_client
 
         return simplybook_client(self.context)
 

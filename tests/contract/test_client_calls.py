@@ -8,7 +8,7 @@ import inspect
 from datetime import UTC, datetime, timedelta
 
 from sbzoom.clients.zoom import MeetingRequest, MeetingSettings, ZoomClient
-from sbzoom.core import zoom_auth
+from sbzoom.core.auth.zoom import connection as zoom_auth
 from sbzoom.sandbox import Sandbox
 from tests.conftest import Home
 

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from sbzoom.context import Context
-from sbzoom.core.simplybook_auth import company_timezone, simplybook_client
+from sbzoom.core.auth.simplybook.connection import company_timezone, simplybook_client
 from sbzoom.sandbox import (
     DEMO_2FA_LOGIN,
     DEMO_API_USER_KEY,

@@ -11,12 +11,14 @@ import pytest
 import respx
 
 from sbzoom.context import Context
-from sbzoom.core import simplybook_auth
-from sbzoom.core.simplybook_session import (
+from sbzoom.core.auth.simplybook import status as sb_status
+from sbzoom.core.auth.simplybook.connection import (
     PASSWORD_SECRET,
     TOKENS_SECRET,
+    company_timezone,
     read_tokens,
     resolve_api_url,
+    simplybook_client,
 )
 from sbzoom.errors import AuthError, ConfigError, ExitCode
 from tests.conftest import Home
@@ -74,7 +76,7 @@ def test_a_419_mid_listing_is_refreshed_and_the_newest_tokens_are_kept(
 ) -> None:
     sign_in(fast)
     ctx = context(fast)
-    client = simplybook_auth.simplybook_client(ctx)
+    client = simplybook_client(ctx)
     stream = client.iter_bookings(on_page=10)
     first_page = [next(stream) for _ in range(10)]
     fake.expire_tokens()
@@ -91,11 +93,11 @@ def test_a_second_process_uses_the_tokens_another_one_renewed(
 ) -> None:
     sign_in(fast)
     one, two = context(fast), context(fast)
-    simplybook_auth.simplybook_client(one).list_providers()
-    simplybook_auth.simplybook_client(two).list_providers()  # both hold the same token now
+    simplybook_client(one).list_providers()
+    simplybook_client(two).list_providers()  # both hold the same token now
     fake.expire_tokens()
-    simplybook_auth.simplybook_client(one).list_providers()  # refreshes (rotates)
-    simplybook_auth.simplybook_client(two).list_providers()  # must not reuse the dead refresh
+    simplybook_client(one).list_providers()  # refreshes (rotates)
+    simplybook_client(two).list_providers()  # must not reuse the dead refresh
     assert fake.paths().count("/admin/auth/refresh-token") == 1
     assert fake.paths().count("/admin/auth") == 1  # the sign-in only, no re-login
 
@@ -107,7 +109,7 @@ def test_a_rejected_refresh_signs_in_again_with_the_saved_password(
     fake.expire_tokens()
     fake.live_refresh.clear()  # e.g. the password changed elsewhere, then back
     ctx = context(fast)
-    assert len(simplybook_auth.simplybook_client(ctx).list_providers()) == 3
+    assert len(simplybook_client(ctx).list_providers()) == 3
     assert fake.paths().count("/admin/auth") == 2
     assert stored(ctx)["token"] in fake.live_tokens
 
@@ -121,7 +123,7 @@ def test_a_rejected_refresh_without_a_password_names_the_fix(
     fake.expire_tokens()
     fake.live_refresh.clear()
     with pytest.raises(AuthError) as caught:
-        simplybook_auth.simplybook_client(ctx).list_providers()
+        simplybook_client(ctx).list_providers()
     assert caught.value.exit_code == ExitCode.AUTH
     assert "sbzoom auth login simplybook" in (caught.value.hint or "")
 
@@ -134,13 +136,13 @@ def test_a_two_factor_user_cannot_be_signed_in_again_unattended(
     fake.expire_tokens()
     fake.live_refresh.clear()
     with pytest.raises(AuthError, match="two-factor code") as caught:
-        simplybook_auth.simplybook_client(ctx).list_providers()
+        simplybook_client(ctx).list_providers()
     assert "API user key" in (caught.value.hint or "")
 
 
 def test_not_signed_in_is_exit_4_naming_both_fixes(fast: Home) -> None:
     with pytest.raises(AuthError) as caught:
-        simplybook_auth.simplybook_client(context(fast))
+        simplybook_client(context(fast))
     assert "sbzoom auth login simplybook" in (caught.value.hint or "")
     assert "SBZOOM_SIMPLYBOOK_PASSWORD" in (caught.value.hint or "")
 
@@ -152,9 +154,9 @@ def test_environment_credentials_need_no_login_step(fast: Home, fake: FakeSimply
         "SBZOOM_SIMPLYBOOK_PASSWORD": PASSWORD,
     }
     ctx = context(fast, **env)
-    assert len(simplybook_auth.simplybook_client(ctx).list_providers()) == 3
-    assert simplybook_auth.company_timezone(ctx) == ZoneInfo("America/New_York")
-    status = simplybook_auth.status(context(fast, **env))
+    assert len(simplybook_client(ctx).list_providers()) == 3
+    assert company_timezone(ctx) == ZoneInfo("America/New_York")
+    status = sb_status.status(context(fast, **env))
     assert status.connected and status.source == "env"
     assert fake.paths().count("/admin/auth") == 1  # the second run reused the cached token
 
@@ -170,7 +172,7 @@ def test_environment_credentials_win_over_the_stored_sign_in(
         "SBZOOM_SIMPLYBOOK_PASSWORD": "other-password",
     }
     ctx = context(fast, **env)
-    simplybook_auth.simplybook_client(ctx).list_providers()
+    simplybook_client(ctx).list_providers()
     logins = [json.loads(r.content) for r in fake.requests if r.url.path == "/admin/auth"]
     assert [body["login"] for body in logins] == ["admin", "other"]
 
@@ -189,23 +191,23 @@ def test_time_zone_comes_from_config_first_then_company_info(
 ) -> None:
     sign_in(fast)
     fast.run("config", "set", "simplybook.timezone", "Europe/Copenhagen")
-    assert simplybook_auth.company_timezone(context(fast)) == ZoneInfo("Europe/Copenhagen")
+    assert company_timezone(context(fast)) == ZoneInfo("Europe/Copenhagen")
     fast.run("config", "unset", "simplybook.timezone")
-    assert simplybook_auth.company_timezone(context(fast)) == ZoneInfo("America/New_York")
+    assert company_timezone(context(fast)) == ZoneInfo("America/New_York")
     fake.company_timezone = None
     with pytest.raises(ConfigError) as caught:
-        simplybook_auth.company_timezone(context(fast))
+        company_timezone(context(fast))
     assert caught.value.exit_code == ExitCode.CONFIG
     assert "simplybook.timezone" in (caught.value.hint or "")
     assert "--timezone" in (caught.value.hint or "")
 
 
 def test_status_is_connected_only_after_a_live_call(fast: Home, fake: FakeSimplyBook) -> None:
-    before = simplybook_auth.status(context(fast))
+    before = sb_status.status(context(fast))
     assert not before.connected and before.source is None
     assert "sbzoom auth login simplybook" in (before.problem or "")
     sign_in(fast)
-    after = simplybook_auth.status(context(fast))
+    after = sb_status.status(context(fast))
     assert after.connected and after.source == "file"
     assert after.details["company"] == "demo" and after.details["login"] == "admin"
     assert after.details["api_url"] == API
@@ -213,7 +215,7 @@ def test_status_is_connected_only_after_a_live_call(fast: Home, fake: FakeSimply
     fake.expire_tokens()
     fake.live_refresh.clear()
     fake.users.clear()  # the saved password no longer works either
-    broken = simplybook_auth.status(context(fast))
+    broken = sb_status.status(context(fast))
     assert not broken.connected and "rejected" in (broken.problem or "")
 
 
@@ -225,7 +227,7 @@ def test_token_expiry_is_shown_when_simplybook_gives_it(fast: Home, fake: FakeSi
     tokens = read_tokens(ctx)
     assert tokens is not None and tokens.obtained_at is not None
     assert tokens.expires_at == tokens.obtained_at + timedelta(seconds=3600)
-    assert simplybook_auth.status(ctx).details["token_expires"] == tokens.expires_at.isoformat()
+    assert sb_status.status(ctx).details["token_expires"] == tokens.expires_at.isoformat()
 
 
 def test_logout_ends_the_server_session_and_forgets_secrets(
@@ -233,7 +235,7 @@ def test_logout_ends_the_server_session_and_forgets_secrets(
 ) -> None:
     sign_in(fast)
     token = stored(context(fast))["token"]
-    result = simplybook_auth.logout(context(fast))
+    result = sb_status.logout(context(fast))
     assert result.revoked and result.forgotten
     assert fake.logged_out == [token]
     ctx = context(fast)
@@ -245,7 +247,7 @@ def test_logout_with_an_expired_token_still_ends_the_session(
 ) -> None:
     sign_in(fast)
     fake.expire_tokens()
-    result = simplybook_auth.logout(context(fast))
+    result = sb_status.logout(context(fast))
     assert result.revoked and len(fake.logged_out) == 1
     assert fake.paths()[-2:] == ["/admin/auth/refresh-token", "/admin/auth/logout"]
 
@@ -257,7 +259,7 @@ def test_logout_when_simplybook_is_unreachable_still_forgets(
     fake.outage.add("/admin/auth/logout")
     ctx = context(fast)
     ctx.clock = _NoSleepClock()  # the HTTP layer backs off between its retries
-    result = simplybook_auth.logout(ctx)
+    result = sb_status.logout(ctx)
     assert not result.revoked and result.forgotten
     assert "ends by itself" in (result.note or "")
     assert context(fast).secrets.get(TOKENS_SECRET) is None
@@ -278,7 +280,7 @@ def test_threads_of_one_run_share_a_single_refresh(fast: Home, fake: FakeSimplyB
     from concurrent.futures import ThreadPoolExecutor
 
     sign_in(fast)
-    client = simplybook_auth.simplybook_client(context(fast))
+    client = simplybook_client(context(fast))
     client.list_providers()
     fake.expire_tokens()
     with ThreadPoolExecutor(4) as pool:

@@ -23,7 +23,8 @@ from typer.testing import CliRunner
 
 from sbzoom.cli.main import app
 from sbzoom.context import Context
-from sbzoom.core import zoom_auth, zoom_login
+from sbzoom.core.auth.zoom import connection as zoom_auth
+from sbzoom.core.auth.zoom import login as zoom_login
 from sbzoom.errors import AuthError, UsageError
 from tests.conftest import Home, Result
 from tests.unit.test_http import FakeClock

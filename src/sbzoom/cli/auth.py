@@ -51,10 +51,11 @@ class Service(str, enum.Enum):
 def status(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     """Show both sign-ins: identity, mode, scopes, where the secrets come from, expiry."""
     from sbzoom import render
-    from sbzoom.core import simplybook_auth, zoom_auth
+    from sbzoom.core.auth.simplybook import status as simplybook
+    from sbzoom.core.auth.zoom import status as zoom
 
     context = context_of(ctx)
-    results = [zoom_auth.status(context), simplybook_auth.status(context)]
+    results = [zoom.status(context), simplybook.status(context)]
     if as_json:
         render.print_json(context.stdout, {r.service: r.to_json() for r in results})
     else:
@@ -78,12 +79,13 @@ def logout(
     service: Service | None = typer.Argument(None, help="zoom or simplybook; both when left out."),
 ) -> None:
     """Revoke the sign-in on the server, then forget the local secrets."""
-    from sbzoom.core import simplybook_auth, zoom_auth
+    from sbzoom.core.auth.simplybook import status as simplybook
+    from sbzoom.core.auth.zoom import status as zoom
 
     context = context_of(ctx)
     chosen = [service] if service else [Service.zoom, Service.simplybook]
     for item in chosen:
-        result = (zoom_auth if item is Service.zoom else simplybook_auth).logout(context)
+        result = (zoom if item is Service.zoom else simplybook).logout(context)
         verb = "Signed out of" if result.revoked else "Forgot the local sign-in for"
         context.notice(f"{verb} {item.value}.")
         if result.note:

@@ -53,13 +53,13 @@ def login_simplybook(
 ) -> None:
     """Sign in to SimplyBook.me (password or API user key, with 2FA)."""
     from sbzoom import render
-    from sbzoom.core import simplybook_auth
+    from sbzoom.core.auth.simplybook import login as simplybook_login
 
     context = context_of(ctx)
     context.allow_new_profile = True  # signing in is how a new profile comes to be
-    result = simplybook_auth.login(
+    result = simplybook_login.login(
         context,
-        simplybook_auth.LoginRequest(
+        simplybook_login.LoginRequest(
             company=company,
             login=login,
             password_stdin=password_stdin,

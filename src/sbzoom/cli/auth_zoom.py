@@ -34,7 +34,7 @@ def login_zoom(
     ),
 ) -> None:
     """Sign in to Zoom (OAuth with PKCE in a browser, or --s2s for Server-to-Server)."""
-    from sbzoom.core import zoom_login
+    from sbzoom.core.auth.zoom import login as zoom_login
     from sbzoom.errors import UsageError
 
     context = context_of(ctx)

@@ -62,7 +62,7 @@ def _entry(row: AuditRow) -> AuditEntry:
 
 def company_zone(context: Context) -> tuple[ZoneInfo, str]:
     """The company zone to show times in; UTC, with the reason, when it cannot be known."""
-    from sbzoom.core.simplybook_session import company_timezone
+    from sbzoom.core.auth.simplybook.connection import company_timezone
 
     try:
         return company_timezone(context), ""

@@ -140,7 +140,7 @@ def load_directory(source: ZoomUserSource, all_users: bool | None) -> ZoomDirect
 
 def zoom_directory(context: Context) -> ZoomDirectory:
     """The directory of the profile's Zoom sign-in; AuthError (exit 4) when there is none."""
-    from sbzoom.core.zoom_auth import connect
+    from sbzoom.core.auth.zoom.connection import connect
 
     connection = connect(context)
     connection.tokens.access_token()  # so the grant, and with it the scopes, is known
@@ -152,7 +152,7 @@ def zoom_directory(context: Context) -> ZoomDirectory:
 def _catalog(context: Context, given: CatalogSource | None) -> CatalogSource:
     if given is not None:
         return given
-    from sbzoom.core.simplybook_session import simplybook_client
+    from sbzoom.core.auth.simplybook.connection import simplybook_client
 
     return simplybook_client(context)
 

@@ -915,7 +915,7 @@ class LiveFacts:
         return SecretInfo("file", chosen, path, mode)
 
     def zoom(self) -> ZoomLogin | None:
-        from sbzoom.core import zoom_auth
+        from sbzoom.core.auth.zoom import connection as zoom_auth
         from sbzoom.errors import MissingScopeError
 
         creds = zoom_auth.credentials(self.context)
@@ -932,17 +932,17 @@ class LiveFacts:
         return ZoomLogin(creds.mode, creds.source, user, grant.scopes if grant else ())
 
     def zoom_user(self, ident: str) -> ZoomUser:
-        from sbzoom.core.zoom_auth import zoom_client
+        from sbzoom.core.auth.zoom.connection import zoom_client
 
         return zoom_client(self.context).get_user(ident)
 
     def host_meetings(self, host: str) -> Sequence[Marked]:
-        from sbzoom.core.zoom_auth import zoom_client
+        from sbzoom.core.auth.zoom.connection import zoom_client
 
         return zoom_client(self.context).list_meetings(host, type="scheduled")
 
     def simplybook(self) -> SimplyBookLogin | None:
-        from sbzoom.core.simplybook_session import identity, simplybook_client
+        from sbzoom.core.auth.simplybook.connection import identity, simplybook_client
 
         who = identity(self.context)
         if who is None:
@@ -954,7 +954,7 @@ class LiveFacts:
         )
 
     def _simplybook_lists(self) -> tuple[list[Service], list[Provider]]:
-        from sbzoom.core.simplybook_session import simplybook_client
+        from sbzoom.core.auth.simplybook.connection import simplybook_client
 
         def load() -> tuple[list[Service], list[Provider]]:
             client = simplybook_client(self.context)
@@ -994,7 +994,7 @@ class LiveFacts:
         """Reads only: the next two weeks' bookings, and one booking's details."""
         from itertools import islice
 
-        from sbzoom.core.simplybook_session import simplybook_client
+        from sbzoom.core.auth.simplybook.connection import simplybook_client
 
         client = simplybook_client(self.context)
         zone = client.timezone
@@ -1055,8 +1055,8 @@ class LiveFacts:
         """
         from datetime import timedelta
 
+        from sbzoom.core.auth.simplybook.connection import simplybook_client
         from sbzoom.core.online import orphan_cause
-        from sbzoom.core.simplybook_session import simplybook_client
         from sbzoom.store.ledger import Ledger, ledger_path
 
         context = self.context
@@ -1107,8 +1107,8 @@ class LiveFacts:
     def server_times(self) -> list[ServerTime]:
         """The time of each service sbzoom is set up for, signed in or not: a wrong clock is
         one reason a sign-in fails."""
-        from sbzoom.core import zoom_auth
-        from sbzoom.core.simplybook_session import identity, resolve_api_url
+        from sbzoom.core.auth.simplybook.connection import identity, resolve_api_url
+        from sbzoom.core.auth.zoom import connection as zoom_auth
 
         targets = []
         with contextlib.suppress(SbzoomError):

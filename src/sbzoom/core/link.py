@@ -403,8 +403,8 @@ def link_bookings(
     a named booking SimplyBook no longer has ends its meeting instead of failing the run (the
     listener, told about a booking that was then deleted).
     """
-    from sbzoom.core.simplybook_session import simplybook_client
-    from sbzoom.core.zoom_auth import zoom_client
+    from sbzoom.core.auth.simplybook.connection import simplybook_client
+    from sbzoom.core.auth.zoom.connection import zoom_client
 
     # Bad ids and dates fail before anything is read; the real window needs the company zone.
     _booking_ids(booking_ids)
@@ -539,7 +539,7 @@ def host_labels(context: Context) -> Callable[[str], str]:
 
 
 def zoom_emails(context: Context) -> dict[str, str]:
-    from sbzoom.core.zoom_auth import zoom_client
+    from sbzoom.core.auth.zoom.connection import zoom_client
 
     return {u.id: u.email for u in zoom_client(context).list_users() if u.id and u.email}
 
@@ -611,11 +611,11 @@ def json_id(text: str) -> int | str:
 
 def show_booking(context: Context, booking_id: str) -> BookingDetails:
     from sbzoom.clients.zoom import MeetingGoneError as ZoomMeetingGone
+    from sbzoom.core.auth.simplybook.connection import simplybook_client
+    from sbzoom.core.auth.zoom.connection import zoom_client
     from sbzoom.core.dates import company_time_long
     from sbzoom.core.online import orphan_cause
     from sbzoom.core.report import EmptyLedger, LedgerLookup, derive_status
-    from sbzoom.core.simplybook_session import simplybook_client
-    from sbzoom.core.zoom_auth import zoom_client
 
     (number,) = _booking_ids([booking_id])
     simplybook = simplybook_client(context)

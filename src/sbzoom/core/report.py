@@ -474,8 +474,8 @@ def meetings_report(
 ) -> MeetingReport:
     """The report for ``query``; nothing is read from SimplyBook until ``rows()`` is iterated,
     except the provider and service lists when a filter names one."""
+    from sbzoom.core.auth.simplybook.connection import simplybook_client
     from sbzoom.core.link import online_services, stored_online
-    from sbzoom.core.simplybook_session import simplybook_client
     from sbzoom.store.ledger import ledger_path
 
     profile = context.profile
@@ -512,7 +512,7 @@ def meetings_report(
         strays = _stray_bookings(simplybook, span, online, providers)
     verifier = None
     if query.verify:
-        from sbzoom.core.zoom_auth import zoom_client
+        from sbzoom.core.auth.zoom.connection import zoom_client
 
         verifier = ZoomMeetingCheck(zoom_client(context).get_meeting)
     return MeetingReport(
@@ -532,8 +532,8 @@ def meetings_report(
 
 
 def _duplicates(context: Context, hosts: Iterable[str]) -> dict[str, list[int]]:
+    from sbzoom.core.auth.zoom.connection import zoom_client
     from sbzoom.core.converge import duplicates
-    from sbzoom.core.zoom_auth import zoom_client
 
     client = zoom_client(context)
     listed = [
@@ -555,7 +555,7 @@ def _stray_bookings(
 
 
 def _zoom_emails(context: Context) -> dict[str, str]:
-    from sbzoom.core.zoom_auth import zoom_client
+    from sbzoom.core.auth.zoom.connection import zoom_client
 
     return {u.id: u.email for u in zoom_client(context).list_users() if u.id and u.email}
 

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from sbzoom.clients.zoom import ZoomUser
 from sbzoom.context import Context
-from sbzoom.core.zoom_auth import zoom_client
+from sbzoom.core.auth.zoom.connection import zoom_client
 
 STATUSES = ("active", "inactive", "pending")
 

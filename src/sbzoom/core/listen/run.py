@@ -11,10 +11,10 @@ from sbzoom.errors import ConfigError
 
 def run_listener(context: Context, host: str, port: int) -> int:
     """Serve until SIGTERM/SIGINT; returns the signal number that stopped it (0: none)."""
+    from sbzoom.core.auth.simplybook.connection import SIGN_IN_HINT, identity
+    from sbzoom.core.auth.zoom.connection import credentials
     from sbzoom.core.link import stored_online
     from sbzoom.core.listen.service import JsonLog, Listener, serve, single_listener
-    from sbzoom.core.simplybook_session import SIGN_IN_HINT, identity
-    from sbzoom.core.zoom_auth import credentials
 
     stored_online(context)  # nothing online: nothing to link, say so before listening
     who = identity(context)

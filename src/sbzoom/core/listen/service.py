@@ -65,8 +65,8 @@ class ContextEngine:
         return link_bookings(self.context, list(booking_ids), missing_ok=True)
 
     def booking(self, booking_id: str) -> BookingView | None:
+        from sbzoom.core.auth.simplybook.connection import simplybook_client
         from sbzoom.core.link import booking_view
-        from sbzoom.core.simplybook_session import simplybook_client
 
         try:
             return booking_view(simplybook_client(self.context).get_booking(int(booking_id)))

@@ -266,8 +266,8 @@ def notify_booking(
     context: Context, booking_id: str, *, resend: bool = False, dry_run: bool = False
 ) -> NotifyReport:
     """``bookings notify``: plan and send one booking's notices (all of them with ``resend``)."""
+    from sbzoom.core.auth.simplybook.connection import simplybook_client
     from sbzoom.core.link import booking_view, online_services, open_ledger
-    from sbzoom.core.simplybook_session import simplybook_client
     from sbzoom.errors import UsageError
     from sbzoom.store.ledger import ledger_path
 

@@ -29,15 +29,24 @@ from urllib.parse import parse_qs, urlsplit
 from sbzoom.clients._http import Redactor
 from sbzoom.clients.zoom import LOGIN_HINT, TokenGrant, TokenRequestError, ZoomClient, ZoomUser
 from sbzoom.context import Context
-from sbzoom.core import zoom_auth
-from sbzoom.core.auth_common import forget_rejections, remember_rejection
-from sbzoom.core.zoom_auth import (
+from sbzoom.core.auth.common import forget_rejections, remember_rejection
+from sbzoom.core.auth.zoom.connection import (
     CLIENT_SECRET,
     ENV_ACCOUNT_ID,
+    ENV_API_URL,
     ENV_CLIENT_ID,
     ENV_CLIENT_SECRET,
     TOKENS,
     ZoomCredentials,
+    api_url,
+    describe,
+    env_credentials,
+    grant_to_json,
+    lock_path,
+    new_oauth,
+    new_session,
+    rejection_identity,
+    v2_url,
 )
 from sbzoom.errors import AuthError, SbzoomError, UsageError
 from sbzoom.store.files import file_lock
@@ -212,7 +221,7 @@ def _identity(context: Context, grant: TokenGrant, api_base: str, redactor: Reda
         def renew(self, rejected: str) -> str:
             raise AuthError("Zoom rejected the token it just issued.", LOGIN_HINT)
 
-    session = zoom_auth.new_session(context, "Zoom", redactor, 0)
+    session = new_session(context, "Zoom", redactor, 0)
     client = ZoomClient(session, api_base, Fixed())
     try:
         return client.get_user("me")
@@ -222,16 +231,16 @@ def _identity(context: Context, grant: TokenGrant, api_base: str, redactor: Reda
 
 def _save(context: Context, creds: ZoomCredentials, grant: TokenGrant) -> None:
     """Secrets first, then config: a half-saved login is one that status reports as absent."""
-    with file_lock(zoom_auth.lock_path(context)):
+    with file_lock(lock_path(context)):
         context.secrets.set(CLIENT_SECRET, creds.client_secret)
-        context.secrets.set(TOKENS, zoom_auth.grant_to_json(grant, creds))
+        context.secrets.set(TOKENS, grant_to_json(grant, creds))
     changes: dict[str, str | None] = {
         "zoom.mode": creds.mode,
         "zoom.client_id": creds.client_id,
         "zoom.account_id": creds.account_id,
     }
     if grant.api_url:
-        changes["zoom.api_url"] = zoom_auth.v2_url(grant.api_url)
+        changes["zoom.api_url"] = v2_url(grant.api_url)
     context.config.update(context.profile_name, changes)
     context.reload_profile()
 
@@ -240,10 +249,10 @@ def _finish(
     context: Context, creds: ZoomCredentials, grant: TokenGrant, redactor: Redactor
 ) -> LoginResult:
     # The region Zoom just named beats a base remembered from an earlier login.
-    if grant.api_url and not context.env.get(zoom_auth.ENV_API_URL):
-        api_base = zoom_auth.v2_url(grant.api_url)
+    if grant.api_url and not context.env.get(ENV_API_URL):
+        api_base = v2_url(grant.api_url)
     else:
-        api_base = zoom_auth.api_url(context)
+        api_base = api_url(context)
     _save(context, creds, grant)
     warnings: list[str] = []
     user: ZoomUser | None = None
@@ -256,7 +265,7 @@ def _finish(
             "The token cannot list the account's users (scope user:read:list_users:admin); "
             "only the signed-in user can host meetings."
         )
-    env = zoom_auth.env_credentials(context) is not None
+    env = env_credentials(context) is not None
     return LoginResult(
         mode=creds.mode,
         client_id=creds.client_id,
@@ -290,7 +299,7 @@ def login_oauth(
     secret = _secret(context, secret_from_stdin, _stored_secret_for(context, client))
     forget_rejections(context, "zoom")  # an admin is here to try: let them
     redactor = Redactor()
-    oauth = zoom_auth.new_oauth(context, client, secret, redactor)
+    oauth = new_oauth(context, client, secret, redactor)
     try:
         verifier, challenge = pkce_pair()
         state = secrets.token_urlsafe(24)
@@ -404,7 +413,7 @@ def login_s2s(
     secret = _secret(context, secret_from_stdin, stored)
     forget_rejections(context, "zoom")  # an admin is here to try: let them
     redactor = Redactor()
-    oauth = zoom_auth.new_oauth(context, client, secret, redactor)
+    oauth = new_oauth(context, client, secret, redactor)
     creds = ZoomCredentials("s2s", context.secrets.backend, client, secret, account)
     try:
         with _remembering(context, creds):
@@ -423,7 +432,7 @@ def _remembering(context: Context, creds: ZoomCredentials) -> Iterator[None]:
     except TokenRequestError as exc:
         if exc.error == "invalid_client":
             remember_rejection(
-                context, "zoom", zoom_auth.rejection_identity(creds), creds.client_secret,
-                who=zoom_auth.describe(creds), error=exc,
+                context, "zoom", rejection_identity(creds), creds.client_secret,
+                who=describe(creds), error=exc,
             )  # fmt: skip
         raise

@@ -39,7 +39,7 @@ from sbzoom.clients.simplybook import (
     api_url_for_domain,
 )
 from sbzoom.context import Context
-from sbzoom.core.auth_common import refuse_if_rejected, remember_rejection
+from sbzoom.core.auth.common import refuse_if_rejected, remember_rejection
 from sbzoom.errors import AuthError, ConfigError, SignInRejectedError
 from sbzoom.store.config import Profile
 from sbzoom.store.files import file_lock
