@@ -11,10 +11,14 @@
     ├── RemoteError                  exit 5   remote unavailable after retries, or rate-limited
     │   └── RateLimitedError         exit 5   daily limit reached (knows when it resets)
     ├── ApiError                     exit 1   a remote call failed in a way retrying won't fix
-    └── StoppedError                 exit 130 (Ctrl-C) or 143 (SIGTERM) before any work was done
+    ├── StoppedError                 exit 130 (Ctrl-C) or 143 (SIGTERM) before any work was done
+    └── OutcomeError                 its own code, nothing printed: the command ran and said
+                                     what it found (doctor's failed check, a notice unsent)
 
 Each error carries a one-line message and, where there is one, a hint naming the fix.
-Only ``cli.main`` turns them into text and an exit code; core code only raises.
+Only ``cli.main`` turns them into text and an exit code; core code only raises. Commands that
+finished their work but end non-zero raise ``OutcomeError``, which ``cli.main`` maps to its exit
+code without a message: the exit codes are decided in one place.
 """
 
 from __future__ import annotations
@@ -121,3 +125,13 @@ class StoppedError(SbzoomError):
     def __init__(self, message: str, hint: str | None = None, *, terminated: bool) -> None:
         super().__init__(message, hint)
         self.exit_code = ExitCode.TERMINATED if terminated else ExitCode.INTERRUPTED
+
+
+class OutcomeError(SbzoomError):
+    """The command did its work and reported it; what it found still calls for a non-zero exit
+    (a doctor check failed, a notice could not be sent, the listener was stopped by Ctrl-C).
+    ``cli.main`` exits with ``exit_code`` and prints nothing more."""
+
+    def __init__(self, exit_code: ExitCode, why: str) -> None:
+        super().__init__(why)
+        self.exit_code = exit_code

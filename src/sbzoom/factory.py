@@ -12,6 +12,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from sbzoom.clients.simplybook import SimplyBookClient
     from sbzoom.clients.zoom import ZoomClient
     from sbzoom.clock import Clock
@@ -91,6 +93,13 @@ class Factory:
         from sbzoom.core.auth.simplybook.connection import simplybook_client
 
         return simplybook_client(self.context)
+
+    @property
+    def ledger_path(self) -> Path:
+        """Where this profile's ledger is (or will be): reading commands check it exists."""
+        from sbzoom.store.ledger import ledger_path
+
+        return ledger_path(self.context.data_dir, self.context.profile_name)
 
     @property
     def ledger(self) -> Ledger:

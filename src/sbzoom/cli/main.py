@@ -11,7 +11,7 @@ from typer.core import TyperGroup
 
 from sbzoom import __version__
 from sbzoom.context import Context
-from sbzoom.errors import ExitCode, SbzoomError
+from sbzoom.errors import ExitCode, OutcomeError, SbzoomError
 
 # Every command: its name, and where its code is (module, and the Typer app or function in it).
 # A command's module is imported only when that command runs (or help lists it), so
@@ -85,6 +85,8 @@ class SbzoomGroup(TyperGroup):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             raise typer.Exit(0) from None
         except (SbzoomError, OSError) as raised:
+            if isinstance(raised, OutcomeError):  # already reported by the command itself
+                raise typer.Exit(int(raised.exit_code)) from None
             exc = _as_sbzoom_error(raised)
             if exc is None:
                 return self._unexpected(ctx, raised)

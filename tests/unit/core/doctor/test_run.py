@@ -6,38 +6,34 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime
 from pathlib import Path
 
-import httpx
 import pytest
 
 from sbzoom.clients.simplybook import Provider, Service
 from sbzoom.clients.zoom import Meeting, ZoomUser, ZoomUserGoneError
-from sbzoom.core.doctor import (
+from sbzoom.core.doctor.checks import NEEDED_SCOPES, check_clock, check_listener, missing_scopes
+from sbzoom.core.doctor.model import (
     FAIL,
-    NEEDED_SCOPES,
     OK,
     WARN,
+    Backlog,
     Check,
     ConfigInfo,
     DoctorReport,
+    HostBacklog,
     LedgerInfo,
     ListenerInfo,
-    LiveFacts,
     OrphanFinding,
     SecretInfo,
     ServerTime,
     SimplyBookLogin,
     ZoomLogin,
-    check_clock,
-    check_listener,
-    missing_scopes,
-    run_doctor,
 )
+from sbzoom.core.doctor.run import run_doctor
 from sbzoom.errors import AuthError, ConfigError
+from sbzoom.render.doctor import doctor_json
 from sbzoom.store.config import Profile
-from tests.conftest import Home
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 HEALTHY_PROFILE = {
@@ -91,6 +87,7 @@ class FakeFacts:
         default_factory=lambda: ListenerInfo("http://127.0.0.1:8780/healthz")
     )
     orphan_list: list[OrphanFinding] = field(default_factory=list)
+    backlog_hosts: tuple[HostBacklog, ...] = ()
 
     def config(self) -> ConfigInfo:
         if self.config_error is not None:
@@ -135,6 +132,9 @@ class FakeFacts:
         server = NOW + timedelta(seconds=self.skew)
         return [ServerTime("Zoom", server, NOW), ServerTime("SimplyBook", server, NOW)]
 
+    def backlog(self) -> Backlog:
+        return Backlog(NOW.date(), self.backlog_hosts)
+
     def host_meetings(self, host: str) -> list[Meeting]:
         return [m for m in self.meetings if m.host_id == host]
 
@@ -146,7 +146,7 @@ def by_name(report: DoctorReport) -> dict[str, Check]:
 NAMES = [
     "config", "secret store", "zoom sign-in", "zoom scopes", "simplybook sign-in", "time zone",
     "online services", "provider mapping", "zoom hosts", "duplicate meetings",
-    "orphaned meetings", "zoom rate", "ledger", "listener", "clock",
+    "orphaned meetings", "backfill", "zoom rate", "ledger", "listener", "clock",
 ]  # fmt: skip
 
 
@@ -155,8 +155,8 @@ def test_a_healthy_setup_passes_every_check() -> None:
     assert [c.name for c in report.checks] == NAMES
     assert [(c.name, c.status) for c in report.checks if c.status != OK] == []
     assert report.ok
-    assert report.to_json()["ok"] is True
-    assert set(report.to_json()["checks"][0]) == {"name", "status", "detail", "fix"}  # type: ignore[index]
+    assert doctor_json(report)["ok"] is True
+    assert set(doctor_json(report)["checks"][0]) == {"name", "status", "detail", "fix"}  # type: ignore[index]
 
 
 def dan_mapped(facts: FakeFacts) -> FakeFacts:
@@ -304,62 +304,6 @@ def test_clock_without_answers_is_a_warning() -> None:
     assert check_clock([]).status == WARN
 
 
-# -- the live clock probe over an httpx transport ---------------------------------------------
-
-
-class FixedClock:
-    def now(self) -> datetime:
-        return NOW
-
-    def monotonic(self) -> float:
-        return 0.0
-
-    def sleep(self, seconds: float) -> None:
-        pass
-
-
-def test_server_time_comes_from_the_date_header(home: Home) -> None:
-    seen: list[str] = []
-
-    def answer(request: httpx.Request) -> httpx.Response:
-        seen.append(str(request.url))
-        assert "authorization" not in request.headers and "x-token" not in request.headers
-        skew = 400 if "zoom" in str(request.url) else 0
-        date = format_datetime(NOW + timedelta(seconds=skew), usegmt=True)
-        return httpx.Response(404, headers={"Date": date})
-
-    context = home.context(
-        extra_env={
-            "SBZOOM_ZOOM_ACCOUNT_ID": "acc", "SBZOOM_ZOOM_CLIENT_ID": "cid",
-            "SBZOOM_ZOOM_CLIENT_SECRET": "secret", "SBZOOM_ZOOM_API_URL": "https://zoom.test/v2",
-            "SBZOOM_SIMPLYBOOK_COMPANY": "demo", "SBZOOM_SIMPLYBOOK_LOGIN": "admin",
-            "SBZOOM_SIMPLYBOOK_PASSWORD": "pw", "SBZOOM_SIMPLYBOOK_API_URL": "https://sb.test",
-        }
-    )  # fmt: skip
-    context.http_transport = httpx.MockTransport(answer)
-    context.clock = FixedClock()
-    times = LiveFacts(context).server_times()
-    assert seen == ["https://zoom.test/v2", "https://sb.test"]
-    assert [(t.service, (t.server - t.local).total_seconds()) for t in times if t.server] == [
-        ("Zoom", 400.0),
-        ("SimplyBook", 0.0),
-    ]
-    found = check_clock(times)
-    assert found.status == FAIL and "400 s behind Zoom" in found.detail
-
-
-def test_server_time_without_date_header_is_reported(home: Home) -> None:
-    context = home.context(
-        extra_env={"SBZOOM_SIMPLYBOOK_COMPANY": "demo", "SBZOOM_SIMPLYBOOK_LOGIN": "admin",
-                   "SBZOOM_SIMPLYBOOK_PASSWORD": "pw",
-                   "SBZOOM_SIMPLYBOOK_API_URL": "https://sb.test"}
-    )  # fmt: skip
-    context.http_transport = httpx.MockTransport(lambda request: httpx.Response(200))
-    context.clock = FixedClock()
-    (only,) = LiveFacts(context).server_times()
-    assert only.server is None and "Date" in only.problem
-
-
 URL = "http://127.0.0.1:8780/healthz"
 UP = {"queued": 0, "zoom_webhooks": True}
 
@@ -417,3 +361,33 @@ def test_duplicate_meetings_of_one_booking_fail_until_linked_again() -> None:
     assert "sbzoom bookings link" in found.fix
     facts.meetings = facts.meetings[:2]
     assert by_name(run_doctor(facts))["duplicate meetings"].status == OK
+
+
+def test_backfill_within_each_hosts_daily_allowance_is_ok() -> None:
+    facts = FakeFacts(backlog_hosts=(HostBacklog("zAlice", 60, 30, 100, NOW),))
+    check = by_name(run_doctor(facts))["backfill"]
+    assert (check.status, check.detail) == (
+        OK,
+        "60 meetings to create on 1 Zoom host, within today's allowance of each",
+    )
+
+
+def test_a_host_with_more_waiting_than_zoom_allows_a_day_is_a_warning_with_its_last_day() -> None:
+    facts = FakeFacts(
+        backlog_hosts=(
+            HostBacklog("zAlice", 250, 40, 100, NOW + timedelta(days=1)),
+            HostBacklog("zBen", 10, 0, 100, NOW),
+        )
+    )
+    check = by_name(run_doctor(facts))["backfill"]
+    assert check.status == WARN
+    # 60 fit today; 190 wait: two more UTC days of 100
+    assert "host zAlice: 250 meetings to create, 60 of 100" in check.detail
+    assert "the last linked on 2026-11-26 when run daily" in check.detail
+    assert "zBen" not in check.detail
+    assert "sbzoom bookings link --dry-run" in check.fix
+
+
+def test_backfill_is_not_looked_at_without_a_simplybook_sign_in() -> None:
+    check = by_name(run_doctor(FakeFacts(sb_login=None)))["backfill"]
+    assert check.status == WARN and "SimplyBook sign-in" in check.detail
