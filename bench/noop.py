@@ -38,7 +38,7 @@ HOSTS = {
     "providers.2": "sbxUsrBen0000000000003",
     "providers.3": "sbxUsrChloe00000000004",
 }
-ZOOM_PAGE = 300  # meetings per list page (clients/zoom.py PAGE_SIZE)
+ZOOM_PAGE = 300  # meetings per list page (clients/zoom/api.py PAGE_SIZE)
 
 
 def ledger_changes(path: Path) -> int:

@@ -27,7 +27,7 @@ SUBSET = HERE / "meeting-api.subset.json"
 SPEC_NAME = "zoom-meeting-api.json"
 
 # Every Zoom REST operation sbzoom's client calls or the sandbox serves (path template, method).
-# A new call in src/sbzoom/clients/zoom.py needs a line here and a re-run of this script.
+# A new call in src/sbzoom/clients/zoom/api.py needs a line here and a re-run of this script.
 OPERATIONS: tuple[tuple[str, str], ...] = (
     ("/users", "get"),
     ("/users/{userId}", "get"),

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from sbzoom.clients._circuit import COLD_THRESHOLD
-from sbzoom.clients._http import RetryPolicy
+from sbzoom.clients.circuit import COLD_THRESHOLD
+from sbzoom.clients.http import RetryPolicy
 from sbzoom.sandbox import (
     DEMO_COMPANY,
     DEMO_LOGIN,
@@ -387,7 +387,7 @@ def test_simplybook_answering_garbage_is_a_remote_error(
     assert_fails_cleanly(run, 5, "SimplyBook")
     # Signing in is safe to repeat: a 502 or a cut-off answer is retried with back-off, a
     # bounded number of times (a service that never answered in this run: until its circuit
-    # opens, clients/_circuit.py); an answer that arrived whole but is not JSON is not.
+    # opens, clients/circuit.py); an answer that arrived whole but is not JSON is not.
     retried = answer in ("cut off mid-body", "proxy error page")
     assert garbage.hits == (min(COLD_THRESHOLD, RetryPolicy().attempts) if retried else 1)
     guard.assert_untouched()

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from sbzoom.clients._circuit import COLD_THRESHOLD
+from sbzoom.clients.circuit import COLD_THRESHOLD
 from sbzoom.core.linking import NOT_STARTED
 from sbzoom.sandbox import Sandbox
 from tests.conftest import Home

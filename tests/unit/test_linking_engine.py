@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from sbzoom.clients._http import MaybeCommittedError
+from sbzoom.clients.http import MaybeCommittedError
 from sbzoom.core.linking import (
     BookingView,
     HostExhaustedError,

@@ -27,7 +27,7 @@ from sbzoom.core.auth.zoom import connection as zoom_auth
 from sbzoom.core.auth.zoom import login as zoom_login
 from sbzoom.errors import AuthError, UsageError
 from tests.conftest import Home, Result
-from tests.unit.test_http import FakeClock
+from tests.fakes import FakeClock
 
 OAUTH = "https://zoom.test"
 API = "https://api.zoom.test/v2"

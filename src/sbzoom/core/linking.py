@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from sbzoom.clients._http import MaybeCommittedError
+from sbzoom.clients.http import MaybeCommittedError
 from sbzoom.clients.zoom import MAX_AGENDA, MAX_REGISTRANT_EMAIL, MAX_TOPIC, cut_text, zoom_time
 from sbzoom.core.backfill import DAILY_LIMIT, HostPlan, next_utc_midnight
 from sbzoom.core.converge import duplicates, keeper, marker_key, named_meetings

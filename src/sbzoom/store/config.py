@@ -176,7 +176,7 @@ def _domain(value: Value) -> str | None:
 
 
 # zoom.max_rps is the Medium-category ceiling sbzoom keeps under (Light gets 4/3 of it; see
-# clients/zoom.py). Zoom's Medium limit is 2/s on Free, 20/s on Pro, 60/s on Business+, per
+# clients/zoom/api.py). Zoom's Medium limit is 2/s on Free, 20/s on Pro, 60/s on Business+, per
 # account and shared by every app installed on it (developers.zoom.us/docs/api/rate-limits/).
 # The default, 10/s, is half of Pro's: Pro is the cheapest plan whose licensed users can host
 # class meetings with registration, and the other half stays free for the account's other apps

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sbzoom.clients.zoom_scopes import SCOPE_TABLE
+from sbzoom.clients.zoom.scopes import SCOPE_TABLE
 from sbzoom.core.doctor.model import (
     FAIL,
     OK,
@@ -36,7 +36,7 @@ SCOPE_FIX = (
     "or just run again when the credentials come from SBZOOM_ZOOM_*)."
 )
 
-# The scopes sbzoom's calls use come from one table (clients/zoom_scopes.py), shared with the
+# The scopes sbzoom's calls use come from one table (clients/zoom/scopes.py), shared with the
 # client that names a missing scope: doctor never asks for a scope nothing uses.
 NEEDED_SCOPES: dict[str, tuple[str, ...]] = {
     need.granular: tuple(a for a in need.any_of if a != need.granular) for need in SCOPE_TABLE

@@ -342,7 +342,7 @@ class LiveFacts:
 
     def _time_of(self, service: str, url: str) -> ServerTime:
         """One unauthenticated GET of the API root: any answer, even 404, carries ``Date``."""
-        from sbzoom.clients._http import HttpSession, Pacer, RetryPolicy, build_client
+        from sbzoom.clients.http import HttpSession, Pacer, RetryPolicy, build_client
 
         clock = self.clock
         session = HttpSession(

@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sbzoom.clients._http import HttpSession, Pacer, build_client
+from sbzoom.clients.http import HttpSession, Pacer, build_client
 from sbzoom.clients.simplybook import (
     DEFAULT_DOMAIN,
     SERVICE,
@@ -253,7 +253,7 @@ class SessionTokens:
         self.auth.session.redactor.add(stored.token, stored.refresh_token)
         return stored
 
-    def current(self) -> str:
+    def access_token(self) -> str:
         with self._lock:
             if self._token is None:
                 stored = self._usable(read_tokens(self.context))

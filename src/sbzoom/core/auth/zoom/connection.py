@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sbzoom.clients._http import HttpSession, Pacer, Redactor, RetryPolicy, build_client
+from sbzoom.clients.http import HttpSession, Pacer, Redactor, RetryPolicy, build_client
 from sbzoom.clients.zoom import (
     LOGIN_HINT,
     TokenGrant,
@@ -31,7 +31,7 @@ from sbzoom.clients.zoom import (
     ZoomOAuth,
     rate_budgets,
 )
-from sbzoom.clients.zoom_scopes import is_user_level
+from sbzoom.clients.zoom.scopes import is_user_level
 from sbzoom.context import Context
 from sbzoom.core.auth.common import (
     refuse_if_rejected,

@@ -26,7 +26,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from sbzoom.clients._http import Redactor
+from sbzoom.clients.http import Redactor
 from sbzoom.clients.zoom import LOGIN_HINT, TokenGrant, TokenRequestError, ZoomClient, ZoomUser
 from sbzoom.context import Context
 from sbzoom.core.auth.common import forget_rejections, remember_rejection

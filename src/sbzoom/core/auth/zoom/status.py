@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sbzoom.clients._http import Redactor
+from sbzoom.clients.http import Redactor
 from sbzoom.clients.zoom import TokenGrant
 from sbzoom.context import Context
 from sbzoom.core.auth.common import LogoutResult, ServiceStatus

@@ -11,9 +11,8 @@ import httpx
 import pytest
 import respx
 
-from sbzoom.clients._http import HttpSession, Pacer, RetryPolicy
+from sbzoom.clients.http import HttpSession, Pacer, RetryPolicy
 from sbzoom.clients.simplybook import (
-    MAX_RENEWALS,
     FixedToken,
     SimplyBookAuth,
     SimplyBookClient,
@@ -23,6 +22,7 @@ from sbzoom.clients.simplybook import (
     localize,
     localize_span,
 )
+from sbzoom.clients.simplybook.api import MAX_RENEWALS
 from sbzoom.errors import (
     ApiError,
     AuthError,
@@ -31,23 +31,10 @@ from sbzoom.errors import (
     NotFoundError,
     RemoteError,
 )
+from tests.fakes import FakeClock
 
 API = "https://sb.test"
 NY = ZoneInfo("America/New_York")
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.mono = 0.0
-
-    def now(self) -> datetime:
-        return datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
-
-    def monotonic(self) -> float:
-        return self.mono
-
-    def sleep(self, seconds: float) -> None:
-        self.mono += seconds
 
 
 class RecordingTokens:
@@ -57,7 +44,7 @@ class RecordingTokens:
         self.token = token
         self.renewed: list[str] = []
 
-    def current(self) -> str:
+    def access_token(self) -> str:
         return self.token
 
     def renew(self, rejected: str) -> str:
@@ -73,7 +60,7 @@ def sb() -> Iterator[respx.MockRouter]:
 
 
 def session(log: list[str] | None = None) -> HttpSession:
-    clock = FakeClock()
+    clock = FakeClock(datetime(2025, 3, 1, 12, 0, tzinfo=UTC))
     return HttpSession(
         httpx.Client(),
         service="SimplyBook",

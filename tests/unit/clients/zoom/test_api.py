@@ -15,9 +15,8 @@ import pytest
 import respx
 
 from sbzoom import __version__
-from sbzoom.clients._http import HttpSession, MaybeCommittedError, Pacer, Redactor, RetryPolicy
+from sbzoom.clients.http import HttpSession, MaybeCommittedError, Pacer, Redactor, RetryPolicy
 from sbzoom.clients.zoom import (
-    MAX_RENEWALS,
     DailyLimitError,
     HostNotAllowedError,
     Meeting,
@@ -30,10 +29,11 @@ from sbzoom.clients.zoom import (
     ZoomClient,
     ZoomOAuth,
     ZoomUserGoneError,
-    missing_scopes,
 )
+from sbzoom.clients.zoom.api import MAX_RENEWALS
+from sbzoom.clients.zoom.errors import missing_scopes
 from sbzoom.errors import ApiError, ExitCode, MissingScopeError, RateLimitedError
-from tests.unit.test_http import NOW, FakeClock
+from tests.fakes import NOW, FakeClock
 
 API = "https://api.zoom.test/v2"
 OAUTH = "https://zoom.test"

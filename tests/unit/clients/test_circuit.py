@@ -1,31 +1,14 @@
-"""The circuit breaker of one service (clients/_circuit.py), over a fake clock."""
+"""The circuit breaker of one service (clients/circuit.py), over a fake clock."""
 
 from __future__ import annotations
-
-from datetime import UTC, datetime
 
 import httpx
 import pytest
 
-from sbzoom.clients._circuit import COLD_THRESHOLD, COOLDOWN, THRESHOLD, Circuit, ServiceDownError
-from sbzoom.clients._http import HttpSession, Pacer, RetryPolicy
+from sbzoom.clients.circuit import COLD_THRESHOLD, COOLDOWN, THRESHOLD, Circuit, ServiceDownError
+from sbzoom.clients.http import HttpSession, Pacer, RetryPolicy
 from sbzoom.errors import ExitCode
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.t = 0.0
-        self.slept = 0.0
-
-    def now(self) -> datetime:
-        return datetime.fromtimestamp(1_800_000_000 + self.t, UTC)
-
-    def monotonic(self) -> float:
-        return self.t
-
-    def sleep(self, seconds: float) -> None:
-        self.t += seconds
-        self.slept += seconds
+from tests.fakes import FakeClock
 
 
 def fail(circuit: Circuit, times: int) -> bool:
@@ -36,7 +19,7 @@ def fail(circuit: Circuit, times: int) -> bool:
 
 
 def test_a_service_that_never_answered_opens_after_the_cold_threshold() -> None:
-    circuit = Circuit("Zoom", Clock())
+    circuit = Circuit("Zoom", FakeClock())
     assert not fail(circuit, COLD_THRESHOLD - 1)
     circuit.before()  # still closed
     assert fail(circuit, 1)
@@ -47,7 +30,7 @@ def test_a_service_that_never_answered_opens_after_the_cold_threshold() -> None:
 
 
 def test_once_it_answered_scattered_failures_do_not_open_it() -> None:
-    circuit = Circuit("Zoom", Clock())
+    circuit = Circuit("Zoom", FakeClock())
     circuit.success()
     for _ in range(10):  # failures with answers in between: never THRESHOLD in a row
         assert not fail(circuit, THRESHOLD - 1)
@@ -56,17 +39,17 @@ def test_once_it_answered_scattered_failures_do_not_open_it() -> None:
 
 
 def test_after_the_cooldown_one_trial_request_decides() -> None:
-    clock = Clock()
+    clock = FakeClock()
     circuit = Circuit("Zoom", clock)
     fail(circuit, COLD_THRESHOLD)
-    clock.t += COOLDOWN
+    clock.elapsed += COOLDOWN
     circuit.before()  # the trial goes through ...
     with pytest.raises(ServiceDownError):
         circuit.before()  # ... alone
     assert fail(circuit, 1)  # it failed: open for another cooldown
     with pytest.raises(ServiceDownError):
         circuit.before()
-    clock.t += COOLDOWN
+    clock.elapsed += COOLDOWN
     circuit.before()
     circuit.success()  # it answered: closed
     circuit.before()
@@ -74,7 +57,7 @@ def test_after_the_cooldown_one_trial_request_decides() -> None:
 
 
 def test_the_session_stops_sending_once_open_and_does_not_sleep_out_its_retries() -> None:
-    clock = Clock()
+    clock = FakeClock()
     sent = []
 
     def refuse(request: httpx.Request) -> httpx.Response:
@@ -91,14 +74,14 @@ def test_the_session_stops_sending_once_open_and_does_not_sleep_out_its_retries(
     with pytest.raises(ServiceDownError):
         session.send("GET", "https://zoom.test/v2/users")
     assert len(sent) == COLD_THRESHOLD
-    slept = clock.slept
+    slept = list(clock.sleeps)
     with pytest.raises(ServiceDownError):  # every later request: at once, nothing sent
         session.send("GET", "https://zoom.test/v2/meetings/1")
-    assert len(sent) == COLD_THRESHOLD and clock.slept == slept
+    assert len(sent) == COLD_THRESHOLD and clock.sleeps == slept
 
 
 def test_answers_that_are_not_5xx_keep_it_closed() -> None:
-    clock = Clock()
+    clock = FakeClock()
     answers = iter([503, 404, 503, 503, 200, 503, 503, 404])
 
     def reply(request: httpx.Request) -> httpx.Response:

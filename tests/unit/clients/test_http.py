@@ -13,8 +13,8 @@ import httpx
 import pytest
 
 from sbzoom import __version__
-from sbzoom.clients._circuit import Circuit
-from sbzoom.clients._http import (
+from sbzoom.clients.circuit import Circuit
+from sbzoom.clients.http import (
     WINDOW_MARGIN,
     HttpSession,
     MaybeCommittedError,
