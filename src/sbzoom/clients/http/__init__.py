@@ -14,6 +14,7 @@ from sbzoom.clients.http.redaction import MASK, Redactor, is_sensitive
 from sbzoom.clients.http.retry import RetryPolicy, parse_retry_after, reset_time
 from sbzoom.clients.http.session import (
     IDEMPOTENT,
+    MAX_RENEWALS,
     MAX_WORKERS,
     TIMEOUT,
     USER_AGENT,
@@ -27,6 +28,7 @@ from sbzoom.clients.http.session import (
 __all__ = [
     "IDEMPOTENT",
     "MASK",
+    "MAX_RENEWALS",
     "MAX_WORKERS",
     "TIMEOUT",
     "USER_AGENT",

@@ -36,6 +36,9 @@ USER_AGENT = f"sbzoom/{__version__}"
 TIMEOUT = httpx.Timeout(connect=10.0, read=30.0, write=30.0, pool=10.0)
 MAX_WORKERS = 48  # threads one run may use to keep a high-latency ceiling busy
 IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "PATCH", "OPTIONS"})
+# Token renewals within one call (see HttpSession.send_with_token). A token can expire again while
+# a retry backs off (a slow run), so one renewal is not always enough; each must yield a new token.
+MAX_RENEWALS = 3
 
 
 class MaybeCommittedError(RemoteError):
@@ -240,6 +243,51 @@ class HttpSession:
             f"{self.service} is unavailable: {last_problem} after {self.retry.attempts} attempts.",
             "Try again later; run with --debug to see each request.",
         )
+
+    def send_with_token(
+        self,
+        method: str,
+        url: str,
+        *,
+        tokens: TokenSource,
+        credentials: Callable[[str], Mapping[str, str]],
+        refused: Callable[[httpx.Response], bool],
+        params: Mapping[str, Any] | list[tuple[str, Any]] | None = None,
+        json_body: Any = None,
+        final: Callable[[httpx.Response], bool] | None = None,
+        category: str = "",
+    ) -> httpx.Response:
+        """``send`` with the token ``tokens`` hands out, as the headers ``credentials(token)``.
+
+        When the service refuses the token (``refused(response)``), it is renewed and the request
+        sent again, up to ``MAX_RENEWALS`` times and only while each renewal yields a new token: a
+        token refused right after renewal is a real refusal. Returns the last response; the client
+        turns a refusal that renewing did not cure into its own error.
+        """
+        sent = [""]  # the token of the latest attempt: the one a refusal rejected
+
+        def auth() -> Mapping[str, str]:
+            # Asked on every attempt, so a retry after a long back-off gets a current token.
+            sent[0] = tokens.access_token()
+            self.redactor.add(sent[0])
+            return credentials(sent[0])
+
+        renewals = 0
+        while True:
+            response = self.send(
+                method,
+                url,
+                auth=auth,
+                params=params,
+                json_body=json_body,
+                final=final,
+                category=category,
+            )
+            if renewals >= MAX_RENEWALS or not refused(response):
+                return response
+            if tokens.renew(sent[0]) == sent[0]:
+                return response
+            renewals += 1
 
     # -- debug log ----------------------------------------------------------------------------
 

@@ -47,7 +47,6 @@ from sbzoom.errors import ApiError, AuthError, ConfigError, NotFoundError, Remot
 
 DEFAULT_DOMAIN = "simplybook.me"
 MAX_ON_PAGE = 100
-MAX_RENEWALS = 3  # token renewals within one call (see SimplyBookClient._request)
 T = TypeVar("T")
 
 
@@ -120,29 +119,22 @@ class SimplyBookClient:
         json_body: Any = None,
         not_found: str | None = None,
     ) -> httpx.Response:
-        """One admin call; a 401/419 renews the token once and retries, never more."""
-        sent = [""]  # the token of the latest attempt: the one a 401/419 rejected
-
-        def auth() -> dict[str, str]:
-            # Asked on every attempt, so a retry after a long back-off gets a current token.
-            sent[0] = self.tokens.access_token()
-            self.session.redactor.add(sent[0])
-            return {"X-Company-Login": self.company, "X-Token": sent[0]}
-
-        response = self._send(method, path, auth, params, json_body)
-        # A token can expire again while a retry backs off (a slow run): renew as long as each
-        # renewal yields a new token, up to MAX_RENEWALS; rejected right after renewal is final.
-        renewals = 0
-        while response.status_code in (401, TOKEN_EXPIRED):
-            rejected = sent[0]
-            if renewals >= MAX_RENEWALS or self.tokens.renew(rejected) == rejected:
-                raise AuthError(
-                    f"SimplyBook rejected sbzoom's sign-in for company '{self.company}' even "
-                    "after renewing it.",
-                    LOGIN_HINT,
-                )
-            renewals += 1
-            response = self._send(method, path, auth, params, json_body)
+        """One admin call; a 401/419 renews the token and sends again (``send_with_token``)."""
+        response = self.session.send_with_token(
+            method,
+            f"{self.api_url}{path}",
+            tokens=self.tokens,
+            credentials=lambda token: {"X-Company-Login": self.company, "X-Token": token},
+            refused=lambda answer: answer.status_code in (401, TOKEN_EXPIRED),
+            params=params,
+            json_body=json_body,
+        )
+        if response.status_code in (401, TOKEN_EXPIRED):
+            raise AuthError(
+                f"SimplyBook rejected sbzoom's sign-in for company '{self.company}' even "
+                "after renewing it.",
+                LOGIN_HINT,
+            )
         if response.is_success:
             return response
         message, code = error_details(response, self.session.redactor)
@@ -169,18 +161,6 @@ class SimplyBookClient:
             service=SERVICE,
             status=status,
             code=code,
-        )
-
-    def _send(
-        self,
-        method: str,
-        path: str,
-        auth: Callable[[], dict[str, str]],
-        params: list[tuple[str, Any]] | None,
-        json_body: Any,
-    ) -> httpx.Response:
-        return self.session.send(
-            method, f"{self.api_url}{path}", auth=auth, params=params, json_body=json_body
         )
 
     def _json(self, method: str, path: str, *, what: str, **kwargs: Any) -> Any:

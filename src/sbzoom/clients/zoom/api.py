@@ -50,7 +50,6 @@ from sbzoom.errors import RemoteError
 
 PAGE_SIZE = 300
 REGISTRANT_BATCH = 30  # Zoom's ceiling for one registrant-status call
-MAX_RENEWALS = 3  # token renewals within one call (see ZoomClient._call)
 
 
 # Zoom counts requests per second per account in categories, each with its own limit (a call
@@ -328,43 +327,32 @@ class ZoomClient:
         host: str | None = None,
         meeting_id: int | None = None,
     ) -> httpx.Response:
-        sent = [""]  # the token of the latest attempt: the one a 401 rejected
-
-        def auth() -> dict[str, str]:
-            # Asked on every attempt, so a retry after a long back-off gets a current token.
-            sent[0] = self.tokens.access_token()
-            self.session.redactor.add(sent[0])
-            return {"Authorization": f"Bearer {sent[0]}"}
-
-        # A 401 renews the token and retries, a few times at most: each renewal must yield a new
-        # token, and one rejected right after renewal is a real refusal.
-        for attempt in range(MAX_RENEWALS + 1):
-            response = self.session.send(
-                method,
-                self.api_url + path,
-                auth=auth,
-                params=params,
-                json_body=json_body,
-                final=is_daily_limit,
-                category=rate_category(method, path),
-            )
-            if response.status_code == 401 and attempt < MAX_RENEWALS:
-                code, _ = error_fields(response)
-                if code not in SCOPE_CODES and self.tokens.renew(sent[0]) != sent[0]:
-                    continue
-            if response.is_success:
-                return response
-            raise error_for_answer(
-                method,
-                path,
-                response,
-                redactor=self.session.redactor,
-                clock=self.session.clock,
-                user=user,
-                host=host,
-                meeting_id=meeting_id,
-            )
-        raise AssertionError("unreachable")  # pragma: no cover
+        response = self.session.send_with_token(
+            method,
+            self.api_url + path,
+            tokens=self.tokens,
+            credentials=lambda token: {"Authorization": f"Bearer {token}"},
+            # A missing scope is a 401 too, and no new token cures it.
+            refused=lambda answer: (
+                answer.status_code == 401 and error_fields(answer)[0] not in SCOPE_CODES
+            ),
+            params=params,
+            json_body=json_body,
+            final=is_daily_limit,
+            category=rate_category(method, path),
+        )
+        if response.is_success:
+            return response
+        raise error_for_answer(
+            method,
+            path,
+            response,
+            redactor=self.session.redactor,
+            clock=self.session.clock,
+            user=user,
+            host=host,
+            meeting_id=meeting_id,
+        )
 
 
 def _seg(value: str) -> str:

@@ -11,7 +11,7 @@ import httpx
 import pytest
 import respx
 
-from sbzoom.clients.http import HttpSession, Pacer, RetryPolicy
+from sbzoom.clients.http import MAX_RENEWALS, HttpSession, Pacer, RetryPolicy
 from sbzoom.clients.simplybook import (
     FixedToken,
     SimplyBookAuth,
@@ -22,7 +22,6 @@ from sbzoom.clients.simplybook import (
     localize,
     localize_span,
 )
-from sbzoom.clients.simplybook.api import MAX_RENEWALS
 from sbzoom.errors import (
     ApiError,
     AuthError,

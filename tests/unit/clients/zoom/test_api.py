@@ -15,7 +15,14 @@ import pytest
 import respx
 
 from sbzoom import __version__
-from sbzoom.clients.http import HttpSession, MaybeCommittedError, Pacer, Redactor, RetryPolicy
+from sbzoom.clients.http import (
+    MAX_RENEWALS,
+    HttpSession,
+    MaybeCommittedError,
+    Pacer,
+    Redactor,
+    RetryPolicy,
+)
 from sbzoom.clients.zoom import (
     DailyLimitError,
     HostNotAllowedError,
@@ -30,7 +37,6 @@ from sbzoom.clients.zoom import (
     ZoomOAuth,
     ZoomUserGoneError,
 )
-from sbzoom.clients.zoom.api import MAX_RENEWALS
 from sbzoom.clients.zoom.errors import missing_scopes
 from sbzoom.errors import ApiError, ExitCode, MissingScopeError, RateLimitedError
 from tests.fakes import NOW, FakeClock
