@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 import typer
 
-from sbzoom.cli._common import context_of
+from sbzoom.cli._common import factory_of
 from sbzoom.errors import UsageError
 
 if TYPE_CHECKING:
@@ -62,8 +63,12 @@ def meetings(
     """One row per booking of an online service, with its meeting and link status."""
     from sbzoom import render
     from sbzoom.core import report as core
+    from sbzoom.core.link import online_services, stored_online
+    from sbzoom.render.report import summary_line
+    from sbzoom.store.files import atomic_text_file
 
-    context = context_of(ctx)
+    factory = factory_of(ctx)
+    context = factory.context
     if as_json:
         if fmt not in (None, Format.json):
             raise UsageError(
@@ -73,58 +78,68 @@ def meetings(
         fmt = Format.json
     query = core.ReportQuery(date_from, date_to, provider, service, verify)
     chosen = _format(fmt, output, context.stdout.is_terminal)
+    profile = factory.profile
+    stored_online(context)  # nothing online: nothing to report, say so before signing in
+    simplybook = factory.simplybook
+    online = online_services(context, simplybook)
+    ledger_path = factory.ledger_path
+
+    def report(progress: Callable[[int, int], None] | None = None) -> MeetingReport:
+        return core.meetings_report(
+            query,
+            profile=profile,
+            simplybook=simplybook,
+            online=online,
+            now=factory.clock.now(),
+            open_ledger=lambda: factory.ledger if ledger_path.exists() else None,
+            zoom=lambda: factory.zoom,
+            progress=progress,
+        )
+
     left_out: list[str] = []
     if output is None and context.stdout.is_terminal:
         # Rows stream to the terminal: a progress bar there would tangle with them.
-        result = core.meetings_report(context, query)
+        result = report()
         left_out = _write(result, chosen, context.stdout.file, context.stdout.width, wide)
     else:
         with render.Progress(context.stderr, "Reading bookings") as progress:
-            result = core.meetings_report(context, query, progress.update)
+            result = report(progress.update)
             if output is not None:
-                with core.atomic_text_file(output) as handle:
+                with atomic_text_file(output) as handle:
                     _write(result, chosen, handle, 0, True)  # a file: every column, whole
             else:
                 out = context.stdout.file
                 left_out = _write(result, chosen, out, context.stdout.width, wide)
+    notice = factory.notifier.notice
     if left_out and result.total:
-        context.notice(
+        notice(
             f"Left out at this width: {', '.join(left_out)}. "
             "See them with --wide, or --format csv/json."
         )
     if result.directory.problem:
-        context.notice(f"Zoom hosts are shown by user id: {result.directory.problem}")
+        notice(f"Zoom hosts are shown by user id: {result.directory.problem}")
     if result.twins is not None and result.twins.problem:
-        context.notice(f"Not checked for duplicate meetings: {result.twins.problem}")
-    context.notice(result.summary())
+        notice(f"Not checked for duplicate meetings: {result.twins.problem}")
+    notice(summary_line(result))
     if output is not None:
-        context.notice(f"Wrote {output}.")
+        notice(f"Wrote {output}.")
 
 
 def _write(
     result: MeetingReport, fmt: Format, stream: IO[str], width: int, wide: bool
 ) -> list[str]:
-    """The rows to ``stream`` as they come; returns the table columns left out for the width."""
-    import os
-    import sys
+    """The rows to ``stream`` as they come; returns the table columns left out for the width.
+    A reader that goes away (``| head``) ends the command quietly (``cli.main``)."""
+    from sbzoom.render.report import csv_chunks, json_chunks, write_report_table
 
-    from sbzoom.core import report as core
-    from sbzoom.render.report import write_report_table
-
-    try:
-        if fmt is Format.table:
-            left_out = write_report_table(
-                stream, result.rows(), width, wide=wide, delivery=result.tracks_delivery
-            )
-            stream.flush()
-            return left_out
-        chunks = core.csv_chunks if fmt is Format.csv else core.json_chunks
-        for chunk in chunks(result.rows()):
-            stream.write(chunk)
+    if fmt is Format.table:
+        left_out = write_report_table(
+            stream, result.rows(), width, wide=wide, delivery=result.tracks_delivery
+        )
         stream.flush()
-        return []
-    except BrokenPipeError:
-        # The reader (head, less) went away: stop quietly, and keep Python's exit flush quiet too.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        raise typer.Exit(0) from None
+        return left_out
+    chunks = csv_chunks if fmt is Format.csv else json_chunks
+    for chunk in chunks(result.rows()):
+        stream.write(chunk)
+    stream.flush()
+    return []

@@ -1,9 +1,8 @@
 """`report meetings`: every booking of an online service, its meeting, and whether it has one.
 
 The report streams: bookings come from SimplyBook a page at a time, each is matched against the
-ledger by primary key, and the row goes out before the next page is read. CSV and JSON are
-produced as text chunks (``csv_chunks``, ``json_chunks``) so a 50,000-booking report never holds
-more than one page in memory; only the terminal table needs every row at once.
+ledger by primary key, and the row goes out before the next page is read (``render/report.py``
+writes it as a table, CSV or JSON), so a 50,000-booking report never holds more than a page.
 
 Status of a row (PRODUCT.md §2):
 
@@ -25,19 +24,13 @@ converged them (core/converge.py).
 
 from __future__ import annotations
 
-import contextlib
-import csv
-import io
-import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from pathlib import Path
-from typing import IO, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from sbzoom.clients.simplybook import Booking, Provider, Service, SimplyBookClient
-from sbzoom.context import Context
 from sbzoom.core.catalog import resolve_one
 from sbzoom.core.dates import Window, window
 from sbzoom.core.link import booking_view
@@ -45,28 +38,14 @@ from sbzoom.core.linking import BookingView, unit_key
 from sbzoom.core.notify.state import delivery_state
 from sbzoom.core.online import Orphan, cancel_orphans_command, orphan_cause, orphan_reason
 from sbzoom.errors import SbzoomError, UsageError
-from sbzoom.store.files import atomic_file
 from sbzoom.store.ledger import BookingRow, MeetingRow, NoticeRow
 
+if TYPE_CHECKING:
+    from sbzoom.clients.zoom import ZoomClient
+    from sbzoom.store.config import Profile
+    from sbzoom.store.ledger import Ledger
+
 STATUSES = ("linked", "missing", "cancelled", "failed", "deferred", "orphaned")
-# The PRODUCT.md JSON shape, in order; ``reason`` is an extra key (allowed) saying why a row is
-# not linked and what fixes it.
-COLUMNS = (
-    "booking_id",
-    "code",
-    "start",
-    "end",
-    "service",
-    "provider",
-    "client",
-    "client_email",
-    "zoom_user",
-    "meeting_id",
-    "join_url",
-    "status",
-    "reason",
-    "delivery",
-)
 PROGRESS_EVERY = 100
 
 
@@ -86,25 +65,6 @@ class ReportRow:
     status: str
     reason: str = ""
     delivery: str | None = None  # e-mail notices: sent | pending | failed | off (None: none due)
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            # SimplyBook ids are numbers in every JSON sbzoom prints (one type throughout)
-            "booking_id": int(self.booking_id) if self.booking_id.isdigit() else self.booking_id,
-            "code": self.code,
-            "start": self.start.isoformat(),
-            "end": self.end.isoformat(),
-            "service": self.service,
-            "provider": self.provider,
-            "client": self.client,
-            "client_email": self.client_email,
-            "zoom_user": self.zoom_user or None,
-            "meeting_id": self.meeting_id,
-            "join_url": self.join_url or None,
-            "status": self.status,
-            "reason": self.reason or None,
-            "delivery": self.delivery,
-        }
 
 
 @dataclass(frozen=True)
@@ -412,20 +372,6 @@ class MeetingReport:
             delivery=delivery,
         )
 
-    def summary(self) -> str:
-        span = f"{self.window.first.isoformat()} to {self.window.last.isoformat()}"
-        if not self.total:
-            return f"No bookings of online services from {span}."
-        parts = ", ".join(f"{self.counts[s]} {s}" for s in STATUSES if self.counts[s])
-        noun = "booking" if self.total == 1 else "bookings"
-        twice = ""
-        if self.duplicated:
-            twice = (
-                f" {self.duplicated} with more than one Zoom meeting: run 'sbzoom bookings link' "
-                "to remove the duplicates."
-            )
-        return f"{self.total} {noun} of online services from {span}: {parts}.{twice}"
-
 
 # -- filters ----------------------------------------------------------------------------------
 
@@ -468,22 +414,26 @@ class ZoomMeetingCheck:
 
 
 def meetings_report(
-    context: Context,
     query: ReportQuery,
+    *,
+    profile: Profile,
+    simplybook: SimplyBookClient,
+    online: Mapping[str, str],
+    now: datetime,
+    open_ledger: Callable[[], Ledger | None],
+    zoom: Callable[[], ZoomClient],
     progress: Callable[[int, int], None] | None = None,
 ) -> MeetingReport:
     """The report for ``query``; nothing is read from SimplyBook until ``rows()`` is iterated,
-    except the provider and service lists when a filter names one."""
-    from sbzoom.core.auth.simplybook.connection import simplybook_client
-    from sbzoom.core.link import online_services, stored_online
-    from sbzoom.store.ledger import ledger_path
+    except the provider and service lists when a filter names one.
 
-    profile = context.profile
-    stored_online(context)
+    ``online``: the online services (id -> "online" | "class", capacity applied);
+    ``open_ledger``: the ledger, or None when there is no ledger file yet (reading must not
+    create one); ``zoom``: the Zoom client, asked for only when a row needs a host's e-mail,
+    the duplicates, or ``--verify``.
+    """
     hosts = profile.family("providers")
-    simplybook = simplybook_client(context)
-    online = online_services(context, simplybook)
-    span = window(query.date_from, query.date_to, context.clock.now(), simplybook.timezone)
+    span = window(query.date_from, query.date_to, now, simplybook.timezone)
     services = [int(s) for s in online]
     providers: list[int] = []
     if query.service:
@@ -498,44 +448,37 @@ def meetings_report(
     if wanted_providers:
         found = (b for b in found if str(b.provider_id or "") in wanted_providers)
 
-    ledger: LedgerLookup = EmptyLedger()
+    ledger = open_ledger()
+    lookup: LedgerLookup = EmptyLedger() if ledger is None else ledger
     notices = None
     notify_on = bool(profile.get("notify.email"))
-    if ledger_path(context.data_dir, context.profile_name).exists():
-        from sbzoom.core.link import open_ledger
-
-        ledger = real = open_ledger(context)
-        if notify_on or real.has_notices():
-            notices = real.notices_of
+    if ledger is not None and (notify_on or ledger.has_notices()):
+        notices = ledger.notices_of
     strays: Iterable[Booking] = ()
-    if not query.service and not isinstance(ledger, EmptyLedger):
+    if not query.service and ledger is not None:
         strays = _stray_bookings(simplybook, span, online, providers)
     verifier = None
     if query.verify:
-        from sbzoom.core.auth.zoom.connection import zoom_client
-
-        verifier = ZoomMeetingCheck(zoom_client(context).get_meeting)
+        verifier = ZoomMeetingCheck(zoom().get_meeting)
     return MeetingReport(
         span,
         found,
         online,
         hosts,
-        ledger,
-        HostDirectory(lambda: _zoom_emails(context)),
+        lookup,
+        HostDirectory(lambda: _zoom_emails(zoom())),
         verifier,
         progress,
         notify_on=notify_on,
         notices=notices,
         strays=strays,
-        twins=DuplicateIndex(lambda: _duplicates(context, hosts.values())),
+        twins=DuplicateIndex(lambda: _duplicates(zoom(), hosts.values())),
     )
 
 
-def _duplicates(context: Context, hosts: Iterable[str]) -> dict[str, list[int]]:
-    from sbzoom.core.auth.zoom.connection import zoom_client
+def _duplicates(client: ZoomClient, hosts: Iterable[str]) -> dict[str, list[int]]:
     from sbzoom.core.converge import duplicates
 
-    client = zoom_client(context)
     listed = [
         m for host in sorted(set(hosts)) for m in client.list_meetings(host, type="scheduled")
     ]
@@ -554,59 +497,5 @@ def _stray_bookings(
         )
 
 
-def _zoom_emails(context: Context) -> dict[str, str]:
-    from sbzoom.core.auth.zoom.connection import zoom_client
-
-    return {u.id: u.email for u in zoom_client(context).list_users() if u.id and u.email}
-
-
-# -- output -----------------------------------------------------------------------------------
-
-
-def _cell(value: object) -> object:
-    return "" if value is None else value
-
-
-def csv_chunks(rows: Iterable[ReportRow]) -> Iterator[str]:
-    """A header line, then one line per row, as they come."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(COLUMNS), lineterminator="\n")
-    writer.writeheader()
-    yield buffer.getvalue()
-    for row in rows:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow({k: _cell(v) for k, v in row.to_json().items()})
-        yield buffer.getvalue()
-
-
-def json_chunks(rows: Iterable[ReportRow]) -> Iterator[str]:
-    """A JSON array written element by element: ``[``, the rows, ``]``."""
-    first = True
-    for row in rows:
-        yield ("[\n  " if first else ",\n  ") + json.dumps(row.to_json(), ensure_ascii=False)
-        first = False
-    yield "[]\n" if first else "\n]\n"
-
-
-@contextlib.contextmanager
-def atomic_text_file(path: Path) -> Iterator[IO[str]]:
-    """A text file that appears at ``path`` complete, or not at all.
-
-    Streams to a temporary file beside ``path`` and renames it into place at the end, like
-    ``store.files.atomic_write`` does for data held in memory. Mode 0600: the report holds client
-    e-mails and join links with their passcodes.
-    """
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise UsageError(
-            f"Cannot write {path}: the directory {parent} does not exist.",
-            "Create it first, or give --output a path in an existing directory.",
-        )
-    if path.is_dir():
-        raise UsageError(f"Cannot write {path}: it is a directory.", "Give --output a file name.")
-    try:
-        with atomic_file(path, 0o600) as handle:
-            yield handle
-    except OSError as exc:
-        raise SbzoomError(f"Cannot write {path}: {exc.strerror}.") from None
+def _zoom_emails(client: ZoomClient) -> dict[str, str]:
+    return {u.id: u.email for u in client.list_users() if u.id and u.email}

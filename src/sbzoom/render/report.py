@@ -1,20 +1,49 @@
-"""`report meetings` as a table: fitted to the terminal and printed row by row as rows come.
+"""`report meetings` out: the table, CSV and JSON, written row by row as rows come, and the
+summary line.
 
-The columns are chosen from the width alone (``render.table.fit_columns``) before the first row,
-so the table streams: a 50,000-row report never holds more than the row being printed. Only
-``--wide`` (every column, each as wide as its widest value) reads all rows first.
+Every format streams, so a 50,000-row report never holds more than a page of rows:
+
+- CSV and JSON are produced as text chunks (``csv_chunks``, ``json_chunks``).
+- The table's columns are chosen from the width alone (``render.table.fit_columns``) before the
+  first row. ``--wide`` (and a table written to a file: every column, whole) sizes each column to
+  its widest value among the first ``WIDE_SAMPLE`` rows and writes later rows in those widths; a
+  later value that is wider pushes its own line rather than be cut.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator
+from itertools import islice
 from typing import IO, TYPE_CHECKING
 
 from sbzoom.core.dates import company_time
+from sbzoom.core.report import STATUSES
 from sbzoom.render.table import Column, fit_columns, format_header_for, format_row, wide_columns
 
 if TYPE_CHECKING:
-    from sbzoom.core.report import ReportRow
+    from sbzoom.core.report import MeetingReport, ReportRow
+
+# The PRODUCT.md JSON shape, in order; ``reason`` is an extra key (allowed) saying why a row is
+# not linked and what fixes it.
+COLUMNS = (
+    "booking_id",
+    "code",
+    "start",
+    "end",
+    "service",
+    "provider",
+    "client",
+    "client_email",
+    "zoom_user",
+    "meeting_id",
+    "join_url",
+    "status",
+    "reason",
+    "delivery",
+)
 
 REPORT_COLUMNS = (
     Column("BOOKING", 7, rank=0),
@@ -31,6 +60,55 @@ REPORT_COLUMNS = (
 # --wide: the join link too, and nothing shortened.
 WIDE_REPORT_COLUMNS = (*REPORT_COLUMNS, Column("JOIN LINK", 0, rank=10))
 MAIL_INDEX = [c.name for c in REPORT_COLUMNS].index("MAIL")
+# --wide sizes its columns from this many rows, then streams the rest in those widths.
+WIDE_SAMPLE = 500
+
+
+def row_json(row: ReportRow) -> dict[str, object]:
+    """One row in the PRODUCT.md shape."""
+    return {
+        # SimplyBook ids are numbers in every JSON sbzoom prints (one type throughout)
+        "booking_id": int(row.booking_id) if row.booking_id.isdigit() else row.booking_id,
+        "code": row.code,
+        "start": row.start.isoformat(),
+        "end": row.end.isoformat(),
+        "service": row.service,
+        "provider": row.provider,
+        "client": row.client,
+        "client_email": row.client_email,
+        "zoom_user": row.zoom_user or None,
+        "meeting_id": row.meeting_id,
+        "join_url": row.join_url or None,
+        "status": row.status,
+        "reason": row.reason or None,
+        "delivery": row.delivery,
+    }
+
+
+def _cell(value: object) -> object:
+    return "" if value is None else value
+
+
+def csv_chunks(rows: Iterable[ReportRow]) -> Iterator[str]:
+    """A header line, then one line per row, as they come."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(COLUMNS), lineterminator="\n")
+    writer.writeheader()
+    yield buffer.getvalue()
+    for row in rows:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow({k: _cell(v) for k, v in row_json(row).items()})
+        yield buffer.getvalue()
+
+
+def json_chunks(rows: Iterable[ReportRow]) -> Iterator[str]:
+    """A JSON array written element by element: ``[``, the rows, ``]``."""
+    first = True
+    for row in rows:
+        yield ("[\n  " if first else ",\n  ") + json.dumps(row_json(row), ensure_ascii=False)
+        first = False
+    yield "[]\n" if first else "\n]\n"
 
 
 def report_cells(row: ReportRow) -> list[str]:
@@ -63,11 +141,15 @@ def write_report_table(
     specs = REPORT_COLUMNS if delivery else tuple(c for c in REPORT_COLUMNS if c.name != "MAIL")
     wide_specs = (*specs, WIDE_REPORT_COLUMNS[-1])
     if wide:
-        cells = [_cells(r, delivery) for r in rows]
-        fitted = wide_columns(wide_specs, cells)
+        remaining = iter(rows)
+        sample = [_cells(r, delivery) for r in islice(remaining, WIDE_SAMPLE)]
+        fitted = wide_columns(wide_specs, sample)
         out.write(format_header_for(fitted) + "\n")
-        for line in cells:
+        for line in sample:
             out.write(format_row(fitted, line, wide=True) + "\n")
+        del sample
+        for row in remaining:
+            out.write(format_row(fitted, _cells(row, delivery), wide=True) + "\n")
         return []
     fitted = fit_columns(specs, width)
     out.write(format_header_for(fitted) + "\n")
@@ -82,3 +164,21 @@ def _cells(row: ReportRow, delivery: bool) -> list[str]:
     if not delivery:
         del cells[MAIL_INDEX]
     return cells
+
+
+def summary_line(report: MeetingReport) -> str:
+    """What the report counted, by status, and the duplicates to remove."""
+    window = report.window
+    span = f"{window.first.isoformat()} to {window.last.isoformat()}"
+    if not report.total:
+        return f"No bookings of online services from {span}."
+    counts = report.counts
+    parts = ", ".join(f"{counts[s]} {s}" for s in STATUSES if counts[s])
+    noun = "booking" if report.total == 1 else "bookings"
+    twice = ""
+    if report.duplicated:
+        twice = (
+            f" {report.duplicated} with more than one Zoom meeting: run 'sbzoom bookings link' "
+            "to remove the duplicates."
+        )
+    return f"{report.total} {noun} of online services from {span}: {parts}.{twice}"

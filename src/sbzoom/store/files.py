@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
-from sbzoom.errors import SbzoomError
+from sbzoom.errors import SbzoomError, UsageError
 from sbzoom.store.problems import file_problem
 
 
@@ -156,3 +156,26 @@ class UnitLocks:
                 yield
             finally:
                 held.pop(path, None)
+
+
+@contextlib.contextmanager
+def atomic_text_file(path: Path) -> Iterator[IO[str]]:
+    """A command's ``--output`` file, that appears at ``path`` complete or not at all.
+
+    Streams to a temporary file beside ``path`` and renames it into place at the end, like
+    ``atomic_write`` does for data held in memory. Mode 0600: a report holds client e-mails and
+    join links with their passcodes.
+    """
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise UsageError(
+            f"Cannot write {path}: the directory {parent} does not exist.",
+            "Create it first, or give --output a path in an existing directory.",
+        )
+    if path.is_dir():
+        raise UsageError(f"Cannot write {path}: it is a directory.", "Give --output a file name.")
+    try:
+        with atomic_file(path, 0o600) as handle:
+            yield handle
+    except OSError as exc:
+        raise SbzoomError(f"Cannot write {path}: {exc.strerror}.") from None

@@ -1,38 +1,27 @@
-"""`report meetings` without a network: status rules, streaming output, filters, atomic files."""
+"""`report meetings` without a network: status rules, rows from bookings and the ledger, filters."""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-import os
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from sbzoom.cli.report import Format, _format
 from sbzoom.clients.simplybook import Booking, Client, Provider, Service
 from sbzoom.clients.zoom import MeetingGoneError
 from sbzoom.core.dates import Window
 from sbzoom.core.linking import BookingView
 from sbzoom.core.report import (
-    COLUMNS,
     EmptyLedger,
     HostDirectory,
     MeetingReport,
-    ReportRow,
     ZoomMeetingCheck,
-    atomic_text_file,
-    csv_chunks,
     derive_status,
-    json_chunks,
     resolve_provider,
     resolve_service,
 )
 from sbzoom.errors import NotFoundError, SbzoomError, UsageError
+from sbzoom.render.report import summary_line
 from sbzoom.store.ledger import BookingRow, MeetingRow
 
 NY = ZoneInfo("America/New_York")
@@ -185,7 +174,7 @@ def test_class_clients_get_their_own_links_into_one_meeting_and_hosts_show_as_em
     assert [r.zoom_user for r in rows] == ["alice@zoom.test", "alice@zoom.test", ""]
     assert loads == [1]  # one list_users call for the whole report
     assert report.counts == {"linked": 2, "missing": 1}
-    assert report.summary().startswith("3 bookings of online services from 2026-11-24")
+    assert summary_line(report).startswith("3 bookings of online services from 2026-11-24")
 
 
 def test_bookings_of_services_that_are_not_online_are_left_out() -> None:
@@ -251,72 +240,6 @@ def test_ledger_lookups_are_two_per_row() -> None:
     assert ledger.lookups == 100
 
 
-# -- streaming output -------------------------------------------------------------------------
-
-
-def sample(ident: int, **changes: object) -> ReportRow:
-    values: dict[str, object] = {
-        "booking_id": str(ident), "code": f"c{ident}", "start": START,
-        "end": START + timedelta(minutes=30), "service": "Intro", "provider": "Ben",
-        "client": "Maria", "client_email": "m@example.com", "zoom_user": "ben@zoom.test",
-        "meeting_id": 5, "join_url": "https://zoom.test/j/5?pwd=x", "status": "linked",
-    }  # fmt: skip
-    values.update(changes)
-    return ReportRow(**values)  # type: ignore[arg-type]
-
-
-class Tracked:
-    """An iterator of rows that records how far it was read."""
-
-    def __init__(self, count: int) -> None:
-        self.count = count
-        self.taken = 0
-
-    def __iter__(self) -> Iterator[ReportRow]:
-        for ident in range(1, self.count + 1):
-            self.taken = ident
-            yield sample(ident)
-
-
-@pytest.mark.parametrize("encode", [csv_chunks, json_chunks], ids=["csv", "json"])
-def test_output_is_written_row_by_row_not_collected_first(encode: object) -> None:
-    rows = Tracked(1000)
-    chunks = encode(rows)  # type: ignore[operator]
-    next(chunks)
-    assert rows.taken <= 1
-    for _ in range(10):
-        next(chunks)
-    assert rows.taken <= 11
-
-
-def test_csv_opens_cleanly_with_the_csv_module() -> None:
-    awkward = sample(1, client='Ann "The Boss", Jr.\nsecond line', provider="Zoë [VIP]")
-    text = "".join(csv_chunks([awkward, sample(2, meeting_id=None, join_url="", status="missing")]))
-    parsed = list(csv.DictReader(io.StringIO(text, newline="")))
-    assert list(parsed[0]) == list(COLUMNS)
-    assert parsed[0]["client"] == 'Ann "The Boss", Jr.\nsecond line'
-    assert parsed[0]["provider"] == "Zoë [VIP]"
-    assert parsed[0]["start"] == "2026-11-25T10:00:00-05:00"
-    assert (parsed[1]["meeting_id"], parsed[1]["join_url"], parsed[1]["status"]) == (
-        "",
-        "",
-        "missing",
-    )
-
-
-def test_json_is_the_product_shape() -> None:
-    data = json.loads("".join(json_chunks([sample(1), sample(2, meeting_id=None)])))
-    assert [d["booking_id"] for d in data] == [1, 2]
-    assert set(data[0]) >= PRODUCT_KEYS
-    assert data[0]["start"] == "2026-11-25T10:00:00-05:00"
-    assert data[0]["meeting_id"] == 5 and data[1]["meeting_id"] is None
-
-
-def test_empty_report_is_an_empty_list_and_a_header() -> None:
-    assert json.loads("".join(json_chunks([]))) == []
-    assert "".join(csv_chunks([])) == ",".join(COLUMNS) + "\n"
-
-
 # -- filters ----------------------------------------------------------------------------------
 
 
@@ -347,47 +270,3 @@ def test_an_offline_service_filter_names_the_command_that_makes_it_online() -> N
     with pytest.raises(UsageError) as caught:
         resolve_service("4", SERVICES, {"1": "online"})
     assert "sbzoom services enable-online 4" in (caught.value.hint or "")
-
-
-# -- files and formats ------------------------------------------------------------------------
-
-
-def test_output_file_appears_whole_and_private(tmp_path: Path) -> None:
-    target = tmp_path / "report.csv"
-    with atomic_text_file(target) as handle:
-        handle.write("a,b\n")
-        assert not target.exists()
-    assert target.read_text() == "a,b\n"
-    assert target.stat().st_mode & 0o777 == 0o600
-
-
-def test_a_failure_midway_keeps_the_old_file_and_leaves_no_temporary(tmp_path: Path) -> None:
-    target = tmp_path / "report.csv"
-    target.write_text("old\n")
-    with pytest.raises(SbzoomError), atomic_text_file(target) as handle:
-        handle.write("half")
-        raise SbzoomError("SimplyBook went away")
-    assert target.read_text() == "old\n"
-    assert os.listdir(tmp_path) == ["report.csv"]
-
-
-def test_output_into_a_missing_directory_is_a_usage_error(tmp_path: Path) -> None:
-    with pytest.raises(UsageError), atomic_text_file(tmp_path / "nope" / "r.csv"):
-        pass
-
-
-@pytest.mark.parametrize(
-    ("chosen", "output", "terminal", "expected"),
-    [
-        (None, None, True, Format.table),
-        (None, None, False, Format.csv),
-        (None, Path("r.json"), True, Format.json),
-        (None, Path("r.csv"), True, Format.csv),
-        (Format.table, None, False, Format.table),
-        (Format.json, Path("r.csv"), False, Format.json),
-    ],
-)
-def test_format_table_on_a_terminal_csv_on_a_pipe(
-    chosen: Format | None, output: Path | None, terminal: bool, expected: Format
-) -> None:
-    assert _format(chosen, output, terminal) is expected
