@@ -1,214 +1,22 @@
-"""The SimplyBook REST v2 client over respx: requests it sends, answers it understands, errors."""
+"""SimplyBookClient over respx: the admin calls it sends, the answers it reads, its errors."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 import httpx
 import pytest
 import respx
 
-from sbzoom.clients.http import MAX_RENEWALS, HttpSession, Pacer, RetryPolicy
-from sbzoom.clients.simplybook import (
-    FixedToken,
-    SimplyBookAuth,
-    SimplyBookClient,
-    Tokens,
-    TwoFactorChallenge,
-    api_url_for_domain,
-    localize,
-    localize_span,
-)
-from sbzoom.errors import (
-    ApiError,
-    AuthError,
-    ConfigError,
-    ExitCode,
-    NotFoundError,
-    RemoteError,
-)
-from tests.fakes import FakeClock
-
-API = "https://sb.test"
-NY = ZoneInfo("America/New_York")
-
-
-class RecordingTokens:
-    """A TokenSource that renews to ``new-token-<n>`` and counts renewals."""
-
-    def __init__(self, token: str = "old-token-123") -> None:
-        self.token = token
-        self.renewed: list[str] = []
-
-    def access_token(self) -> str:
-        return self.token
-
-    def renew(self, rejected: str) -> str:
-        self.renewed.append(rejected)
-        self.token = f"new-token-{len(self.renewed)}"
-        return self.token
-
-
-@pytest.fixture
-def sb() -> Iterator[respx.MockRouter]:
-    with respx.mock(base_url=API, assert_all_called=False) as router:
-        yield router
-
-
-def session(log: list[str] | None = None) -> HttpSession:
-    clock = FakeClock(datetime(2025, 3, 1, 12, 0, tzinfo=UTC))
-    return HttpSession(
-        httpx.Client(),
-        service="SimplyBook",
-        pacer=Pacer(0, clock),
-        clock=clock,
-        retry=RetryPolicy(attempts=2, base_delay=0.01),
-        log=log.append if log is not None else None,
-    )
-
-
-def client(tokens: RecordingTokens | None = None, tz: ZoneInfo | None = NY) -> SimplyBookClient:
-    return SimplyBookClient(session(), API, "demo", tokens or RecordingTokens(), timezone=tz)
-
-
-def page(items: list[dict[str, object]], number: int, pages: int) -> dict[str, object]:
-    meta = {"items_count": 0, "pages_count": pages, "page": number, "on_page": 100}
-    return {"data": items, "metadata": meta}
-
-
-def booking(ident: int, start: str, end: str, **extra: object) -> dict[str, object]:
-    return {
-        "id": str(ident), "code": f"c{ident}", "status": "confirmed", "is_confirmed": "1",
-        "start_datetime": start, "end_datetime": end, "service_id": "3", "provider_id": 2,
-        "service": {"id": 3, "name": "Yoga"}, "provider": {"id": 2, "name": "Ann"},
-        "client": {"id": "9", "name": "[VIP] Bo", "email": "bo@example.com"},
-        "batch_id": None, "batch_type": None, **extra,
-    }  # fmt: skip
-
-
-# -- sign-in ------------------------------------------------------------------------------------
+from sbzoom.clients.http import MAX_RENEWALS
+from sbzoom.clients.simplybook import SimplyBookClient, api_url_for_domain
+from sbzoom.errors import ApiError, AuthError, ConfigError, ExitCode, NotFoundError
+from tests.unit.clients.simplybook.wire import API, NY, booking, client, page, sb_tokens, session
 
 
 def test_api_url_for_a_regional_domain() -> None:
     assert api_url_for_domain("simplybook.it") == "https://user-api-v2.simplybook.it"
-
-
-def test_login_posts_credentials_without_auth_headers_and_hides_tokens(
-    sb: respx.MockRouter,
-) -> None:
-    route = sb.post("/admin/auth").respond(
-        json={"token": "tok-abcdef", "refresh_token": "ref-abcdef", "company": "demo",
-              "login": "admin", "domain": "simplybook.me", "require2fa": False, "id": "4"}
-    )  # fmt: skip
-    result = SimplyBookAuth(session(), API).login("demo", "admin", "pw-123456")
-    assert isinstance(result, Tokens)
-    assert (result.token, result.refresh_token, result.user_id) == ("tok-abcdef", "ref-abcdef", 4)
-    sent = route.calls.last.request
-    assert json.loads(sent.content) == {
-        "company": "demo",
-        "login": "admin",
-        "password": "pw-123456",
-    }
-    assert "x-token" not in sent.headers
-    assert "tok-abcdef" not in repr(result) and "ref-abcdef" not in repr(result)
-
-
-def test_two_factor_with_an_authenticator_code(sb: respx.MockRouter) -> None:
-    sb.post("/admin/auth").respond(
-        json={"token": "", "refresh_token": "", "require2fa": True,
-              "allowed2fa_providers": ["ga", "sms"], "auth_session_id": "sess-987654"}
-    )  # fmt: skip
-    verify = sb.post("/admin/auth/2fa").respond(
-        json={"token": "tok-2fa-abc", "refresh_token": "ref-2fa-abc"}
-    )
-    auth = SimplyBookAuth(session(), API)
-    challenge = auth.login("demo", "admin2fa", "pw-123456")
-    assert isinstance(challenge, TwoFactorChallenge)
-    assert challenge.providers == ("ga", "sms") and "sess-987654" not in repr(challenge)
-    tokens = auth.verify_code(challenge, "123456", "ga")
-    assert tokens.token == "tok-2fa-abc" and tokens.login == "admin2fa"
-    assert json.loads(verify.calls.last.request.content) == {
-        "company": "demo",
-        "session_id": "sess-987654",
-        "code": "123456",
-        "type": "ga",
-    }
-
-
-def test_two_factor_by_sms_requests_the_sms_with_company_and_session(sb: respx.MockRouter) -> None:
-    sms = sb.get("/admin/auth/sms").respond(json=True)
-    sb.post("/admin/auth/2fa").respond(json={"token": "tok-sms-abc", "refresh_token": "r-sms-abc"})
-    auth = SimplyBookAuth(session(), API)
-    challenge = TwoFactorChallenge("demo", "admin2fa", "sess-1", ("sms",))
-    auth.request_sms(challenge)
-    assert dict(sms.calls.last.request.url.params) == {"company": "demo", "session_id": "sess-1"}
-    assert auth.verify_code(challenge, "654321", "sms").token == "tok-sms-abc"
-
-
-@pytest.mark.parametrize(
-    ("status", "body", "step", "words"),
-    [
-        (400, {"code": 400, "message": "Incorrect login or password"}, "login",
-         ["rejected the login 'admin'", "an API user key also works"]),
-        (400, {"code": 400, "message": "Invalid company", "data": []}, "login",
-         ["has no company 'demo'", "--domain"]),
-        (404, {"code": 404, "message": "Company not found"}, "login",
-         ["has no company 'demo'", "--company"]),
-        (403, {"code": 403, "message": "Too many login attempts"}, "login",
-         ["too many login attempts", "Wait before trying again"]),
-        (400, {"code": 400, "message": "Wrong code"}, "2fa",
-         ["did not accept the two-factor code", "--code"]),
-    ],
-)  # fmt: skip
-def test_login_errors_are_one_clear_auth_error(
-    sb: respx.MockRouter, status: int, body: dict[str, object], step: str, words: list[str]
-) -> None:
-    route = sb.post(f"/admin/auth{'/2fa' if step == '2fa' else ''}").respond(status, json=body)
-    auth = SimplyBookAuth(session(), API)
-    with pytest.raises(AuthError) as caught:
-        if step == "2fa":
-            auth.verify_code(TwoFactorChallenge("demo", "admin", "sess-1", ("ga",)), "000000", "ga")
-        else:
-            auth.login("demo", "admin", "pw-123456")
-    text = f"{caught.value.message} {caught.value.hint}"
-    assert all(w in text for w in words), text
-    assert caught.value.exit_code == ExitCode.AUTH
-    assert route.call_count == 1  # never retried, 403 included
-    assert "pw-123456" not in text
-
-
-def test_an_html_error_page_is_a_remote_error(sb: respx.MockRouter) -> None:
-    sb.post("/admin/auth").respond(400, html="<html><body>Bad gateway</body></html>")
-    with pytest.raises(RemoteError, match="HTML page") as caught:
-        SimplyBookAuth(session(), API).login("demo", "admin", "pw-123456")
-    assert caught.value.exit_code == ExitCode.REMOTE
-
-
-def test_refresh_rotates_and_a_dead_refresh_token_gives_none(sb: respx.MockRouter) -> None:
-    route = sb.post("/admin/auth/refresh-token")
-    route.side_effect = [
-        httpx.Response(200, json={"token": "tok-2-abc", "refresh_token": "ref-2-abc"}),
-        httpx.Response(401, json={"code": 401, "message": "Unauthorized"}),
-    ]
-    auth = SimplyBookAuth(session(), API)
-    fresh = auth.refresh("demo", "admin", "ref-1-abc")
-    assert fresh is not None and (fresh.token, fresh.refresh_token) == ("tok-2-abc", "ref-2-abc")
-    assert json.loads(route.calls[0].request.content) == {
-        "company": "demo",
-        "refresh_token": "ref-1-abc",
-    }
-    assert auth.refresh("demo", "admin", "ref-1-abc") is None
-
-
-def test_logout_sends_the_token(sb: respx.MockRouter) -> None:
-    route = sb.post("/admin/auth/logout").respond(json=True)
-    assert SimplyBookAuth(session(), API).logout("demo", "tok-xyz-123") is True
-    sent = route.calls.last.request
-    assert sent.headers["X-Token"] == "tok-xyz-123" and sent.headers["X-Company-Login"] == "demo"
-    assert json.loads(sent.content) == {"auth_token": "tok-xyz-123"}
 
 
 # -- token lifecycle in the client --------------------------------------------------------------
@@ -220,7 +28,7 @@ def test_419_renews_once_and_retries_with_the_new_token(sb: respx.MockRouter) ->
         httpx.Response(419, json={"code": 419, "message": "Token Expired"}),
         httpx.Response(200, json={"name": "Demo", "timezone": "Europe/Rome"}),
     ]
-    tokens = RecordingTokens()
+    tokens = sb_tokens()
     info = client(tokens).company_info()
     assert info.timezone == "Europe/Rome"
     assert tokens.renewed == ["old-token-123"]
@@ -229,17 +37,12 @@ def test_419_renews_once_and_retries_with_the_new_token(sb: respx.MockRouter) ->
 
 def test_a_second_419_after_renewal_is_an_auth_error_not_a_loop(sb: respx.MockRouter) -> None:
     route = sb.get("/admin/providers").respond(419, json={"code": 419, "message": "Token Expired"})
-    tokens = RecordingTokens()
+    tokens = sb_tokens()
     with pytest.raises(AuthError, match="even after renewing") as caught:
         client(tokens).list_providers()
     assert "sbzoom auth login simplybook" in (caught.value.hint or "")
     # bounded: a few renewals (a token may expire again during a back-off), then a clear error
     assert route.call_count == MAX_RENEWALS + 1 and len(tokens.renewed) == MAX_RENEWALS
-
-
-def test_a_fixed_token_cannot_be_renewed() -> None:
-    with pytest.raises(AuthError):
-        FixedToken("tok").renew("tok")
 
 
 # -- lists, paging, filters ---------------------------------------------------------------------
@@ -273,17 +76,6 @@ def test_services_from_a_bare_list_and_their_class_capacity(sb: respx.MockRouter
     assert (yoga.id, yoga.duration, yoga.provider_ids, yoga.is_active) == (3, 60, (2,), True)
     assert (group.id, group.capacity, group.is_active, group.is_class()) == (4, 8, False, True)
     assert yoga.capacity == 1 and not yoga.is_class()
-
-
-def test_a_provider_taking_several_clients_makes_the_service_a_class() -> None:
-    from sbzoom.clients.simplybook import parse_provider, parse_service
-
-    service = parse_service({"id": 3, "name": "Yoga", "providers": [2], "limit_booking": 1})
-    solo = parse_provider({"id": 2, "name": "Ann", "qty": 1, "services": ["3"]})
-    busy = parse_provider({"id": 2, "name": "Ann", "qty": 5, "services": ["3"]})
-    other = parse_provider({"id": 9, "name": "Zed", "qty": 5, "services": ["8"]})
-    assert not service.is_class([solo, other])
-    assert service.is_class([busy]) and service.slot_capacity([busy]) == 5
 
 
 def test_booking_filters_use_the_filter_prefix_exactly(sb: respx.MockRouter) -> None:
@@ -405,7 +197,7 @@ def test_other_errors_carry_simplybooks_message(sb: respx.MockRouter) -> None:
 def test_headers_and_debug_log_never_show_the_token(sb: respx.MockRouter) -> None:
     route = sb.get("/admin/company/info").respond(json={"name": "Demo"})
     log: list[str] = []
-    c = SimplyBookClient(session(log), API, "demo", RecordingTokens("tok-very-secret"))
+    c = SimplyBookClient(session(log), API, "demo", sb_tokens("tok-very-secret"))
     c.company_info()
     assert route.calls.last.request.headers["X-Company-Login"] == "demo"
     assert route.calls.last.request.headers["X-Token"] == "tok-very-secret"
@@ -415,54 +207,3 @@ def test_headers_and_debug_log_never_show_the_token(sb: respx.MockRouter) -> Non
 def test_company_info_ignores_a_time_zone_that_is_not_iana(sb: respx.MockRouter) -> None:
     sb.get("/admin/company/info").respond(json={"name": "Demo", "timezone": "+02:00"})
     assert client().company_info().timezone is None
-
-
-# -- time zones ---------------------------------------------------------------------------------
-
-
-def test_wall_times_across_spring_forward(sb: respx.MockRouter) -> None:
-    sb.get("/admin/bookings").respond(
-        json=[
-            booking(1, "2025-03-08 09:00:00", "2025-03-08 10:00:00"),
-            booking(2, "2025-03-09 09:00:00", "2025-03-09 10:00:00"),
-            booking(3, "2025-03-09 01:30:00", "2025-03-09 03:30:00", duration=60),
-        ]
-    )
-    before, after, across = client().list_bookings()
-    assert before.start.astimezone(UTC) == datetime(2025, 3, 8, 14, 0, tzinfo=UTC)
-    assert after.start.astimezone(UTC) == datetime(2025, 3, 9, 13, 0, tzinfo=UTC)
-    assert (before.start.utcoffset(), after.start.utcoffset()) == (
-        timedelta(hours=-5),
-        timedelta(hours=-4),
-    )
-    assert across.end_utc - across.start_utc == timedelta(hours=1)  # elapsed, not wall time
-    assert (across.start.hour, across.end.hour) == (1, 3)
-
-
-def test_wall_times_across_fall_back(sb: respx.MockRouter) -> None:
-    sb.get("/admin/bookings").respond(
-        json=[
-            booking(1, "2025-11-01 09:00:00", "2025-11-01 10:00:00"),
-            booking(2, "2025-11-02 09:00:00", "2025-11-02 10:00:00"),
-        ]
-    )
-    before, after = client().list_bookings()
-    assert before.start.astimezone(UTC) == datetime(2025, 11, 1, 13, 0, tzinfo=UTC)
-    assert after.start.astimezone(UTC) == datetime(2025, 11, 2, 14, 0, tzinfo=UTC)
-
-
-def test_a_wall_time_in_the_spring_gap_moves_forward() -> None:
-    moved = localize(datetime(2025, 3, 9, 2, 30), NY)
-    assert (moved.hour, moved.minute) == (3, 30)
-    assert moved.astimezone(UTC) == datetime(2025, 3, 9, 7, 30, tzinfo=UTC)
-
-
-def test_an_ambiguous_wall_time_is_the_first_unless_the_duration_says_otherwise() -> None:
-    first = localize(datetime(2025, 11, 2, 1, 30), NY)
-    assert first.astimezone(UTC) == datetime(2025, 11, 2, 5, 30, tzinfo=UTC)  # still EDT
-    start, end = localize_span(datetime(2025, 11, 2, 1, 0), datetime(2025, 11, 2, 2, 0), NY, 60)
-    assert start.astimezone(UTC) == datetime(2025, 11, 2, 6, 0, tzinfo=UTC)  # the second 01:00
-    assert end.astimezone(UTC) - start.astimezone(UTC) == timedelta(minutes=60)
-    start, end = localize_span(datetime(2025, 11, 2, 1, 0), datetime(2025, 11, 2, 1, 30), NY, 30)
-    assert end.astimezone(UTC) - start.astimezone(UTC) == timedelta(minutes=30)
-    assert start.astimezone(UTC) == datetime(2025, 11, 2, 5, 0, tzinfo=UTC)  # both first: EDT

@@ -1,12 +1,8 @@
-"""The shared HTTP layer: retries and backoff, Retry-After, pacing, MaybeCommitted, redaction."""
+"""HttpSession: retries and backoff, 429s, MaybeCommitted, pacing and the debug log."""
 
 from __future__ import annotations
 
-import itertools
 import random
-import threading
-import time
-from collections.abc import Callable
 from datetime import timedelta
 
 import httpx
@@ -14,59 +10,10 @@ import pytest
 
 from sbzoom import __version__
 from sbzoom.clients.circuit import Circuit
-from sbzoom.clients.http import (
-    WINDOW_MARGIN,
-    HttpSession,
-    MaybeCommittedError,
-    Pacer,
-    Redactor,
-    RetryPolicy,
-    parse_retry_after,
-)
-from sbzoom.clock import SystemClock
+from sbzoom.clients.http import MAX_RENEWALS, HttpSession, MaybeCommittedError, Pacer, Redactor
 from sbzoom.errors import ConfigError, ExitCode, RateLimitedError, RemoteError
 from tests.fakes import NOW, FakeClock
-
-Handler = Callable[[httpx.Request], httpx.Response]
-
-
-def scripted(*steps: httpx.Response | Exception) -> tuple[Handler, list[httpx.Request]]:
-    """A transport answering each request with the next step (raising it if an exception)."""
-    seen: list[httpx.Request] = []
-    queue = list(steps)
-
-    def handle(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        step = queue.pop(0)
-        if isinstance(step, Exception):
-            raise step
-        return step
-
-    return handle, seen
-
-
-def session(
-    handler: Handler,
-    clock: FakeClock | None = None,
-    *,
-    max_rps: float = 0,
-    log: list[str] | None = None,
-    redactor: Redactor | None = None,
-) -> HttpSession:
-    clock = clock or FakeClock()
-    return HttpSession(
-        httpx.Client(transport=httpx.MockTransport(handler)),
-        service="Zoom",
-        pacer=Pacer(max_rps, clock),
-        clock=clock,
-        retry=RetryPolicy(attempts=4, base_delay=0.5, max_delay=20, max_wait=60),
-        log=log.append if log is not None else None,
-        redactor=redactor,
-        rng=random.Random(7),
-    )
-
-
-URL = "https://api.example.test/v2/things"
+from tests.unit.clients.http.sessions import URL, most_in_any_second, scripted, session
 
 
 def test_sends_user_agent_and_accept() -> None:
@@ -214,20 +161,6 @@ def test_non_http_url_is_a_config_error() -> None:
         session(handler).send("GET", "ftp://example.test/x")
 
 
-# -- pacing ------------------------------------------------------------------------------------
-
-
-def _most_in_any_second(starts: list[float]) -> int:
-    """The largest number of starts inside any half-open 1-second window [t, t+1)."""
-    ordered = sorted(starts)
-    most, first = 0, 0
-    for last, moment in enumerate(ordered):
-        while moment - ordered[first] >= 1.0 - 1e-9:
-            first += 1
-        most = max(most, last - first + 1)
-    return most
-
-
 def test_pacer_never_lets_more_than_the_ceiling_start_in_any_second() -> None:
     clock = FakeClock()
     handler, seen = scripted(*[httpx.Response(200, json={}) for _ in range(200)])
@@ -239,94 +172,7 @@ def test_pacer_never_lets_more_than_the_ceiling_start_in_any_second() -> None:
         http.send("GET", URL)
         starts.append(clock.monotonic())
     assert len(seen) == 200
-    assert _most_in_any_second(starts) == 20
-
-
-def test_pacer_pressed_reaches_the_ceiling_less_the_stated_margin() -> None:
-    clock = FakeClock()
-    pacer = Pacer(20, clock)
-    starts = [pacer.wait() for _ in range(401)]
-    assert _most_in_any_second(starts) == 20
-    assert 400 / (starts[-1] - starts[0]) == pytest.approx(20 / (1 + WINDOW_MARGIN), rel=0.01)
-
-
-def test_pacer_window_holds_with_a_jitter_smaller_than_the_margin() -> None:
-    # Requests reach the server up to 50 ms later than they start, unevenly: no server-side
-    # second still holds more than the ceiling.
-    clock = FakeClock()
-    pacer = Pacer(10, clock)
-    rng = random.Random(9)
-    arrivals = [pacer.wait() + rng.uniform(0, WINDOW_MARGIN) for _ in range(300)]
-    assert _most_in_any_second(arrivals) <= 10
-
-
-def test_a_slow_answer_moves_its_request_later_in_the_window() -> None:
-    # Request 0 took 600 ms longer than the fastest: it may have reached the server that much
-    # later (less the margin, which absorbs small jitter). Counting it there, no second at the
-    # server holds more than the ceiling.
-    clock = FakeClock()
-    pacer = Pacer(10, clock)
-    starts = [pacer.wait() for _ in range(10)]
-    pacer.answered("", starts[1], 0.05)
-    pacer.answered("", starts[0], 0.65)
-    later = [pacer.wait() for _ in range(30)]
-    arrivals = [starts[0] + 0.6 - WINDOW_MARGIN, *starts[1:], *later]
-    assert _most_in_any_second(arrivals) <= 10
-    unmoved = Pacer(10, FakeClock())
-    naive = [unmoved.wait() for _ in range(40)]
-    assert _most_in_any_second([naive[0] + 0.6 - WINDOW_MARGIN, *naive[1:]]) > 10
-
-
-def test_pacer_below_one_per_second_spaces_single_requests() -> None:
-    clock = FakeClock()
-    pacer = Pacer(0.5, clock)
-    starts = [pacer.wait() for _ in range(4)]
-    assert all(b - a >= 2.0 for a, b in itertools.pairwise(starts))
-
-
-def test_pacer_keeps_separate_budgets_per_category() -> None:
-    clock = FakeClock()
-    pacer = Pacer(2, clock, {"Medium": 4, "Light": 8})
-    medium = [pacer.wait("Medium") for _ in range(40)]
-    light = [pacer.wait("Light") for _ in range(80)]
-    assert _most_in_any_second(medium) == 4
-    assert _most_in_any_second(light) == 8
-    # Light did not wait behind Medium: each budget runs at its own rate.
-    assert light[-1] - light[0] < 11 and medium[-1] - medium[0] < 11
-
-
-def test_pacer_is_strict_across_threads_and_holds_no_lock_while_sleeping() -> None:
-    clock = SystemClock()
-    pacer = Pacer(100, clock)
-    starts: list[float] = []
-    lock = threading.Lock()
-
-    def work() -> None:
-        for _ in range(25):
-            slot = pacer.wait()
-            with lock:
-                starts.append(slot)
-
-    threads = [threading.Thread(target=work) for _ in range(8)]
-    began = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(10)
-    assert len(starts) == 200
-    assert _most_in_any_second(starts) <= 100
-    # Sleeping outside the lock: 200 at 100 per 1.05 s finish in about 2 s, not 200 sleeps.
-    assert time.monotonic() - began < 5
-
-
-def test_push_back_of_one_category_leaves_the_others_going() -> None:
-    clock = FakeClock()
-    pacer = Pacer(0, clock, {"Medium": 0, "Light": 0})
-    pacer.push_back(3, "Medium")
-    pacer.wait("Light")
-    assert clock.sleeps == []
-    pacer.wait("Medium")
-    assert clock.sleeps == [3]
+    assert most_in_any_second(starts) == 20
 
 
 def test_pool_size_follows_ceiling_times_latency() -> None:
@@ -348,47 +194,6 @@ def test_pool_size_follows_ceiling_times_latency() -> None:
     assert http.pool_size() == 10  # 20/s x 0.4 s in flight, plus two
     assert http.pool_size(cap=6) == 6
 
-
-def test_pacer_does_not_wait_when_requests_are_already_spaced() -> None:
-    clock = FakeClock()
-    pacer = Pacer(2, clock)
-    pacer.wait()
-    clock.elapsed += 5
-    pacer.wait()
-    assert clock.sleeps == []
-
-
-def test_push_back_holds_every_request_even_without_a_rate() -> None:
-    clock = FakeClock()
-    pacer = Pacer(0, clock)
-    pacer.push_back(4)
-    pacer.wait()
-    assert clock.sleeps == [4]
-
-
-# -- Retry-After parsing -----------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        ("120", 120.0),
-        ("0", 0.0),
-        ("Mon, 02 Mar 2026 12:01:00 GMT", 60.0),
-        ("2026-03-03T00:00:00Z", 12 * 3600.0),
-        ("2026-03-02T11:00:00Z", 0.0),  # in the past: go now
-        ("soon", None),
-        ("", None),
-        (None, None),
-        ("inf", None),
-        ("nan", None),
-    ],
-)
-def test_parse_retry_after(value: str | None, expected: float | None) -> None:
-    assert parse_retry_after(value, NOW) == expected
-
-
-# -- redaction ---------------------------------------------------------------------------------
 
 SECRETS = {
     "bearer": "at-ACCESS-0123456789",
@@ -450,32 +255,6 @@ def test_debug_log_masks_every_sensitive_field() -> None:
     assert "81234567890" in text
 
 
-def test_registered_secret_is_masked_anywhere_also_url_encoded() -> None:
-    redactor = Redactor()
-    redactor.add("s3cr+t/value=")
-    assert redactor.scrub("a s3cr+t/value= b s3cr%2Bt%2Fvalue%3D c") == "a *** b *** c"
-    redactor.add("short")  # too short to mask safely everywhere
-    assert redactor.scrub("short") == "short"
-
-
-def test_basic_credentials_are_registered() -> None:
-    import base64
-
-    redactor = Redactor()
-    redactor.add_basic("client-id", "the-client-secret")
-    pair = base64.b64encode(b"client-id:the-client-secret").decode()
-    assert redactor.scrub(f"Basic {pair} the-client-secret") == "Basic *** ***"
-
-
-def test_long_bodies_are_masked_before_they_are_shortened() -> None:
-    redactor = Redactor()
-    secret = "x-SECRET-" + "s" * 40
-    redactor.add(secret)
-    body = ("a" * 1990 + secret).encode()
-    assert "x-SECRET" not in redactor.body(b'{"note": "' + body + b'"}', "application/json")
-    assert "x-SECRET" not in redactor.body(b"a" * 290 + secret.encode(), "text/plain")
-
-
 def test_error_messages_carry_no_query_secrets() -> None:
     handler, _ = scripted(httpx.ReadError("reset"))
     with pytest.raises(MaybeCommittedError) as caught:
@@ -485,20 +264,49 @@ def test_error_messages_carry_no_query_secrets() -> None:
     assert "rt-123456" not in str(caught.value)
 
 
-def test_urls_inside_json_lose_their_secrets_but_keep_paging() -> None:
-    body = b'{"u": "https://x.test/y?next_page_token=abc&pwd=sec&zak=z1&tk=t1"}'
-    shown = Redactor().body(body, "application/json")
-    assert "next_page_token=abc" in shown
-    assert "sec" not in shown and "z1" not in shown and "t1" not in shown
+class Tokens:
+    """A token source whose renewals yield ``renewed`` in turn, then the last one again."""
+
+    def __init__(self, *renewed: str) -> None:
+        self.token = "token-0-abcdef"
+        self.renewed = list(renewed)
+        self.rejected: list[str] = []
+
+    def access_token(self) -> str:
+        return self.token
+
+    def renew(self, rejected: str) -> str:
+        self.rejected.append(rejected)
+        if self.renewed:
+            self.token = self.renewed.pop(0)
+        return self.token
 
 
-def test_pacer_does_not_spin_on_a_clock_that_never_moves() -> None:
-    class Frozen(FakeClock):
-        def sleep(self, seconds: float) -> None:
-            self.sleeps.append(seconds)  # time stands still
+def send_with(tokens: Tokens, *answers: int) -> tuple[int, list[str]]:
+    handler, seen = scripted(*[httpx.Response(status) for status in answers])
+    response = session(handler).send_with_token(
+        "GET",
+        URL,
+        tokens=tokens,
+        credentials=lambda token: {"X-Token": token},
+        refused=lambda answer: answer.status_code in (401, 419),
+    )
+    return response.status_code, [request.headers["X-Token"] for request in seen]
 
-    clock = Frozen()
-    pacer = Pacer(100, clock)
-    for _ in range(5):
-        pacer.wait()
-    assert len(clock.sleeps) == 4  # one sleep each, then on: no endless loop
+
+def test_a_refused_token_is_renewed_and_the_request_sent_again() -> None:
+    tokens = Tokens("token-1-abcdef")
+    assert send_with(tokens, 419, 200) == (200, ["token-0-abcdef", "token-1-abcdef"])
+    assert tokens.rejected == ["token-0-abcdef"]
+
+
+def test_a_renewal_that_yields_no_new_token_ends_the_call_with_the_refusal() -> None:
+    tokens = Tokens()
+    assert send_with(tokens, 401) == (401, ["token-0-abcdef"])
+    assert tokens.rejected == ["token-0-abcdef"]
+
+
+def test_renewals_stop_after_max_renewals() -> None:
+    renewed = [f"token-{n}-abcdef" for n in range(1, MAX_RENEWALS + 2)]
+    status, sent = send_with(Tokens(*renewed), *[401] * (MAX_RENEWALS + 1))
+    assert status == 401 and sent == ["token-0-abcdef", *renewed[:MAX_RENEWALS]]
