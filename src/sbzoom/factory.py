@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from sbzoom.clock import Clock
     from sbzoom.context import Context
     from sbzoom.core.auth.zoom.connection import ZoomConnection
+    from sbzoom.core.bookings.link import LinkServices
     from sbzoom.core.ports import Chooser, Notifier, Prompter
     from sbzoom.store.config import ConfigStore, Profile
     from sbzoom.store.ledger import Ledger
@@ -103,9 +104,30 @@ class Factory:
 
     @property
     def ledger(self) -> Ledger:
-        from sbzoom.core.link import open_ledger
+        from sbzoom.store.ledger import shared_ledger
 
-        return open_ledger(self.context)
+        context = self.context
+        return shared_ledger(context.cached, context.data_dir, context.profile_name)
+
+    def link_services(self) -> LinkServices:
+        """What `bookings link` uses; clients and the ledger are built when the run asks."""
+        from sbzoom.core.bookings.link import LinkServices, daily_limit
+        from sbzoom.core.notify.run import ContextNotices
+
+        context = self.context
+        return LinkServices(
+            profile=lambda: self.profile,
+            profile_name=context.profile_name,
+            data_dir=context.data_dir,
+            clock=self.clock,
+            simplybook=lambda: self.simplybook,
+            zoom=lambda: self.zoom,
+            ledger=lambda: self.ledger,
+            notices=ContextNotices(context),
+            stop=context.stop_requested,
+            stop_signal=lambda: context.stop_signal,
+            daily_limit=lambda: daily_limit(context.env),
+        )
 
     def close(self) -> None:
         for value in self._built.values():

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from sbzoom.clients.circuit import COLD_THRESHOLD
-from sbzoom.core.linking import NOT_STARTED
+from sbzoom.core.bookings.model import NOT_STARTED
 from sbzoom.sandbox import Sandbox
 from tests.conftest import Home
 from tests.reliability.harness import (

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sbzoom.core.linking import BookingView, LinkReport, LinkResult
+from sbzoom.core.bookings.model import BookingView, LinkReport, LinkResult
 from sbzoom.core.listen import handlers, verify
 from sbzoom.core.listen.queue import EventQueue, QueuedEvent
 from sbzoom.store.ledger import BookingRow, Ledger, MeetingRow

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 
-from sbzoom.core.linking import BookingView
+from sbzoom.core.bookings.model import BookingView
 from sbzoom.core.notify.deliver import record
 from sbzoom.core.notify.message import Templates, email_message
 from sbzoom.core.notify.plan import BookingFacts, PlanSettings, address_problem, plan_notices

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from sbzoom.cli._common import JSON_OPTION, context_of
+from sbzoom.cli._common import JSON_OPTION, context_of, factory_of
+from sbzoom.errors import ExitCode, OutcomeError
 
 if TYPE_CHECKING:
     from sbzoom.context import Context
@@ -52,14 +53,20 @@ def link(
 ) -> None:
     """Create, update or cancel Zoom meetings so Zoom matches SimplyBook."""
     from sbzoom import render
-    from sbzoom.core.link import link_bookings, summary_line
-    from sbzoom.render.bookings import print_link_report
+    from sbzoom.core.bookings.link import link_bookings
+    from sbzoom.render.bookings import (
+        backfill_line,
+        link_report_json,
+        print_link_report,
+        summary_line,
+    )
 
     context = context_of(ctx)
     context.graceful_stop = True  # Ctrl-C / SIGTERM: finish what is in flight, then report
+    factory = factory_of(ctx)
     with render.Progress(context.stderr, "Linking bookings") as progress:
         report = link_bookings(
-            context,
+            factory.link_services(),
             booking_ids or [],
             date_from,
             date_to,
@@ -67,10 +74,10 @@ def link(
             cancel_orphans=cancel_orphans,
             progress=progress.update,
             lock_timeout=lock_timeout,
-            on_lock_wait=context.notice,
+            on_lock_wait=factory.notifier.notice,
         )
     if as_json:
-        render.print_json(context.stdout, report.to_json())
+        render.print_json(context.stdout, link_report_json(report))
     elif report.results:
         print_link_report(context.stdout, report, wide=wide)
     for warning in report.warnings:
@@ -80,7 +87,7 @@ def link(
         today = report.today.astimezone(UTC).date()
         for plan in report.backfill:
             if report.dry_run or plan.over:
-                context.notice(plan.line(today, dry_run=report.dry_run))
+                context.notice(backfill_line(plan, today, dry_run=report.dry_run))
     if context.stop_requested.is_set():
         from sbzoom.cli.signals import exit_code_of, name_of
 
@@ -88,11 +95,15 @@ def link(
             f"Stopped by {name_of(context.stop_signal)}: the bookings reported 'not started' "
             "are linked by the next run."
         )
-        raise typer.Exit(int(exit_code_of(context.stop_signal)))
+        raise OutcomeError(exit_code_of(context.stop_signal), "stopped by a signal")
     if report.notices is not None:
         _show_notices(context, report.notices, as_json=as_json)
-    if report.exit_code:
-        raise typer.Exit(int(report.exit_code))
+    if not report.ok:
+        # Every failure a service staying unavailable: run again later (5); else 1.
+        code = ExitCode.REMOTE if report.only_unavailable else ExitCode.FAILURE
+        raise OutcomeError(code, "some bookings failed or wait")
+    if report.notices is not None and report.notices.waiting:
+        raise OutcomeError(ExitCode.REMOTE, "notices wait for the mail server")
 
 
 def _show_notices(context: Context, notices: NotifyReport, *, as_json: bool) -> None:
@@ -158,14 +169,22 @@ def show(
     """Say where a booking stands, and show its meeting, client links and a fresh provider
     start link. Exits 1 when something needs doing (the next step is printed)."""
     from sbzoom import render
-    from sbzoom.core.link import show_booking
-    from sbzoom.render.bookings import print_booking
+    from sbzoom.core.bookings.show import show_booking
+    from sbzoom.render.bookings import booking_json, print_booking
 
     context = context_of(ctx)
-    details = show_booking(context, booking_id)
+    factory = factory_of(ctx)
+    details = show_booking(
+        booking_id,
+        simplybook=lambda: factory.simplybook,
+        zoom=lambda: factory.zoom,
+        profile=lambda: factory.profile,
+        ledger=lambda: factory.ledger if factory.ledger_path.exists() else None,
+        clock=factory.clock,
+    )
     if as_json:
-        render.print_json(context.stdout, details.to_json())
+        render.print_json(context.stdout, booking_json(details))
     else:
         print_booking(context.stdout, details)
     if details.next_step:
-        raise typer.Exit(1)
+        raise OutcomeError(ExitCode.FAILURE, "the booking needs something done")

@@ -35,8 +35,9 @@ def live_facts(factory: Factory) -> LiveFacts:
     """The facts doctor reads, from this command's factory (each piece built when a check asks)."""
     from sbzoom.core.auth.simplybook.connection import identity, resolve_api_url
     from sbzoom.core.auth.zoom import connection as zoom_auth
+    from sbzoom.core.bookings.link import daily_limit
     from sbzoom.core.doctor.facts import LiveFacts
-    from sbzoom.core.link import daily_limit, online_services
+    from sbzoom.core.online import online_services
 
     context = factory.context
     return LiveFacts(
@@ -55,8 +56,8 @@ def live_facts(factory: Factory) -> LiveFacts:
         simplybook_identity=lambda: identity(context),
         simplybook_client=lambda: factory.simplybook,
         simplybook_api_url=lambda: resolve_api_url(context),
-        online_services=lambda: online_services(context, factory.simplybook),
-        daily_limit=lambda: daily_limit(context),
+        online_services=lambda: online_services(factory.profile, factory.simplybook),
+        daily_limit=lambda: daily_limit(context.env),
         listen_port=context.env.get("SBZOOM_LISTEN_PORT") or "8780",
         http_transport=context.http_transport,
         debug_log=factory.notifier.debug if context.debug else None,

@@ -63,7 +63,7 @@ def meetings(
     """One row per booking of an online service, with its meeting and link status."""
     from sbzoom import render
     from sbzoom.core import report as core
-    from sbzoom.core.link import online_services, stored_online
+    from sbzoom.core.online import online_services, stored_online
     from sbzoom.render.report import summary_line
     from sbzoom.store.files import atomic_text_file
 
@@ -79,9 +79,9 @@ def meetings(
     query = core.ReportQuery(date_from, date_to, provider, service, verify)
     chosen = _format(fmt, output, context.stdout.is_terminal)
     profile = factory.profile
-    stored_online(context)  # nothing online: nothing to report, say so before signing in
+    stored_online(profile)  # nothing online: nothing to report, say so before signing in
     simplybook = factory.simplybook
-    online = online_services(context, simplybook)
+    online = online_services(profile, simplybook)
     ledger_path = factory.ledger_path
 
     def report(progress: Callable[[int, int], None] | None = None) -> MeetingReport:

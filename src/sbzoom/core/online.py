@@ -17,6 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sbzoom.errors import ConfigError
+
+if TYPE_CHECKING:
+    from sbzoom.clients.simplybook import SimplyBookClient
+    from sbzoom.store.config import Profile
 
 
 @dataclass(frozen=True)
@@ -65,3 +72,36 @@ def orphan_reason(orphan: Orphan, meeting_id: int | None, booking_id: str) -> st
         f"{orphan.fix}, or cancel it with '{cancel_orphans_command(booking_id)}' "
         "(add --dry-run to preview)"
     )
+
+
+def stored_online(profile: Profile) -> dict[str, str]:
+    """The services the profile has online; none is a setup problem worth stopping for."""
+    stored = profile.family("services")
+    if not stored:
+        raise ConfigError(
+            "No service is online yet, so no booking has a meeting to link or report.",
+            "Choose them with 'sbzoom services enable-online SERVICE...' "
+            "('sbzoom services list' shows them).",
+        )
+    return stored
+
+
+def online_services(profile: Profile, simplybook: SimplyBookClient) -> dict[str, str]:
+    """Online service id -> "online" | "class", as the profile says, with capacity applied.
+
+    A service whose SimplyBook capacity lets several clients share a slot is a class whatever
+    was stored when it was enabled (its capacity may have grown since), so linking, showing and
+    reporting agree with `sbzoom services list`.
+    """
+    from sbzoom.core.catalog import capacity_reason
+
+    stored = stored_online(profile)
+    if "online" not in stored.values():
+        return stored
+    providers = simplybook.list_providers()
+    grown = {
+        str(s.id)
+        for s in simplybook.list_services()
+        if stored.get(str(s.id)) == "online" and capacity_reason(s, providers)
+    }
+    return {k: "class" if k in grown else v for k, v in stored.items()}

@@ -19,7 +19,7 @@ Status of a row (PRODUCT.md §2):
 A booking or session that has more than one Zoom meeting carrying its marker (runs on two
 machines that share no data directory each made one) keeps its status, with a reason saying so
 and how it is fixed; the summary counts them. They stay a problem until `bookings link` has
-converged them (core/converge.py).
+converged them (core/bookings/converge.py).
 """
 
 from __future__ import annotations
@@ -31,10 +31,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 from sbzoom.clients.simplybook import Booking, Provider, Service, SimplyBookClient
+from sbzoom.core.bookings.adapters import booking_view
+from sbzoom.core.bookings.model import BookingView
+from sbzoom.core.bookings.units import unit_key
 from sbzoom.core.catalog import resolve_one
 from sbzoom.core.dates import Window, window
-from sbzoom.core.link import booking_view
-from sbzoom.core.linking import BookingView, unit_key
 from sbzoom.core.notify.state import delivery_state
 from sbzoom.core.online import Orphan, cancel_orphans_command, orphan_cause, orphan_reason
 from sbzoom.errors import SbzoomError, UsageError
@@ -477,7 +478,7 @@ def meetings_report(
 
 
 def _duplicates(client: ZoomClient, hosts: Iterable[str]) -> dict[str, list[int]]:
-    from sbzoom.core.converge import duplicates
+    from sbzoom.core.bookings.converge import duplicates
 
     listed = [
         m for host in sorted(set(hosts)) for m in client.list_meetings(host, type="scheduled")

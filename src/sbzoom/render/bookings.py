@@ -1,7 +1,9 @@
-"""What `bookings link` and `bookings show` print for a person (JSON is the core's shape)."""
+"""What `bookings link` and `bookings show` print: the tables and lines a person reads, and the
+--json documents."""
 
 from __future__ import annotations
 
+from datetime import UTC, date
 from typing import TYPE_CHECKING
 
 from rich.console import Console
@@ -17,8 +19,9 @@ from sbzoom.render.table import (
 )
 
 if TYPE_CHECKING:
-    from sbzoom.core.link import BookingDetails
-    from sbzoom.core.linking import LinkReport, LinkResult
+    from sbzoom.core.bookings.backfill import HostPlan
+    from sbzoom.core.bookings.model import LinkReport, LinkResult
+    from sbzoom.core.bookings.show import BookingDetails
 
 # What a dry run says for each status: what it would do, not what it did. --json keeps the
 # documented status values (plus "dry_run": true).
@@ -110,3 +113,120 @@ def print_booking(console: Console, details: BookingDetails) -> None:
     console.print("")
     for key, value in pairs:
         console.print(f"{key.ljust(width)}  {value}", soft_wrap=True)
+
+
+# -- bookings link: the summary and the JSON --------------------------------------------------
+
+DRY_RUN_WORDS = {"created": "to create", "updated": "to update", "cancelled": "to cancel"}
+
+
+def summary_line(report: LinkReport) -> str:
+    counts = report.summary
+    shown = [k for k in counts if counts[k] or k not in ("deferred", "orphaned")]
+    if report.dry_run:
+        parts = ", ".join(f"{counts[k]} {DRY_RUN_WORDS.get(k, k)}" for k in shown)
+        return f"Dry run, nothing changed: {parts}."
+    return ", ".join(f"{counts[k]} {k}" for k in shown) + "."
+
+
+def json_id(text: str) -> int | str:
+    """SimplyBook ids are numbers in every JSON sbzoom prints (one type throughout)."""
+    return int(text) if text.isdigit() else text
+
+
+def link_result_json(result: LinkResult) -> dict[str, object]:
+    return {
+        "booking_id": json_id(result.booking_id),
+        "status": result.status,
+        "meeting_id": result.meeting_id,
+        "join_url": result.join_url or None,
+        "reason": result.reason or None,
+    }
+
+
+def link_report_json(report: LinkReport) -> dict[str, object]:
+    results = []
+    for result in report.results:
+        row = link_result_json(result)
+        booking = report.bookings.get(result.booking_id)
+        if booking is not None:  # extra keys (allowed): which booking the row is
+            row["start"] = booking.start.astimezone(UTC).isoformat()
+            row["service"] = booking.service_name
+            row["provider"] = booking.provider_name
+            row["client"] = booking.client_name
+        if report.dry_run:
+            row["dry_run"] = True
+        results.append(row)
+    data: dict[str, object] = {
+        "results": results,
+        "summary": report.summary,
+        "dry_run": report.dry_run,
+        **({"notices": report.notices.to_json()} if report.notices is not None else {}),
+        "warnings": report.warnings,
+    }
+    if report.backfill and report.today is not None:
+        today = report.today.astimezone(UTC).date()
+        data["backfill"] = [backfill_json(plan, today) for plan in report.backfill]
+    return data
+
+
+def backfill_json(plan: HostPlan, today: date) -> dict[str, object]:
+    return {
+        "host": plan.host_id,
+        "daily_limit": plan.limit,
+        "used_today": plan.used_before + plan.spent,
+        "bookings_today": plan.bookings_today,
+        "bookings_waiting": plan.bookings_waiting,
+        "meetings_waiting": plan.meetings_waiting,
+        "first_waiting_start": plan.first_waiting.isoformat() if plan.first_waiting else None,
+        "done_by": plan.done_by(today).isoformat(),
+        "over": plan.over,
+    }
+
+
+def backfill_line(plan: HostPlan, today: date, *, dry_run: bool) -> str:
+    """One host's day under Zoom's 100 creates/updates, and when its waiting bookings are done."""
+    used = plan.used_before + plan.spent
+    verb = "would use" if dry_run else "used"
+    text = (
+        f"Host {plan.host_id}: {plan.bookings_today} booking(s) linked today; {verb} "
+        f"{used} of {plan.limit} meeting creates/updates for {today.isoformat()} (UTC)."
+    )
+    if plan.over:
+        first = plan.first_waiting.strftime("%Y-%m-%d %H:%M") if plan.first_waiting else "?"
+        text += (
+            f" Over the limit: {plan.bookings_waiting} booking(s) wait (soonest starts "
+            f"{first}); run daily, the last is linked on {plan.done_by(today).isoformat()}."
+        )
+    return text
+
+
+# -- bookings show: the JSON ------------------------------------------------------------------
+
+
+def booking_json(details: BookingDetails) -> dict[str, object]:
+    expires = details.provider_link_expires_at
+    return {
+        "booking_id": json_id(details.booking_id),
+        "status": details.status,
+        "state": details.state,
+        "next_step": details.next_step or None,
+        "meeting_id": details.meeting_id,
+        "passcode": details.passcode or None,
+        "client_links": [
+            {"client": c.client, "email": c.email, "join_url": c.join_url}
+            for c in details.client_links
+        ],
+        "provider_link": {
+            "url": details.provider_link,
+            "expires_at": expires.astimezone(UTC).isoformat() if expires else None,
+        }
+        if details.provider_link
+        else None,
+        "topic": details.topic or None,
+        "start": details.start.astimezone(UTC).isoformat(),
+        "client": details.client,
+        "client_email": details.client_email,
+        "service": details.service,
+        "host": details.host or None,
+    }

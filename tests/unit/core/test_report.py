@@ -9,8 +9,8 @@ import pytest
 
 from sbzoom.clients.simplybook import Booking, Client, Provider, Service
 from sbzoom.clients.zoom import MeetingGoneError
+from sbzoom.core.bookings.model import BookingView
 from sbzoom.core.dates import Window
-from sbzoom.core.linking import BookingView
 from sbzoom.core.report import (
     EmptyLedger,
     HostDirectory,

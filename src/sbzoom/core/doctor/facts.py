@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from sbzoom.clients.simplybook import Provider, Service
 from sbzoom.clients.zoom import ZoomUser
-from sbzoom.core.converge import Marked
+from sbzoom.core.bookings.converge import Marked
 from sbzoom.core.doctor.model import (
     Backlog,
     BookingSample,
@@ -280,9 +280,9 @@ class LiveFacts:
         """Per mapped host, the meetings `bookings link` would create over its default window
         (bookings and class sessions with no active meeting in the ledger), and the creates and
         updates the ledger counts for today (UTC). Reads only: one paged SimplyBook listing."""
+        from sbzoom.core.bookings.adapters import booking_view
+        from sbzoom.core.bookings.units import unit_key
         from sbzoom.core.dates import window
-        from sbzoom.core.link import booking_view
-        from sbzoom.core.linking import unit_key
         from sbzoom.store.ledger import Ledger
 
         now = self.clock.now()

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 
 from sbzoom.clients.simplybook import Provider, Service
 from sbzoom.clients.zoom import ZoomUser, ZoomUserGoneError
-from sbzoom.core.backfill import HostPlan
+from sbzoom.core.bookings.backfill import HostPlan
+from sbzoom.core.bookings.converge import duplicates
 from sbzoom.core.catalog import offers
-from sbzoom.core.converge import duplicates
 from sbzoom.core.doctor.model import (
     FAIL,
     OK,

@@ -15,7 +15,7 @@ from typing import Protocol
 
 from sbzoom.clients.simplybook import Provider, Service
 from sbzoom.clients.zoom import ZoomUser
-from sbzoom.core.converge import Marked
+from sbzoom.core.bookings.converge import Marked
 from sbzoom.store.config import Profile
 
 OK, WARN, FAIL = "ok", "warn", "fail"
@@ -151,7 +151,7 @@ class BookingSample:
 @dataclass(frozen=True)
 class HostBacklog:
     """One Zoom host's meetings that ``bookings link`` still has to create, over its window,
-    against Zoom's creates/updates per host per UTC day (``core.backfill``)."""
+    against Zoom's creates/updates per host per UTC day (``core.bookings.backfill``)."""
 
     host: str  # the Zoom user id the providers are mapped to
     waiting: int  # meetings to create: bookings and class sessions with none yet

@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from sbzoom.core.linking import BookingView, LinkReport, LinkResult
+from sbzoom.core.bookings.model import BookingView, LinkReport, LinkResult
 from sbzoom.core.listen.queue import QueuedEvent
 from sbzoom.errors import AuthError, ConfigError, RemoteError, SbzoomError
 from sbzoom.store.ledger import Audit, Ledger

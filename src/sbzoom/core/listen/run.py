@@ -13,10 +13,10 @@ def run_listener(context: Context, host: str, port: int) -> int:
     """Serve until SIGTERM/SIGINT; returns the signal number that stopped it (0: none)."""
     from sbzoom.core.auth.simplybook.connection import SIGN_IN_HINT, identity
     from sbzoom.core.auth.zoom.connection import credentials
-    from sbzoom.core.link import stored_online
     from sbzoom.core.listen.service import JsonLog, Listener, serve, single_listener
+    from sbzoom.core.online import stored_online
 
-    stored_online(context)  # nothing online: nothing to link, say so before listening
+    stored_online(context.profile)  # nothing online: nothing to link, say so before listening
     who = identity(context)
     if who is None:
         raise ConfigError(

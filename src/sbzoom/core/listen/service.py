@@ -32,7 +32,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sbzoom.context import Context
-from sbzoom.core.linking import BookingView, LinkReport
+from sbzoom.core.bookings.model import BookingView, LinkReport
 from sbzoom.core.listen import handlers, verify
 from sbzoom.core.listen.metrics import Metrics
 from sbzoom.core.listen.queue import EventQueue
@@ -50,23 +50,41 @@ class ContextEngine:
     """``handlers.Engine`` over the profile's real clients, ledger and unit locks."""
 
     def __init__(self, context: Context) -> None:
-        from sbzoom.core.link import open_ledger, unit_locks
+        from sbzoom.core.bookings.link import unit_locks
+        from sbzoom.store.ledger import shared_ledger
 
         self.context = context
-        self.ledger: Ledger = open_ledger(context)
-        self.locks = unit_locks(context)
+        self.ledger: Ledger = shared_ledger(context.cached, context.data_dir, context.profile_name)
+        self.locks = unit_locks(context.data_dir, context.profile_name)
 
     def link(self, booking_ids: Sequence[str]) -> LinkReport:
-        from sbzoom.core.link import link_bookings
+        from sbzoom.core.auth.simplybook.connection import simplybook_client
+        from sbzoom.core.auth.zoom.connection import zoom_client
+        from sbzoom.core.bookings.link import LinkServices, daily_limit, link_bookings
+        from sbzoom.core.notify.run import ContextNotices
 
         # Settings changed since the last event (a provider mapped, a service put online) count
         # from the next event on: the listener need not be restarted for them.
-        self.context.reload_profile()
-        return link_bookings(self.context, list(booking_ids), missing_ok=True)
+        context = self.context
+        context.reload_profile()
+        services = LinkServices(
+            profile=lambda: context.profile,
+            profile_name=context.profile_name,
+            data_dir=context.data_dir,
+            clock=context.clock,
+            simplybook=lambda: simplybook_client(context),
+            zoom=lambda: zoom_client(context),
+            ledger=lambda: self.ledger,
+            notices=ContextNotices(context),
+            stop=context.stop_requested,
+            stop_signal=lambda: context.stop_signal,
+            daily_limit=lambda: daily_limit(context.env),
+        )
+        return link_bookings(services, list(booking_ids), missing_ok=True)
 
     def booking(self, booking_id: str) -> BookingView | None:
         from sbzoom.core.auth.simplybook.connection import simplybook_client
-        from sbzoom.core.link import booking_view
+        from sbzoom.core.bookings.adapters import booking_view
 
         try:
             return booking_view(simplybook_client(self.context).get_booking(int(booking_id)))

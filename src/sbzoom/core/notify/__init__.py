@@ -5,6 +5,6 @@
     deliver.py  exactly once: record the intent, send, confirm (ledger table ``notices``)
     run.py      wiring: profile settings, SimplyBook, the ledger and ``clients.smtp``
 
-Entry points: ``run.after_link`` (called by ``core.link.link_bookings`` after linking, so the
-listener gets notices by linking), ``run.notify_booking`` (``bookings notify``).
+Entry points: ``run.after_link`` (called by ``core.bookings.link.link_bookings`` after linking,
+so the listener gets notices by linking), ``run.notify_booking`` (``bookings notify``).
 """

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from sbzoom.core.linking import BookingView
+from sbzoom.core.bookings.model import BookingView
 from sbzoom.core.notify.model import Attendee, Notice
 from sbzoom.store.ledger import NoticeRow
 

@@ -13,7 +13,7 @@ from email.message import EmailMessage
 
 from sbzoom.clients.smtp import DEFAULT_PORTS, SmtpSettings
 from sbzoom.context import Context
-from sbzoom.core.linking import BookingView, LinkResult
+from sbzoom.core.bookings.model import BookingView, LinkResult
 from sbzoom.core.notify.deliver import record, result_of, send_unsent
 from sbzoom.core.notify.message import Templates, email_message, subject_and_body
 from sbzoom.core.notify.model import Notice, NoticeResult, NotifyReport
@@ -229,7 +229,7 @@ def after_link(
     gone: Sequence[str] = (),
 ) -> NotifyReport:
     """The notices a link run owes: call it after linking ``views`` (the listener's entry point
-    when it links by other means than ``core.link.link_bookings``, which already calls it).
+    when it links by other means than ``core.bookings.link.link_bookings``, which already calls it).
 
     ``gone``: ids of bookings deleted in SimplyBook; whoever was invited gets a cancellation.
     """
@@ -262,14 +262,42 @@ def vanished(ledger: Ledger | None, booking_ids: Sequence[str]) -> list[BookingV
     return views
 
 
+class ContextNotices:
+    """``bookings.link.LinkNotices`` over the command's context."""
+
+    def __init__(self, context: Context) -> None:
+        self.context = context
+
+    def check_ready(self) -> None:
+        check_ready(self.context)
+
+    def after_link(
+        self,
+        ledger: Ledger | None,
+        views: Sequence[BookingView],
+        online: Mapping[str, str],
+        timezone: str,
+        list_providers: Callable[[], Sequence[object]],
+        results: Sequence[LinkResult],
+        *,
+        dry_run: bool,
+        gone: Sequence[str] = (),
+    ) -> NotifyReport:
+        return after_link(
+            self.context, ledger, views, online, timezone, list_providers, results,
+            dry_run=dry_run, gone=gone,
+        )  # fmt: skip
+
+
 def notify_booking(
     context: Context, booking_id: str, *, resend: bool = False, dry_run: bool = False
 ) -> NotifyReport:
     """``bookings notify``: plan and send one booking's notices (all of them with ``resend``)."""
     from sbzoom.core.auth.simplybook.connection import simplybook_client
-    from sbzoom.core.link import booking_view, online_services, open_ledger
+    from sbzoom.core.bookings.adapters import booking_view
+    from sbzoom.core.online import online_services
     from sbzoom.errors import UsageError
-    from sbzoom.store.ledger import ledger_path
+    from sbzoom.store.ledger import ledger_path, shared_ledger
 
     if not booking_id.strip().isdigit():
         raise UsageError(
@@ -280,7 +308,7 @@ def notify_booking(
         check_ready(context)
     simplybook = simplybook_client(context)
     view = booking_view(simplybook.get_booking(int(booking_id)))
-    online = online_services(context, simplybook)
+    online = online_services(context.profile, simplybook)
     if view.service_id not in online:
         raise UsageError(
             f"Booking {view.id} is for {view.service_name}, which is not online: it has no "
@@ -288,7 +316,11 @@ def notify_booking(
             f"Make it online with 'sbzoom services enable-online {view.service_id}'.",
         )
     exists = ledger_path(context.data_dir, context.profile_name).exists()
-    ledger = open_ledger(context) if exists or not dry_run else None
+    ledger = (
+        shared_ledger(context.cached, context.data_dir, context.profile_name)
+        if exists or not dry_run
+        else None
+    )
     row = ledger.booking(view.id) if ledger else None
     if row is None or (row.status != "linked" and not view.cancelled):
         raise SbzoomError(

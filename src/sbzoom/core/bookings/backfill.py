@@ -41,31 +41,3 @@ class HostPlan:
     def done_by(self, today: date) -> date:
         """The UTC day the last waiting booking gets its meeting (today when none waits)."""
         return today + timedelta(days=math.ceil(self.meetings_waiting / max(1, self.limit)))
-
-    def to_json(self, today: date) -> dict[str, object]:
-        return {
-            "host": self.host_id,
-            "daily_limit": self.limit,
-            "used_today": self.used_before + self.spent,
-            "bookings_today": self.bookings_today,
-            "bookings_waiting": self.bookings_waiting,
-            "meetings_waiting": self.meetings_waiting,
-            "first_waiting_start": self.first_waiting.isoformat() if self.first_waiting else None,
-            "done_by": self.done_by(today).isoformat(),
-            "over": self.over,
-        }
-
-    def line(self, today: date, *, dry_run: bool) -> str:
-        used = self.used_before + self.spent
-        verb = "would use" if dry_run else "used"
-        text = (
-            f"Host {self.host_id}: {self.bookings_today} booking(s) linked today; {verb} "
-            f"{used} of {self.limit} meeting creates/updates for {today.isoformat()} (UTC)."
-        )
-        if self.over:
-            first = self.first_waiting.strftime("%Y-%m-%d %H:%M") if self.first_waiting else "?"
-            text += (
-                f" Over the limit: {self.bookings_waiting} booking(s) wait (soonest starts "
-                f"{first}); run daily, the last is linked on {self.done_by(today).isoformat()}."
-            )
-        return text

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from sbzoom.core.workers import run_elastic
+from sbzoom.core.bookings.workers import run_elastic
 
 
 def test_results_come_back_in_order_and_items_start_in_order() -> None:

@@ -11,97 +11,20 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from sbzoom.clients.http import MaybeCommittedError
-from sbzoom.core.linking import (
+from sbzoom.core.bookings.engine import Linker, comment_with_link
+from sbzoom.core.bookings.meeting import meeting_body
+from sbzoom.core.bookings.model import (
     BookingView,
-    HostExhaustedError,
-    Linker,
     LinkPlan,
-    Registrant,
-    Unit,
     ZoomMeeting,
-    comment_with_link,
-    meeting_body,
 )
+from sbzoom.core.bookings.units import Unit
+from sbzoom.render.bookings import backfill_line, link_report_json
 from sbzoom.store.ledger import Ledger
+from tests.fakes import FakeComments, FakeZoom
 
 NY = ZoneInfo("America/New_York")
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
-
-
-class FakeZoom:
-    def __init__(self) -> None:
-        self.meetings: dict[int, dict[str, object]] = {}
-        self.reg: dict[int, list[Registrant]] = {}
-        self.calls: list[tuple[str, object]] = []
-        self.ids = itertools.count(81000000001)
-        self.exhausted: set[str] = set()
-        self.drop_next_create = False
-
-    def writes(self) -> list[tuple[str, object]]:
-        return [c for c in self.calls if c[0] not in ("upcoming", "registrants")]
-
-    def upcoming(self, host_id: str) -> list[ZoomMeeting]:
-        self.calls.append(("upcoming", host_id))
-        return [
-            ZoomMeeting(
-                mid,
-                str(m["host"]),
-                str(m["join_url"]),
-                start=datetime.fromisoformat(str(m["start_time"]).replace("Z", "+00:00")),
-                duration=int(m["duration"]),  # type: ignore[call-overload]
-                topic=str(m["topic"]),
-                agenda=str(m["agenda"])[:250],
-            )
-            for mid, m in self.meetings.items()
-            if m["host"] == host_id
-        ]
-
-    def create(self, host_id: str, body: dict[str, object]) -> ZoomMeeting:
-        self.calls.append(("create", host_id))
-        if host_id in self.exhausted:
-            raise HostExhaustedError(host_id, datetime(2026, 11, 25, tzinfo=UTC))
-        mid = next(self.ids)
-        self.meetings[mid] = {**body, "host": host_id, "join_url": f"https://zoom.test/j/{mid}"}
-        if self.drop_next_create:
-            self.drop_next_create = False
-            raise MaybeCommittedError("no answer")
-        return ZoomMeeting(mid, host_id, f"https://zoom.test/j/{mid}", "pw")
-
-    def update(self, meeting_id: int, body: dict[str, object]) -> None:
-        self.calls.append(("update", meeting_id))
-        self.meetings[meeting_id].update(body)
-
-    def delete(self, meeting_id: int) -> None:
-        self.calls.append(("delete", meeting_id))
-        self.meetings.pop(meeting_id, None)
-
-    def registrants(self, meeting_id: int) -> list[Registrant]:
-        self.calls.append(("registrants", meeting_id))
-        return list(self.reg.get(meeting_id, []))
-
-    def add_registrant(self, meeting_id: int, email: str, first: str, last: str) -> Registrant:
-        self.calls.append(("add_registrant", (meeting_id, email)))
-        reg = Registrant(
-            f"r{len(self.calls)}", email, f"https://zoom.test/w/{meeting_id}?tk={email}"
-        )
-        self.reg.setdefault(meeting_id, []).append(reg)
-        return reg
-
-    def cancel_registrant(self, meeting_id: int, registrant: Registrant) -> None:
-        self.calls.append(("cancel_registrant", (meeting_id, registrant.id)))
-        self.reg[meeting_id] = [r for r in self.reg.get(meeting_id, []) if r.id != registrant.id]
-
-
-class FakeComments:
-    def __init__(self) -> None:
-        self.comments: dict[str, str] = {}
-
-    def get_comment(self, booking_id: str) -> str:
-        return self.comments.get(booking_id, "")
-
-    def set_comment(self, booking_id: str, text: str) -> None:
-        self.comments[booking_id] = text
 
 
 def booking(
@@ -436,12 +359,15 @@ def test_exit_code_is_5_when_every_failure_is_an_unavailable_service(ledger: Led
             raise RemoteError("Zoom is unavailable: HTTP 503 after 5 attempts.")
 
     report = Linker(DownZoom(), None, ledger, PLAN, now=lambda: NOW).run([booking("11")])
-    assert report.results[0].status == "failed" and report.exit_code == 5
+    assert (
+        report.results[0].status == "failed" and not report.ok and report.only_unavailable
+    )  # exit 5
     zoom = FakeZoom()
     zoom.exhausted.add("zu1")
     deferred = Linker(zoom, None, ledger, PLAN, now=lambda: NOW).run([booking("12")])
-    assert deferred.exit_code == 1  # a deferral is a partial run, not an outage
-    assert Linker(FakeZoom(), None, ledger, PLAN, now=lambda: NOW).run([]).exit_code == 0
+    # a deferral is a partial run, not an outage
+    assert not deferred.ok and not deferred.only_unavailable  # exit 1
+    assert Linker(FakeZoom(), None, ledger, PLAN, now=lambda: NOW).run([]).ok  # exit 0
 
 
 # -- runs that share no disk: duplicates converge (issue 14) -------------------------------------
@@ -637,7 +563,7 @@ def test_over_the_daily_limit_the_soonest_are_linked_and_the_rest_planned(ledger
     assert (plan.host_id, plan.used_before, plan.spent) == ("zu1", 40, 60)
     assert (plan.bookings_today, plan.bookings_waiting, plan.over) == (60, 70, True)
     assert plan.done_by(NOW.date()) == NOW.date() + timedelta(days=1)
-    data = report.to_json()["backfill"]
+    data = link_report_json(report)["backfill"]
     assert data[0]["done_by"] == "2026-11-25" and data[0]["used_today"] == 100  # type: ignore[index]
 
 
@@ -649,7 +575,7 @@ def test_dry_run_plans_the_backfill_without_changing_anything(ledger: Ledger) ->
     (host,) = report.backfill
     assert (host.bookings_today, host.bookings_waiting) == (100, 150)
     assert host.done_by(NOW.date()).isoformat() == "2026-11-26"  # 150 more: two more days
-    assert "would use 100 of 100" in host.line(NOW.date(), dry_run=True)
+    assert "would use 100 of 100" in backfill_line(host, NOW.date(), dry_run=True)
     assert zoom.writes() == [] and zoom.meetings == {}
 
 

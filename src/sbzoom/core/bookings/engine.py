@@ -1,391 +1,57 @@
-"""The linking engine: make Zoom match SimplyBook for a set of bookings (PRODUCT.md §4).
+"""(Over 500 lines: the Linker is one class whose steps share one run's state.)
 
-Work is grouped into *units*: a one-to-one booking (key ``b<booking id>``) or a class session
-(key ``s<service>.<provider>.<UTC start>``: same service, provider and start). Each unit owns one
-Zoom meeting whose agenda starts with the marker ``[sbzoom:<key>]``. Before creating, the engine
-looks for that marker among the host's upcoming meetings and adopts what it finds, so a crash,
-a timeout after Zoom committed, or a lost ledger never produce a second meeting.
+The linking engine: make Zoom match SimplyBook for a set of bookings (PRODUCT.md §4).
 
-The engine talks to Zoom and SimplyBook through the narrow protocols below; ``core.link`` wires
-the real clients in. It never prints: progress goes to a callback, results come back as data.
+Work is grouped into *units* (``units.py``): a one-to-one booking or a class session. Each unit
+owns one Zoom meeting whose agenda starts with the marker ``[sbzoom:<key>]``. Before creating, the
+engine looks for that marker among the host's upcoming meetings and adopts what it finds, so a
+crash, a timeout after Zoom committed, or a lost ledger never produce a second meeting.
+
+The engine talks to Zoom and SimplyBook through the narrow protocols of ``model.py``;
+``adapters.py`` wires the real clients in. It never prints: progress goes to a callback, results
+come back as data.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from dataclasses import replace
+from datetime import datetime, timedelta
 
 from sbzoom.clients.http import MaybeCommittedError
-from sbzoom.clients.zoom import MAX_AGENDA, MAX_REGISTRANT_EMAIL, MAX_TOPIC, cut_text, zoom_time
-from sbzoom.core.backfill import DAILY_LIMIT, HostPlan, next_utc_midnight
-from sbzoom.core.converge import duplicates, keeper, marker_key, named_meetings
-from sbzoom.core.notify.model import NotifyReport
+from sbzoom.clients.zoom import MAX_REGISTRANT_EMAIL
+from sbzoom.core.bookings.backfill import DAILY_LIMIT, HostPlan, next_utc_midnight
+from sbzoom.core.bookings.converge import duplicates, keeper, marker_key, named_meetings
+from sbzoom.core.bookings.meeting import matches, meeting_body, state_hash
+from sbzoom.core.bookings.model import (
+    NOT_STARTED,
+    BookingView,
+    CommentOps,
+    HostExhaustedError,
+    LinkPlan,
+    LinkReport,
+    LinkResult,
+    MeetingGoneError,
+    Registrant,
+    UnitLocks,
+    WriteBackUnavailableError,
+    ZoomMeeting,
+    ZoomOps,
+)
+from sbzoom.core.bookings.units import Unit, group_units, marker
+from sbzoom.core.bookings.workers import run_elastic
 from sbzoom.core.online import Orphan, orphan_reason
-from sbzoom.core.workers import run_elastic
-from sbzoom.errors import AuthError, ConfigError, ExitCode, RemoteError, SbzoomError
-from sbzoom.store.config import KEYS
+from sbzoom.errors import AuthError, ConfigError, RemoteError, SbzoomError
 from sbzoom.store.ledger import Audit, BookingRow, Ledger, MeetingRow, utc_text
 
-STATUSES = (
-    "created",
-    "updated",
-    "unchanged",
-    "cancelled",
-    "skipped",
-    "failed",
-    "deferred",
-    "orphaned",
-)
 COMMENT_MARK = "sbzoom:"
-NOT_STARTED = "not started: the run was stopped (Ctrl-C or SIGTERM); the next run links it"
 # Before a create, a host's listing older than this is fetched again: another runner (another
 # machine, no shared lock) may have made the meeting meanwhile. One list per host per interval,
 # shared by every worker, so the cost stays a few requests per run.
 RECHECK_SECONDS = 5.0
-MINUTE = timedelta(minutes=1)
-
-
-# -- what the engine needs from the outside --------------------------------------------------
-
-
-@dataclass(frozen=True)
-class BookingView:
-    id: str
-    code: str
-    cancelled: bool
-    start: datetime  # aware
-    end: datetime  # aware
-    service_id: str
-    service_name: str
-    provider_id: str
-    provider_name: str
-    client_name: str
-    client_email: str
-
-
-@dataclass(frozen=True)
-class ZoomMeeting:
-    id: int
-    host_id: str
-    join_url: str
-    passcode: str = ""
-    start: datetime | None = None
-    duration: int | None = None
-    topic: str = ""
-    agenda: str = ""
-
-
-@dataclass(frozen=True)
-class Registrant:
-    id: str
-    email: str
-    join_url: str
-
-
-class HostExhaustedError(SbzoomError):
-    """The host reached Zoom's daily create/update limit."""
-
-    def __init__(self, host_id: str, reset_at: datetime | None, host_label: str = "") -> None:
-        when = reset_at.strftime("%Y-%m-%d %H:%M UTC") if reset_at else "00:00 UTC"
-        super().__init__(
-            f"Zoom's daily create/update limit for host {host_label or host_id} is reached; "
-            f"retry after {when}."
-        )
-        self.host_id = host_id
-        self.reset_at = reset_at
-
-
-class MeetingGoneError(SbzoomError):
-    """The meeting no longer exists on Zoom (deleted by hand, or expired)."""
-
-
-class WriteBackUnavailableError(SbzoomError):
-    """SimplyBook has no booking-comment endpoint (404/405): write-back cannot work at all."""
-
-
-class CommentUnreadableError(SbzoomError):
-    """The booking's comment could not be read, so writing it could lose someone's text."""
-
-
-class ZoomOps(Protocol):
-    def upcoming(self, host_id: str) -> list[ZoomMeeting]: ...
-    def create(self, host_id: str, body: dict[str, object]) -> ZoomMeeting: ...
-    def update(self, meeting_id: int, body: dict[str, object]) -> None: ...
-    def delete(self, meeting_id: int) -> None: ...
-    def registrants(self, meeting_id: int) -> list[Registrant]: ...
-    def add_registrant(
-        self, meeting_id: int, email: str, first_name: str, last_name: str
-    ) -> Registrant: ...
-    def cancel_registrant(self, meeting_id: int, registrant: Registrant) -> None: ...
-
-
-class UnitLocks(Protocol):
-    """Cross-process locks per unit (``store.files.UnitLocks``): a run and the listener never
-    work on the same booking or session at once, and never wait for each other's whole run."""
-
-    def hold(self, key: str) -> AbstractContextManager[None]: ...
-
-
-class CommentOps(Protocol):
-    def get_comment(self, booking_id: str) -> str: ...
-    def set_comment(self, booking_id: str, text: str) -> None: ...
-
-
-@dataclass(frozen=True)
-class MeetingSettings:
-    topic: str = "{service} with {provider}"
-    agenda: str = "Booking {code} for {client}"
-    waiting_room: bool = True
-    passcode: str = "auto"
-    auto_recording: str = "none"
-    join_before_host: bool = False
-    registrant_emails: bool = False  # notify.class_via = zoom: Zoom e-mails class registrants
-
-
-@dataclass(frozen=True)
-class LinkPlan:
-    """Everything a run decides by: what is online, who hosts, how meetings look."""
-
-    online: dict[str, str]  # service id -> "online" | "class"
-    hosts: dict[str, str]  # provider id -> Zoom user id
-    timezone: str  # company IANA zone, for Zoom's display
-    meeting: MeetingSettings = field(default_factory=MeetingSettings)
-    write_back: bool = False
-    dry_run: bool = False
-    workers: int = 4
-    cancel_orphans: bool = False  # end the meetings of orphaned bookings (core.online)
-
-
-@dataclass(frozen=True)
-class LinkResult:
-    booking_id: str
-    status: str
-    meeting_id: int | None = None
-    join_url: str = ""
-    reason: str = ""
-    unavailable: bool = False  # failed because a service stayed unavailable (worth a retry later)
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            # SimplyBook ids are numbers in every JSON sbzoom prints (one type throughout)
-            "booking_id": int(self.booking_id) if self.booking_id.isdigit() else self.booking_id,
-            "status": self.status,
-            "meeting_id": self.meeting_id,
-            "join_url": self.join_url or None,
-            "reason": self.reason or None,
-        }
-
-
-@dataclass(frozen=True)
-class LinkReport:
-    results: list[LinkResult]
-    dry_run: bool = False
-    notices: NotifyReport | None = None  # the e-mails sent after linking (notify.email)
-    warnings: list[str] = field(default_factory=list)  # shown on stderr; not failures
-    # The bookings the results are about, by id, so each row can say which booking it is
-    # (start, service, client). A booking gone from SimplyBook has none.
-    bookings: Mapping[str, BookingView] = field(default_factory=dict)
-    backfill: list[HostPlan] = field(default_factory=list)  # per host, when any had work
-    today: datetime | None = None  # when the plan was made
-
-    @property
-    def summary(self) -> dict[str, int]:
-        counts = dict.fromkeys(STATUSES, 0)
-        for result in self.results:
-            counts[result.status] += 1
-        return counts
-
-    @property
-    def ok(self) -> bool:
-        return not any(r.status in ("failed", "deferred") for r in self.results)
-
-    @property
-    def exit_code(self) -> ExitCode:
-        """0 when all went well; 5 when every failure was a service staying unavailable (run
-        again later); 1 for any other failure or a deferral (PRODUCT.md exit codes).
-
-        E-mail notices count too: a refused SMTP sign-in is 4 (a person must fix it), a notice
-        refused for good is 1, notices waiting for the SMTP server are 5."""
-        notices = self.notices
-        if notices is not None and notices.problem is not None:
-            return notices.problem.exit_code
-        code = ExitCode.OK
-        if not self.ok:
-            problems = [r for r in self.results if r.status in ("failed", "deferred")]
-            down = all(r.status == "failed" and r.unavailable for r in problems)
-            code = ExitCode.REMOTE if down else ExitCode.FAILURE
-        if notices is not None and not notices.ok:
-            return ExitCode.FAILURE
-        if code is ExitCode.OK and notices is not None and notices.waiting:
-            return ExitCode.REMOTE
-        return code
-
-    def to_json(self) -> dict[str, object]:
-        results = []
-        for result in self.results:
-            row = result.to_json()
-            booking = self.bookings.get(result.booking_id)
-            if booking is not None:  # extra keys (allowed): which booking the row is
-                row["start"] = booking.start.astimezone(UTC).isoformat()
-                row["service"] = booking.service_name
-                row["provider"] = booking.provider_name
-                row["client"] = booking.client_name
-            if self.dry_run:
-                row["dry_run"] = True
-            results.append(row)
-        data: dict[str, object] = {
-            "results": results,
-            "summary": self.summary,
-            "dry_run": self.dry_run,
-            **({"notices": self.notices.to_json()} if self.notices is not None else {}),
-            "warnings": self.warnings,
-        }
-        if self.backfill and self.today is not None:
-            today = self.today.astimezone(UTC).date()
-            data["backfill"] = [plan.to_json(today) for plan in self.backfill]
-        return data
-
-
-# -- units ------------------------------------------------------------------------------------
-
-
-@dataclass
-class Unit:
-    key: str
-    is_class: bool
-    host_id: str | None
-    bookings: list[BookingView]
-
-    @property
-    def active(self) -> list[BookingView]:
-        return [b for b in self.bookings if not b.cancelled]
-
-    @property
-    def first(self) -> BookingView:
-        return (self.active or self.bookings)[0]
-
-
-def unit_key(booking: BookingView, is_class: bool) -> str:
-    if not is_class:
-        return f"b{booking.id}"
-    start = booking.start.astimezone(UTC).strftime("%Y%m%dT%H%MZ")
-    return f"s{booking.service_id}.{booking.provider_id}.{start}"
-
-
-def marker(key: str) -> str:
-    return f"[sbzoom:{key}]"
-
-
-def group_units(bookings: Iterable[BookingView], plan: LinkPlan) -> list[Unit]:
-    units: dict[str, Unit] = {}
-    for booking in bookings:
-        is_class = plan.online.get(booking.service_id) == "class"
-        key = unit_key(booking, is_class)
-        unit = units.get(key)
-        if unit is None:
-            host = plan.hosts.get(booking.provider_id)
-            unit = units[key] = Unit(key, is_class, host, [])
-        unit.bookings.append(booking)
-    return list(units.values())
-
-
-def _fields(booking: BookingView, is_class: bool) -> dict[str, str]:
-    local = booking.start
-    return {
-        "service": booking.service_name,
-        "provider": booking.provider_name,
-        "client": "" if is_class else booking.client_name,
-        "code": "" if is_class else booking.code,
-        "booking_id": "" if is_class else booking.id,
-        "date": local.strftime("%Y-%m-%d"),
-        "time": local.strftime("%H:%M"),
-    }
-
-
-def _render(template: str, values: dict[str, str]) -> str:
-    try:
-        return template.format_map(values).strip()
-    except (KeyError, ValueError, IndexError) as exc:
-        raise ConfigError(
-            f"The meeting template {template!r} cannot be filled: {exc}.",
-            "Use only {service} {provider} {client} {code} {booking_id} {date} {time}; "
-            "fix it with 'sbzoom config set meeting.topic ...'.",
-        ) from None
-
-
-def meeting_body(unit: Unit, plan: LinkPlan) -> dict[str, object]:
-    first = unit.first
-    values = _fields(first, unit.is_class)
-    settings = plan.meeting
-    # An empty template (or one whose fields are all empty) falls back to the default topic.
-    topic = _render(settings.topic, values) or _render(str(KEYS["meeting.topic"].default), values)
-    if unit.is_class:
-        topic = topic.removesuffix(" with").strip() or first.service_name
-    agenda_text = _render(settings.agenda, values) if not unit.is_class else first.service_name
-    body: dict[str, object] = {
-        "topic": cut_text(topic, MAX_TOPIC),
-        "type": 2,
-        "start_time": zoom_time(first.start),
-        # Subtract in UTC: Python subtracts same-zone datetimes as wall times, wrong across DST.
-        "duration": max(1, int((first.end.astimezone(UTC) - first.start.astimezone(UTC)) / MINUTE)),
-        "timezone": plan.timezone,
-        # The marker stays whole at the start; only the text after it is cut to Zoom's limit.
-        "agenda": f"{marker(unit.key)} "
-        + cut_text(agenda_text, MAX_AGENDA - len(marker(unit.key)) - 1),
-        "settings": {
-            "waiting_room": settings.waiting_room,
-            "join_before_host": settings.join_before_host and not settings.waiting_room,
-            "auto_recording": settings.auto_recording,
-            # Classes: registration with manual approval, and sbzoom approves each client it adds
-            # (auto_approve). Approval type 0 would let anyone holding the link self-register.
-            "approval_type": 1 if unit.is_class else 2,
-            **(
-                {
-                    "registrants_email_notification": settings.registrant_emails,
-                    "registrants_confirmation_email": settings.registrant_emails,
-                }
-                if unit.is_class
-                else {}
-            ),
-        },
-    }
-    if settings.passcode == "none":
-        # No passcode is sent, and the waiting room is the meeting's security option: Zoom
-        # requires one of passcode, waiting room or authentication, and overwrites a body with
-        # none of them ("Meeting API Security Enhancements"). `default_password: false` is not a
-        # way to ask for no passcode (spec: it only chooses the PMI/default passcode) and the
-        # update body does not take it. Config refuses `none` without the waiting room.
-        settings_body = body["settings"]
-        assert isinstance(settings_body, dict)
-        settings_body["waiting_room"] = True
-        settings_body["join_before_host"] = False
-    elif settings.passcode != "auto":
-        body["password"] = settings.passcode
-    return body
-
-
-def passcode_problem(settings: MeetingSettings) -> ConfigError | None:
-    """Why the passcode setting cannot be honoured, or None (see docs/zoom-facts in README)."""
-    if settings.passcode == "none" and not settings.waiting_room:
-        return ConfigError(
-            "meeting.passcode = none needs the waiting room: Zoom secures every meeting with a "
-            "passcode or a waiting room, and adds one itself when a meeting has neither.",
-            "Run 'sbzoom config set meeting.waiting_room true', or set meeting.passcode back "
-            "to auto.",
-        )
-    return None
-
-
-def state_hash(host_id: str, body: dict[str, object]) -> str:
-    text = json.dumps({"host": host_id, **body}, sort_keys=True)
-    return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
 def split_name(name: str) -> tuple[str, str]:
@@ -811,7 +477,7 @@ class Linker:
         if adopted is None:
             return self._create(unit, host, body, wanted, fresh=False), "created", ""
         audit = Audit(unit.first.id, "adopt", adopted.id)
-        if _matches(adopted, body):
+        if matches(adopted, body):
             self._save_meeting(
                 unit.key, adopted.id, host, wanted, adopted.join_url, adopted.passcode, "active",
                 audit,
@@ -983,7 +649,7 @@ class Linker:
                 self._relinked[booking.id] = row.meeting_id
         if row is None or row.meeting_id != keep.id or row.status != "active":
             body = meeting_body(unit, self.plan)
-            wanted = state_hash(host, body) if _matches(keep, body) else ""
+            wanted = state_hash(host, body) if matches(keep, body) else ""
             self._save_meeting(
                 unit.key, keep.id, host, wanted, keep.join_url, keep.passcode, "active",
                 Audit(unit.first.id, "adopt", keep.id,
@@ -1391,13 +1057,3 @@ class Linker:
         if self.ledger is None or self.plan.dry_run:
             return
         self.ledger.audit(self.now(), booking_id, action, meeting_id, outcome, detail)
-
-
-def _matches(meeting: ZoomMeeting, body: dict[str, object]) -> bool:
-    """Does an adopted meeting (as the list shows it) already look as wanted?"""
-    start = zoom_time(meeting.start) if meeting.start else None
-    return (
-        start == body["start_time"]
-        and meeting.duration == body["duration"]
-        and meeting.topic == body["topic"]
-    )

@@ -1,0 +1,14 @@
+"""`sbzoom bookings ...`: give bookings their Zoom meetings, and look them up.
+
+link.py      `bookings link`: the run (scope, run lock, engine, notices) over LinkServices
+show.py      `bookings show`: where one booking stands
+scope.py     which bookings a run covers
+engine.py    the Linker: makes Zoom match SimplyBook for a set of bookings
+units.py     bookings grouped into units: one-to-one bookings and class sessions
+meeting.py   the meeting a unit should have: templates, the Zoom request, the state hash
+model.py     what the engine sees and returns: views, plan, results, its interfaces
+adapters.py  the engine's interfaces over the real Zoom and SimplyBook clients
+converge.py  duplicate meetings from runs that share no disk, and the one kept
+backfill.py  Zoom's 100 creates/updates per host per day, planned over days
+workers.py   the elastic worker pool
+"""

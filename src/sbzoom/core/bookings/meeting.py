@@ -1,0 +1,132 @@
+"""The meeting a unit should have: the profile's templates filled in, the request for Zoom, and
+the state hash that tells a run whether Zoom's meeting is still as wanted."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import UTC, timedelta
+from typing import Any
+
+from sbzoom.clients.zoom import MAX_AGENDA, MAX_TOPIC, cut_text, zoom_time
+from sbzoom.core.bookings.model import BookingView, LinkPlan, MeetingSettings, ZoomMeeting
+from sbzoom.core.bookings.units import Unit, marker
+from sbzoom.errors import ConfigError
+from sbzoom.store.config import KEYS
+
+MINUTE = timedelta(minutes=1)
+
+
+def _fields(booking: BookingView, is_class: bool) -> dict[str, str]:
+    local = booking.start
+    return {
+        "service": booking.service_name,
+        "provider": booking.provider_name,
+        "client": "" if is_class else booking.client_name,
+        "code": "" if is_class else booking.code,
+        "booking_id": "" if is_class else booking.id,
+        "date": local.strftime("%Y-%m-%d"),
+        "time": local.strftime("%H:%M"),
+    }
+
+
+def _render(template: str, values: dict[str, str]) -> str:
+    try:
+        return template.format_map(values).strip()
+    except (KeyError, ValueError, IndexError) as exc:
+        raise ConfigError(
+            f"The meeting template {template!r} cannot be filled: {exc}.",
+            "Use only {service} {provider} {client} {code} {booking_id} {date} {time}; "
+            "fix it with 'sbzoom config set meeting.topic ...'.",
+        ) from None
+
+
+def meeting_body(unit: Unit, plan: LinkPlan) -> dict[str, object]:
+    first = unit.first
+    values = _fields(first, unit.is_class)
+    settings = plan.meeting
+    # An empty template (or one whose fields are all empty) falls back to the default topic.
+    topic = _render(settings.topic, values) or _render(str(KEYS["meeting.topic"].default), values)
+    if unit.is_class:
+        topic = topic.removesuffix(" with").strip() or first.service_name
+    agenda_text = _render(settings.agenda, values) if not unit.is_class else first.service_name
+    body: dict[str, object] = {
+        "topic": cut_text(topic, MAX_TOPIC),
+        "type": 2,
+        "start_time": zoom_time(first.start),
+        # Subtract in UTC: Python subtracts same-zone datetimes as wall times, wrong across DST.
+        "duration": max(1, int((first.end.astimezone(UTC) - first.start.astimezone(UTC)) / MINUTE)),
+        "timezone": plan.timezone,
+        # The marker stays whole at the start; only the text after it is cut to Zoom's limit.
+        "agenda": f"{marker(unit.key)} "
+        + cut_text(agenda_text, MAX_AGENDA - len(marker(unit.key)) - 1),
+        "settings": {
+            "waiting_room": settings.waiting_room,
+            "join_before_host": settings.join_before_host and not settings.waiting_room,
+            "auto_recording": settings.auto_recording,
+            # Classes: registration with manual approval, and sbzoom approves each client it adds
+            # (auto_approve). Approval type 0 would let anyone holding the link self-register.
+            "approval_type": 1 if unit.is_class else 2,
+            **(
+                {
+                    "registrants_email_notification": settings.registrant_emails,
+                    "registrants_confirmation_email": settings.registrant_emails,
+                }
+                if unit.is_class
+                else {}
+            ),
+        },
+    }
+    if settings.passcode == "none":
+        # No passcode is sent, and the waiting room is the meeting's security option: Zoom
+        # requires one of passcode, waiting room or authentication, and overwrites a body with
+        # none of them ("Meeting API Security Enhancements"). `default_password: false` is not a
+        # way to ask for no passcode (spec: it only chooses the PMI/default passcode) and the
+        # update body does not take it. Config refuses `none` without the waiting room.
+        settings_body = body["settings"]
+        assert isinstance(settings_body, dict)
+        settings_body["waiting_room"] = True
+        settings_body["join_before_host"] = False
+    elif settings.passcode != "auto":
+        body["password"] = settings.passcode
+    return body
+
+
+def passcode_problem(settings: MeetingSettings) -> ConfigError | None:
+    """Why the passcode setting cannot be honoured, or None (see docs/zoom-facts in README)."""
+    if settings.passcode == "none" and not settings.waiting_room:
+        return ConfigError(
+            "meeting.passcode = none needs the waiting room: Zoom secures every meeting with a "
+            "passcode or a waiting room, and adds one itself when a meeting has neither.",
+            "Run 'sbzoom config set meeting.waiting_room true', or set meeting.passcode back "
+            "to auto.",
+        )
+    return None
+
+
+def state_hash(host_id: str, body: dict[str, object]) -> str:
+    text = json.dumps({"host": host_id, **body}, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def matches(meeting: ZoomMeeting, body: dict[str, object]) -> bool:
+    """Does an adopted meeting (as the list shows it) already look as wanted?"""
+    start = zoom_time(meeting.start) if meeting.start else None
+    return (
+        start == body["start_time"]
+        and meeting.duration == body["duration"]
+        and meeting.topic == body["topic"]
+    )
+
+
+def meeting_settings(get: Callable[[str], Any]) -> MeetingSettings:
+    return MeetingSettings(
+        topic=str(get("meeting.topic")),
+        agenda=str(get("meeting.agenda")),
+        waiting_room=bool(get("meeting.waiting_room")),
+        passcode=str(get("meeting.passcode")),
+        auto_recording=str(get("meeting.auto_recording")),
+        join_before_host=bool(get("meeting.join_before_host")),
+        registrant_emails=get("notify.class_via") == "zoom",
+    )
