@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from sbzoom.clients.http import MaybeCommittedError
+from sbzoom.clients.simplybook import Provider, Service
+from sbzoom.clients.zoom import ZoomUser
 from sbzoom.core.bookings.model import HostExhaustedError, Registrant, ZoomMeeting
+from sbzoom.errors import MissingScopeError
 
 NOW = datetime(2026, 3, 2, 12, 0, 0, tzinfo=UTC)
 
@@ -51,15 +54,37 @@ class FakeTokens:
 
 
 class FakeZoom:
-    """Zoom as the linking engine sees it (``ZoomOps``), in memory, recording every call."""
+    """A Zoom account in memory: meetings and registrants as the linking engine sees them
+    (``ZoomOps``), recording every call; and its users (``list_users``, ``get_user``) as
+    ``ZoomClient`` has them. ``may_list=False`` is a user-level sign-in, refused the account's user
+    list; ``listed`` records the statuses asked for."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self, users: Sequence[ZoomUser] = (), *, me: ZoomUser | None = None, may_list: bool = True
+    ) -> None:
+        self.users = list(users)
+        self.me = me
+        self.may_list = may_list
+        self.listed: list[str] = []
         self.meetings: dict[int, dict[str, object]] = {}
         self.reg: dict[int, list[Registrant]] = {}
         self.calls: list[tuple[str, object]] = []
         self.ids = itertools.count(81000000001)
         self.exhausted: set[str] = set()
         self.drop_next_create = False
+
+    def list_users(self, status: str = "active") -> list[ZoomUser]:
+        self.listed.append(status)
+        if not self.may_list:
+            raise MissingScopeError(
+                "The Zoom app lacks the scope user:read:list_users:admin (GET /users).",
+                scopes=["user:read:list_users:admin"],
+            )
+        return [u for u in self.users if u.status == status]
+
+    def get_user(self, user: str = "me") -> ZoomUser:
+        assert user == "me" and self.me is not None, "only 'me' is known"
+        return self.me
 
     def writes(self) -> list[tuple[str, object]]:
         return [c for c in self.calls if c[0] not in ("upcoming", "registrants")]
@@ -127,3 +152,19 @@ class FakeComments:
 
     def set_comment(self, booking_id: str, text: str) -> None:
         self.comments[booking_id] = text
+
+
+class FakeCatalog:
+    """SimplyBook's providers and services, in memory: the catalog calls of ``SimplyBookClient``."""
+
+    def __init__(
+        self, providers: Sequence[Provider] = (), services: Sequence[Service] = ()
+    ) -> None:
+        self.providers = list(providers)
+        self.services = list(services)
+
+    def list_providers(self) -> list[Provider]:
+        return list(self.providers)
+
+    def list_services(self) -> list[Service]:
+        return list(self.services)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from sbzoom.cli._common import JSON_OPTION, context_of
+from sbzoom.cli._common import JSON_OPTION, context_of, factory_of
 
 
 def audit(
@@ -16,24 +16,18 @@ def audit(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """What sbzoom changed (created, moved, cancelled meetings...), when, and the outcome."""
-    from sbzoom import render
     from sbzoom.core.audit import audit_log
-    from sbzoom.render.audit import write_audit
+    from sbzoom.core.auth.simplybook.connection import company_timezone
+    from sbzoom.render.audit import show_audit
 
     context = context_of(ctx)
-    log = audit_log(context, booking_id, since)
-    if as_json:
-        render.print_json(context.stdout, log.to_json())
-    elif log.entries:
-        write_audit(context.stdout.file, log, context.stdout.width)
-    if log.zone_problem and log.entries and not as_json:
-        context.notice(f"Times are in UTC: {log.zone_problem}")
-    if not log.ledger_exists:
-        context.notice(
-            "Nothing recorded yet: 'sbzoom bookings link' records every change it makes."
-        )
-    elif not log.entries:
-        context.notice("No audit entries match.")
-    else:
-        noun = "entry" if len(log.entries) == 1 else "entries"
-        context.notice(f"{len(log.entries)} audit {noun}.")
+    f = factory_of(ctx)
+    log = audit_log(
+        booking_id,
+        since,
+        zone_of_company=lambda: company_timezone(context),
+        clock=f.clock,
+        data_dir=context.data_dir,
+        profile_name=context.profile_name,
+    )
+    show_audit(context.stdout, f.notifier, log, as_json=as_json)

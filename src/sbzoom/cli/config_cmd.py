@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from sbzoom.cli._common import JSON_OPTION, context_of
+from sbzoom.cli._common import JSON_OPTION, context_of, factory_of
 
 app = typer.Typer(help="Read and change the profile's settings.", no_args_is_help=True)
 
@@ -16,16 +16,11 @@ def get(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Print one setting (its default when unset)."""
-    from sbzoom.core import settings
+    from sbzoom.core.settings import get_value
+    from sbzoom.render.config import show_value
 
-    context = context_of(ctx)
-    value = settings.get_value(context, key)
-    if as_json:
-        from sbzoom import render
-
-        render.print_json(context.stdout, {"key": key, "value": value})
-        return
-    context.stdout.print("" if value is None else settings.format_value(value))
+    value = get_value(factory_of(ctx).profile, key)
+    show_value(context_of(ctx).stdout, key, value, as_json=as_json)
 
 
 # A value may start with '-' ('config set zoom.max_rps -2' is refused by the value check, with
@@ -37,48 +32,39 @@ def set_(
     value: str = typer.Argument(..., help="New value; checked before anything is written."),
 ) -> None:
     """Change one setting."""
-    from sbzoom.core import settings
+    from sbzoom.core.settings import set_value
 
     context = context_of(ctx)
-    settings.set_value(context, key, value)
-    context.notice(f"Set {key} for profile '{context.profile_name}'.")
+    f = factory_of(ctx)
+    set_value(f.config, context.profile_name, key, value)
+    f.notifier.notice(f"Set {key} for profile '{context.profile_name}'.")
 
 
 @app.command("unset")
 def unset(ctx: typer.Context, key: str = typer.Argument(..., help="Dotted key.")) -> None:
     """Remove one setting (it falls back to its default)."""
-    from sbzoom.core import settings
+    from sbzoom.core.settings import unset_value
 
     context = context_of(ctx)
-    settings.unset_value(context, key)
-    context.notice(f"Unset {key} for profile '{context.profile_name}'.")
+    f = factory_of(ctx)
+    unset_value(f.config, context.profile_name, key)
+    f.notifier.notice(f"Unset {key} for profile '{context.profile_name}'.")
 
 
 @app.command("list")
 def list_(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     """List the profile's settings with their defaults. Secrets are never here."""
-    from sbzoom import render
-    from sbzoom.core import settings
+    from sbzoom.core.settings import list_values
+    from sbzoom.render.config import show_settings
 
-    context = context_of(ctx)
-    rows = settings.list_values(context)
-    if as_json:
-        render.print_json(context.stdout, {r.key: r.value for r in rows})
-        return
-    render.print_table(
-        context.stdout,
-        ["key", "value", "source"],
-        ([r.key, settings.format_value(r.value), r.source] for r in rows),
-    )
+    rows = list_values(factory_of(ctx).profile)
+    show_settings(context_of(ctx).stdout, rows, as_json=as_json)
 
 
 @app.command("path")
 def path(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     """Print the config file's path."""
-    context = context_of(ctx)
-    if as_json:
-        from sbzoom import render
+    from sbzoom.render.config import show_path
 
-        render.print_json(context.stdout, {"path": str(context.config_path)})
-        return
-    context.stdout.print(str(context.config_path))
+    context = context_of(ctx)
+    show_path(context.stdout, context.config_path, as_json=as_json)

@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
-
 import typer
 
-from sbzoom.cli._common import JSON_OPTION, context_of
-
-if TYPE_CHECKING:
-    from sbzoom.context import Context
-    from sbzoom.core.catalog import ServiceChange
+from sbzoom.cli._common import JSON_OPTION, context_of, factory_of
 
 app = typer.Typer(help="Choose which services and classes are online.", no_args_is_help=True)
 
@@ -19,33 +12,12 @@ app = typer.Typer(help="Choose which services and classes are online.", no_args_
 @app.command("list")
 def list_(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     """List SimplyBook services with online and class flags (and why a service is a class)."""
-    from sbzoom import render
-    from sbzoom.core import catalog
+    from sbzoom.core.services import list_services
+    from sbzoom.render.services import show_listing
 
-    context = context_of(ctx)
-    listing = catalog.list_services(context)
-    if as_json:
-        render.print_json(context.stdout, [row.to_json() for row in listing.rows])
-    else:
-        render.print_table(
-            context.stdout,
-            ["ID", "NAME", "ONLINE", "CLASS", "WHY CLASS"],
-            [
-                (
-                    r.service.id,
-                    r.service.name,
-                    "yes" if r.online else "no",
-                    "yes" if r.is_class else "no",
-                    r.class_reason or "",
-                )
-                for r in listing.rows
-            ],
-        )
-    for service_id, mode in listing.stale:
-        context.notice(
-            f"services.{service_id} = {mode} names a service SimplyBook no longer has; remove it "
-            f"with 'sbzoom services disable-online {service_id}'."
-        )
+    f = factory_of(ctx)
+    listing = list_services(f.simplybook, f.profile)
+    show_listing(context_of(ctx).stdout, f.notifier, listing, as_json=as_json)
 
 
 @app.command("enable-online")
@@ -59,10 +31,14 @@ def enable_online(
     A service whose capacity lets several clients share a slot becomes a class without --class.
     If any name is unknown or ambiguous, nothing changes.
     """
-    from sbzoom.core import catalog
+    from sbzoom.core import services as use_case
+    from sbzoom.render.services import show_changes
 
-    context = context_of(ctx)
-    _report(context, catalog.enable_online(context, services, force_class=as_class))
+    f = factory_of(ctx)
+    changes = use_case.enable_online(
+        services, force_class=as_class, catalog=f.simplybook, profile=f.profile, config=f.config
+    )
+    show_changes(f.notifier, changes)
 
 
 @app.command("disable-online")
@@ -71,31 +47,11 @@ def disable_online(
     services: list[str] = typer.Argument(..., help="Service ids or exact names."),
 ) -> None:
     """Make services offline again. If any name is unknown or ambiguous, nothing changes."""
-    from sbzoom.core import catalog
+    from sbzoom.core import services as use_case
+    from sbzoom.render.services import show_changes
 
-    context = context_of(ctx)
-    _report(context, catalog.disable_online(context, services))
-
-
-def _state(mode: str | None, reason: str | None) -> str:
-    if mode is None:
-        return "offline"
-    if mode == "class":
-        return f"online as a class ({reason})" if reason else "online as a class"
-    return "online"
-
-
-def _report(context: Context, changes: Sequence[ServiceChange]) -> None:
-    for change in changes:
-        who = (
-            f"'{change.name}' (id {change.service_id})"
-            if change.name
-            else (f"service {change.service_id} (no longer in SimplyBook)")
-        )
-        state = _state(change.after, change.class_reason)
-        if not change.changed:
-            context.notice(f"Service {who} is already {state}.")
-        elif change.before is None or change.after is None:
-            context.notice(f"Service {who} is now {state}.")
-        else:
-            context.notice(f"Service {who} is now {state} (was {_state(change.before, None)}).")
+    f = factory_of(ctx)
+    changes = use_case.disable_online(
+        services, catalog=f.simplybook, profile=f.profile, config=f.config
+    )
+    show_changes(f.notifier, changes)

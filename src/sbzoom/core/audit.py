@@ -7,14 +7,20 @@ Reading never creates a ledger.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from sbzoom.context import Context
 from sbzoom.core.dates import parse_day
 from sbzoom.errors import SbzoomError, UsageError
-from sbzoom.store.ledger import AuditRow
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from sbzoom.clock import Clock
+    from sbzoom.store.ledger import AuditRow
 
 
 @dataclass(frozen=True)
@@ -26,16 +32,6 @@ class AuditEntry:
     outcome: str  # ok | failed | missing
     detail: str
 
-    def to_json(self) -> dict[str, object]:
-        return {
-            "at": self.at.isoformat(),
-            "booking_id": int(self.booking_id) if self.booking_id.isdigit() else None,
-            "action": self.action,
-            "meeting_id": self.meeting_id,
-            "outcome": self.outcome,
-            "detail": self.detail or None,
-        }
-
 
 @dataclass(frozen=True)
 class AuditLog:
@@ -43,9 +39,6 @@ class AuditLog:
     zone: ZoneInfo  # how times are shown to a person
     zone_problem: str = ""  # why the company zone is unknown (times are then in UTC)
     ledger_exists: bool = True
-
-    def to_json(self) -> list[dict[str, object]]:
-        return [e.to_json() for e in self.entries]
 
 
 def _entry(row: AuditRow) -> AuditEntry:
@@ -60,17 +53,25 @@ def _entry(row: AuditRow) -> AuditEntry:
     )
 
 
-def company_zone(context: Context) -> tuple[ZoneInfo, str]:
+def company_zone(zone_of_company: Callable[[], ZoneInfo]) -> tuple[ZoneInfo, str]:
     """The company zone to show times in; UTC, with the reason, when it cannot be known."""
-    from sbzoom.core.auth.simplybook.connection import company_timezone
-
     try:
-        return company_timezone(context), ""
+        return zone_of_company(), ""
     except SbzoomError as exc:
         return ZoneInfo("UTC"), exc.message
 
 
-def audit_log(context: Context, booking_id: str | None, since: str | None) -> AuditLog:
+def audit_log(
+    booking_id: str | None,
+    since: str | None,
+    *,
+    zone_of_company: Callable[[], ZoneInfo],
+    clock: Clock,
+    data_dir: Path,
+    profile_name: str,
+) -> AuditLog:
+    """The profile's audit entries (one booking's, or all), from ``since`` on; reading never
+    creates the ledger. ``zone_of_company`` is asked once the booking id is known to be good."""
     from sbzoom.store.ledger import Ledger, ledger_path
 
     if booking_id is not None and not booking_id.strip().isdigit():
@@ -78,12 +79,12 @@ def audit_log(context: Context, booking_id: str | None, since: str | None) -> Au
             f"Booking id {booking_id!r} is not a number.",
             "Pass a SimplyBook booking id, e.g. 'sbzoom audit 1001', or none for every entry.",
         )
-    zone, problem = company_zone(context)
+    zone, problem = company_zone(zone_of_company)
     start = None
     if since:
-        today = context.clock.now().astimezone(zone).date()
+        today = clock.now().astimezone(zone).date()
         start = datetime.combine(parse_day(since, today, "--since"), time(), zone)
-    path = ledger_path(context.data_dir, context.profile_name)
+    path = ledger_path(data_dir, profile_name)
     if not path.exists():
         return AuditLog([], zone, problem, ledger_exists=False)
     ledger = Ledger(path)

@@ -11,19 +11,47 @@ The meeting still exists on Zoom and its links still work; nobody moves it when 
 moves or ends it when the booking is cancelled. The fix is to map the provider / enable the
 service again (the next `bookings link` picks the meeting up where it was), or to cancel it
 with `bookings link --cancel-orphans` (with `--dry-run` first to see what would go).
+
+Which services are online, and which are classes: the profile stores ``services.<id>`` =
+``online`` or ``class``; a service without a key is offline, so services created later stay
+offline until someone enables them. A class (one meeting per session, one registration link per
+client) is what ``services enable-online --class`` asks for, and anything whose capacity lets
+several clients share a slot: the service's booking limit (``limit_booking``) or the ``qty`` of a
+provider who offers it above 1.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sbzoom.errors import ConfigError
 
 if TYPE_CHECKING:
-    from sbzoom.clients.simplybook import SimplyBookClient
+    from sbzoom.clients.simplybook import Provider, Service, SimplyBookClient
     from sbzoom.store.config import Profile
+
+
+def offers(provider: Provider, service: Service) -> bool:
+    return provider.id in service.provider_ids or service.id in provider.service_ids
+
+
+def capacity_reason(service: Service, providers: Iterable[Provider]) -> str | None:
+    """Why the service's capacity makes it a class, or None when one client fills a slot."""
+    if service.capacity > 1:
+        return f"its booking limit allows {service.capacity} clients per slot"
+    takers = [p for p in providers if offers(p, service) and p.qty > 1]
+    if takers:
+        most = max(takers, key=lambda p: p.qty)
+        return f"provider {most.name} takes {most.qty} clients per slot"
+    return None
+
+
+def online_mode(stored: Mapping[str, str], service: Service) -> str | None:
+    """``online`` or ``class`` as the profile stores it for ``service``; None: offline."""
+    value = stored.get(str(service.id))
+    return value if value in ("online", "class") else None
 
 
 @dataclass(frozen=True)
@@ -93,8 +121,6 @@ def online_services(profile: Profile, simplybook: SimplyBookClient) -> dict[str,
     was stored when it was enabled (its capacity may have grown since), so linking, showing and
     reporting agree with `sbzoom services list`.
     """
-    from sbzoom.core.catalog import capacity_reason
-
     stored = stored_online(profile)
     if "online" not in stored.values():
         return stored

@@ -34,8 +34,8 @@ from sbzoom.clients.simplybook import Booking, Provider, Service, SimplyBookClie
 from sbzoom.core.bookings.adapters import booking_view
 from sbzoom.core.bookings.model import BookingView
 from sbzoom.core.bookings.units import unit_key
-from sbzoom.core.catalog import resolve_one
 from sbzoom.core.dates import Window, window
+from sbzoom.core.naming import resolve_one
 from sbzoom.core.notify.state import delivery_state
 from sbzoom.core.online import Orphan, cancel_orphans_command, orphan_cause, orphan_reason
 from sbzoom.errors import SbzoomError, UsageError

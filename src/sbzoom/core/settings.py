@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from sbzoom.context import Context
 from sbzoom.store.config import KEYS, Value, parse_value, spec_for
+
+if TYPE_CHECKING:
+    from sbzoom.store.config import ConfigStore, Profile
 
 
 @dataclass(frozen=True)
@@ -15,33 +18,24 @@ class Setting:
     source: str  # "config" or "default"
 
 
-def format_value(value: Value | None) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def get_value(context: Context, key: str) -> Value | None:
+def get_value(profile: Profile, key: str) -> Value | None:
     spec_for(key)  # unknown keys are an error, not an empty answer
-    return context.profile.get(key)
+    return profile.get(key)
 
 
-def set_value(context: Context, key: str, raw: str) -> None:
+def set_value(config: ConfigStore, profile_name: str, key: str, raw: str) -> None:
+    """Check ``raw`` against the key's rule, then write it (a profile is created by its first
+    setting)."""
     value = parse_value(key, raw)
-    context.config.set(context.profile_name, key, value)
-    context.reload_profile()
+    config.set(profile_name, key, value)
 
 
-def unset_value(context: Context, key: str) -> None:
+def unset_value(config: ConfigStore, profile_name: str, key: str) -> None:
     spec_for(key)
-    context.config.update(context.profile_name, {key: None})
-    context.reload_profile()
+    config.update(profile_name, {key: None})
 
 
-def list_values(context: Context) -> list[Setting]:
-    profile = context.profile
+def list_values(profile: Profile) -> list[Setting]:
     rows = [
         Setting(
             key,

@@ -1,14 +1,18 @@
-"""`sbzoom audit` for a person: a table in company time, fitted to the terminal."""
+"""`sbzoom audit` for a person: a table in company time, fitted to the terminal; and its JSON."""
 
 from __future__ import annotations
 
 from typing import IO, TYPE_CHECKING
 
 from sbzoom.core.dates import company_time
+from sbzoom.render import print_json
 from sbzoom.render.table import Column, fit_columns, format_header_for, format_row, measured
 
 if TYPE_CHECKING:
-    from sbzoom.core.audit import AuditLog
+    from rich.console import Console
+
+    from sbzoom.core.audit import AuditEntry, AuditLog
+    from sbzoom.core.ports import Notifier
 
 AUDIT_COLUMNS = (
     Column("WHEN", 21, rank=0),
@@ -18,6 +22,17 @@ AUDIT_COLUMNS = (
     Column("MEETING", 11, rank=5),
     Column("DETAIL", 60, shrink_to=16, rank=4),
 )
+
+
+def entry_json(entry: AuditEntry) -> dict[str, object]:
+    return {
+        "at": entry.at.isoformat(),
+        "booking_id": int(entry.booking_id) if entry.booking_id.isdigit() else None,
+        "action": entry.action,
+        "meeting_id": entry.meeting_id,
+        "outcome": entry.outcome,
+        "detail": entry.detail or None,
+    }
 
 
 def write_audit(out: IO[str], log: AuditLog, width: int) -> None:
@@ -37,3 +52,22 @@ def write_audit(out: IO[str], log: AuditLog, width: int) -> None:
     for row in rows:
         out.write(format_row(fitted, row) + "\n")
     out.flush()
+
+
+def show_audit(out: Console, notifier: Notifier, log: AuditLog, *, as_json: bool) -> None:
+    """The entries (JSON or the table) on stdout; where the times are from and how many, below."""
+    if as_json:
+        print_json(out, [entry_json(e) for e in log.entries])
+    elif log.entries:
+        write_audit(out.file, log, out.width)
+    if log.zone_problem and log.entries and not as_json:
+        notifier.notice(f"Times are in UTC: {log.zone_problem}")
+    if not log.ledger_exists:
+        notifier.notice(
+            "Nothing recorded yet: 'sbzoom bookings link' records every change it makes."
+        )
+    elif not log.entries:
+        notifier.notice("No audit entries match.")
+    else:
+        noun = "entry" if len(log.entries) == 1 else "entries"
+        notifier.notice(f"{len(log.entries)} audit {noun}.")

@@ -9,7 +9,6 @@ from sbzoom.clients.simplybook import Provider, Service
 from sbzoom.clients.zoom import ZoomUser, ZoomUserGoneError
 from sbzoom.core.bookings.backfill import HostPlan
 from sbzoom.core.bookings.converge import duplicates
-from sbzoom.core.catalog import offers
 from sbzoom.core.doctor.model import (
     FAIL,
     OK,
@@ -20,6 +19,7 @@ from sbzoom.core.doctor.model import (
     Findings,
     OrphanFinding,
 )
+from sbzoom.core.online import offers
 from sbzoom.store.config import Profile
 
 # Zoom ends meetings hosted by a Basic (unlicensed) user after 40 minutes.
