@@ -69,19 +69,26 @@ class DailyLimitError(RateLimitedError):
 
 
 class ZoomUserGoneError(ApiError):
+    """The user (a host, or the one asked for) is not in this Zoom account (1001, 1010, 1120)."""
+
     def __init__(self, message: str, hint: str | None, *, user: str, status: int, code: int):
         super().__init__(message, hint, service=SERVICE, status=status, code=code)
         self.user = user
 
 
 class MeetingGoneError(ApiError):
+    """The meeting no longer exists on Zoom: deleted (by hand, or by another run) or expired.
+
+    Raised by every call that names a meeting; ``delete_meeting`` treats it as done.
+    """
+
     def __init__(
         self,
         message: str,
-        hint: str | None,
+        hint: str | None = None,
         *,
-        meeting_id: int | None,
-        status: int,
+        meeting_id: int | None = None,
+        status: int = 404,
         code: int = 3001,
     ):
         super().__init__(message, hint, service=SERVICE, status=status, code=code)
@@ -93,6 +100,8 @@ class RegistrantLinkError(ApiError):
 
 
 class HostNotAllowedError(ApiError):
+    """The user may not host or schedule meetings (3161): meetings are off for them in Zoom."""
+
     def __init__(self, message: str, hint: str | None, *, host: str | None, status: int):
         super().__init__(message, hint, service=SERVICE, status=status, code=3161)
         self.host = host

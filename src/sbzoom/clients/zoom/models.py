@@ -29,6 +29,8 @@ MAX_REGISTRANT_EMAIL = 128
 
 @dataclass(frozen=True)
 class ZoomUser:
+    """A user of the Zoom account: who can host meetings (``licensed`` users without limits)."""
+
     id: str  # "" for pending users: Zoom gives them no id until they accept
     email: str
     first_name: str = ""
@@ -80,13 +82,19 @@ class Meeting:
 
 @dataclass(frozen=True)
 class Registrant:
+    """Someone registered for a meeting, with their own ``join_url`` once approved.
+
+    Only ``id`` and ``email`` are positional, so ``Registrant(id, email, join_url)`` cannot put the
+    link where the first name belongs.
+    """
+
     id: str
     email: str
-    first_name: str = ""
-    last_name: str = ""
-    status: str = ""  # approved | pending | denied
-    join_url: str = ""  # unique to this registrant
-    create_time: datetime | None = None
+    first_name: str = field(default="", kw_only=True)
+    last_name: str = field(default="", kw_only=True)
+    status: str = field(default="", kw_only=True)  # approved | pending | denied
+    join_url: str = field(default="", kw_only=True)  # unique to this registrant
+    create_time: datetime | None = field(default=None, kw_only=True)
 
 
 class RegistrantRef(Protocol):

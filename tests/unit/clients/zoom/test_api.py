@@ -234,7 +234,12 @@ def test_add_registrant(zoom: ZoomClient, router: respx.Router) -> None:
         "auto_approve": True,
     }
     assert registrant == Registrant(
-        "r1", "cy@x.test", "Cy", "Dee", "approved", "https://zoom.us/w/1?tk=abc"
+        "r1",
+        "cy@x.test",
+        first_name="Cy",
+        last_name="Dee",
+        status="approved",
+        join_url="https://zoom.us/w/1?tk=abc",
     )
 
 
