@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
-from sbzoom.cli._common import JSON_OPTION, context_of
-from sbzoom.errors import ExitCode
+from sbzoom.cli._common import JSON_OPTION, factory_of
+from sbzoom.errors import ExitCode, OutcomeError
+
+if TYPE_CHECKING:
+    from sbzoom.factory import Factory
 
 
 def listen(
@@ -41,46 +46,79 @@ def listen(
     """
     from sbzoom import render
     from sbzoom.core.listen import settings
+    from sbzoom.render import listen as shown
 
-    context = context_of(ctx)
+    factory = factory_of(ctx)
+    context = factory.context
+    notice = factory.notifier.notice
     if zoom_secret_stdin:
-        settings.store_zoom_secret(context, context.stdin.read)
-        context.notice("Zoom webhook secret token kept in the secret store.")
+        settings.store_zoom_secret(factory.secrets, context.stdin.read)
+        notice(shown.ZOOM_SECRET_KEPT)
         if not print_urls:
             return
     if rotate_secret:
-        secret = settings.rotate_callback_secret(context)
-        context.notice(
-            "New callback secret made: paste the new SimplyBook URL below into Custom Features → "
-            "API → Callback URL. The old URL now answers 404."
-        )
+        secret = settings.rotate_callback_secret(context.env, factory.secrets)
+        notice(shown.SECRET_ROTATED)
         print_urls = True
     if print_urls:
-        secret, _ = settings.callback_secret(context)
-        zoom_secret, _ = settings.zoom_secret(context)
-        urls = settings.listen_urls(context, host, port, secret, zoom_secret is not None)
+        secret, _ = settings.callback_secret(context.env, factory.secrets)
+        zoom_secret, _ = settings.zoom_secret(context.env, factory.secrets)
+        urls = settings.listen_urls(factory.profile, host, port, secret, zoom_secret is not None)
         if as_json:
-            render.print_json(context.stdout, urls.to_json())
+            render.print_json(context.stdout, shown.urls_json(urls))
             return
-        render.print_kv(
-            context.stdout,
-            [
-                ("SimplyBook callback URL", urls.simplybook),
-                ("Zoom event notification endpoint URL", urls.zoom),
-            ],
-        )
-        context.notice(
-            "SimplyBook: Custom Features → API → Callback URL. Zoom: your app → Features → "
-            "Event Subscriptions (meeting.deleted, meeting.updated)."
-            + (
-                ""
-                if zoom_secret
-                else " Then give Zoom's secret token: 'sbzoom listen --zoom-secret-stdin'."
-            )
-        )
+        shown.print_urls(context.stdout, urls)
+        notice(shown.where_to_paste(zoom_secret is not None))
         return
-    from sbzoom.core.listen.run import run_listener
-
-    stopped_by = run_listener(context, host, port)
+    stopped_by = _serve(factory, host, port)
     if stopped_by == 2:  # SIGINT: Ctrl-C at a terminal
-        raise typer.Exit(int(ExitCode.INTERRUPTED))
+        raise OutcomeError(ExitCode.INTERRUPTED, "stopped by Ctrl-C")
+
+
+def _serve(factory: Factory, host: str, port: int) -> int:
+    """Run the listener for this profile; the signal that stopped it (0: none)."""
+    from collections.abc import Sequence
+
+    from sbzoom.clients.simplybook import Booking
+    from sbzoom.core.auth.simplybook.connection import identity
+    from sbzoom.core.auth.zoom.connection import credentials
+    from sbzoom.core.bookings.link import link_bookings, unit_locks
+    from sbzoom.core.bookings.model import LinkReport
+    from sbzoom.core.listen import settings
+    from sbzoom.core.listen.run import run_listener
+    from sbzoom.core.listen.service import LinkEngine
+    from sbzoom.core.online import stored_online
+
+    context = factory.context
+    stream = context.stderr.file
+
+    def write(text: str) -> None:
+        stream.write(text)
+        stream.flush()
+
+    def link(booking_ids: Sequence[str]) -> LinkReport:
+        # Settings changed since the last event (a provider mapped, a service put online) count
+        # from the next event on: the listener need not be restarted for them.
+        context.reload_profile()
+        return link_bookings(factory.link_services(), list(booking_ids), missing_ok=True)
+
+    def fetch_booking(booking_id: int) -> Booking:
+        return factory.simplybook.get_booking(booking_id)  # signs in on the first event
+
+    def open_engine() -> LinkEngine:
+        locks = unit_locks(context.data_dir, context.profile_name)
+        return LinkEngine(factory.ledger, locks, link, fetch_booking, factory.clock)
+
+    stored_online(factory.profile)  # nothing online: nothing to link, say so before listening
+    return run_listener(
+        host,
+        port,
+        profile_name=context.profile_name,
+        identity=lambda: identity(context),
+        zoom_credentials=lambda: credentials(context),
+        load_secrets=lambda: settings.load_secrets(context.env, factory.secrets),
+        ledger_path=factory.ledger_path,
+        lock_path=context.data_dir / "locks" / f"listen-{context.profile_name}.lock",
+        open_engine=open_engine,
+        write=write,
+    )

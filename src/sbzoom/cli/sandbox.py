@@ -159,7 +159,7 @@ def mail(
 ) -> None:
     """List the e-mails the running sandbox's SMTP server received."""
     from sbzoom import render
-    from sbzoom.core.sandbox_mail import received_mail
+    from sbzoom.clients.sandbox_mail import received_mail
 
     context = context_of(ctx)
     url = url or context.env.get("SBZOOM_SANDBOX_URL", "")
@@ -173,7 +173,7 @@ def mail(
         chosen = next((m for m in messages if m.get("id") == show), None)
         if chosen is None:
             raise UsageError(f"The sandbox has no message {show} ({len(messages)} received).")
-        from sbzoom.core.sandbox_mail import readable
+        from sbzoom.render.sandbox_mail import readable
 
         context.stdout.file.write(readable(str(chosen.get("raw", ""))))
         return

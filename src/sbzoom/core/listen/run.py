@@ -3,37 +3,56 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sbzoom.context import Context
-from sbzoom.core.listen import settings
+from sbzoom.core.listen.settings import ListenSecrets
 from sbzoom.errors import ConfigError
 
+if TYPE_CHECKING:
+    from sbzoom.core.auth.simplybook.connection import Identity
+    from sbzoom.core.auth.zoom.connection import ZoomCredentials
+    from sbzoom.core.listen.handlers import Engine
 
-def run_listener(context: Context, host: str, port: int) -> int:
-    """Serve until SIGTERM/SIGINT; returns the signal number that stopped it (0: none)."""
-    from sbzoom.core.auth.simplybook.connection import SIGN_IN_HINT, identity
-    from sbzoom.core.auth.zoom.connection import credentials
-    from sbzoom.core.listen.service import JsonLog, Listener, serve, single_listener
-    from sbzoom.core.online import stored_online
 
-    stored_online(context.profile)  # nothing online: nothing to link, say so before listening
-    who = identity(context)
+def run_listener(
+    host: str,
+    port: int,
+    *,
+    profile_name: str,
+    identity: Callable[[], Identity | None],
+    zoom_credentials: Callable[[], ZoomCredentials | None],
+    load_secrets: Callable[[], ListenSecrets],
+    ledger_path: Path,
+    lock_path: Path,
+    open_engine: Callable[[], Engine],
+    write: Callable[[str], None],
+) -> int:
+    """Serve until SIGTERM/SIGINT; returns the signal number that stopped it (0: none).
+
+    Checked before listening, in this order: the SimplyBook company (``identity``), Zoom's
+    account (``zoom_credentials``: None means Zoom webhooks carry no account to check), the two
+    secrets. ``open_engine`` opens (and migrates) the ledger once this is the profile's only
+    listener (``lock_path``); ``write`` takes the JSON log lines (stderr).
+    """
+    from sbzoom.core.auth.simplybook.connection import SIGN_IN_HINT
+    from sbzoom.core.listen.server import JsonLog, serve, single_listener
+    from sbzoom.core.listen.service import Listener
+
+    who = identity()
     if who is None:
         raise ConfigError(
             "sbzoom does not know the SimplyBook company to listen for.", SIGN_IN_HINT
         )
-    zoom = credentials(context)
-    secrets = settings.load_secrets(context)
-    stream = context.stderr.file
-
-    def write(text: str) -> None:
-        stream.write(text)
-        stream.flush()
-
+    zoom = zoom_credentials()
+    secrets = load_secrets()
     log = JsonLog(write)
-    with single_listener(context):
+    with single_listener(lock_path, profile_name):
+        ledger_path.parent.mkdir(parents=True, exist_ok=True)
         listener = Listener(
-            context,
+            open_engine(),  # opens (and migrates) the ledger before the queue uses it
+            ledger_path,
             secrets,
             who.company,
             zoom.account_id if zoom else None,
@@ -47,7 +66,7 @@ def run_listener(context: Context, host: str, port: int) -> int:
                     "msg": "listening",
                     "host": host,
                     "port": bound,
-                    "profile": context.profile_name,
+                    "profile": profile_name,
                     "company": who.company,
                     "zoom_webhooks": secrets.zoom is not None,
                     "callback_secret_from": secrets.callback_source,

@@ -1,7 +1,7 @@
-"""The running listener: the HTTP app (Starlette on uvicorn), the worker thread, and shutdown.
+"""The running listener: the HTTP app (Starlette), the worker thread, and shutdown.
 
-Starlette and uvicorn are imported here only, and this module only by ``sbzoom listen``: every
-other command starts as fast as before (tests/unit/test_startup_imports.py).
+Starlette is imported here only (uvicorn in ``server``), and these modules only by ``sbzoom
+listen``: every other command starts as fast as before (tests/unit/test_startup_imports.py).
 
 Request path: size limit, then the secret or signature, then the JSON, then the company or
 account; only then is the event committed to the queue and the answer sent (a few ms). A wrong
@@ -9,85 +9,66 @@ callback secret answers a plain 404, the same as any unknown path. Nothing a req
 ever logged beyond the event's kind and ids.
 
 Worker: takes the oldest due events in small batches and links exactly their bookings with the
-engine of ``bookings link`` (``handlers``); on SIGTERM the server stops taking requests, the batch
-in flight is given a grace period to finish, and anything unfinished stays in the queue, which
-the next start works off first.
+engine of ``bookings link`` (``LinkEngine``, ``handlers``); on SIGTERM the server stops taking
+requests, the batch in flight is given a grace period to finish, and anything unfinished stays
+in the queue, which the next start works off first.
 """
 
 from __future__ import annotations
 
 import contextlib
-import errno
-import json
 import queue as stdlib_queue
-import signal
-import socket
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from sbzoom.context import Context
 from sbzoom.core.bookings.model import BookingView, LinkReport
 from sbzoom.core.listen import handlers, verify
 from sbzoom.core.listen.metrics import Metrics
 from sbzoom.core.listen.queue import EventQueue
 from sbzoom.core.listen.settings import ListenSecrets
-from sbzoom.errors import NotFoundError, UsageError
-from sbzoom.store.files import LockTimeoutError, file_lock
-from sbzoom.store.ledger import Ledger, ledger_path
+from sbzoom.errors import NotFoundError
+from sbzoom.store.files import UnitLocks
+from sbzoom.store.ledger import Ledger
+
+if TYPE_CHECKING:
+    from sbzoom.clients.simplybook import Booking
+    from sbzoom.clock import Clock
 
 BATCH_SIZE = 50  # per engine run: fewer host listings per booking in a burst
 STOP_GRACE_SECONDS = 20.0
 Log = Callable[[dict[str, object]], None]
 
 
-class ContextEngine:
-    """``handlers.Engine`` over the profile's real clients, ledger and unit locks."""
+@dataclass
+class LinkEngine:
+    """``handlers.Engine`` over the profile's ledger, unit locks and linking run.
 
-    def __init__(self, context: Context) -> None:
-        from sbzoom.core.bookings.link import unit_locks
-        from sbzoom.store.ledger import shared_ledger
+    ``link`` links exactly the named bookings the way ``bookings link ID...`` does (deleted ones
+    ended, not failed), with the settings as they are now: a provider mapped or a service put
+    online since the last event counts from the next event on, without a restart.
+    """
 
-        self.context = context
-        self.ledger: Ledger = shared_ledger(context.cached, context.data_dir, context.profile_name)
-        self.locks = unit_locks(context.data_dir, context.profile_name)
+    ledger: Ledger
+    locks: UnitLocks
+    link_bookings: Callable[[Sequence[str]], LinkReport]
+    fetch_booking: Callable[[int], Booking]  # SimplyBook's booking; NotFoundError when deleted
+    clock: Clock
 
     def link(self, booking_ids: Sequence[str]) -> LinkReport:
-        from sbzoom.core.auth.simplybook.connection import simplybook_client
-        from sbzoom.core.auth.zoom.connection import zoom_client
-        from sbzoom.core.bookings.link import LinkServices, daily_limit, link_bookings
-        from sbzoom.core.notify.run import ContextNotices
-
-        # Settings changed since the last event (a provider mapped, a service put online) count
-        # from the next event on: the listener need not be restarted for them.
-        context = self.context
-        context.reload_profile()
-        services = LinkServices(
-            profile=lambda: context.profile,
-            profile_name=context.profile_name,
-            data_dir=context.data_dir,
-            clock=context.clock,
-            simplybook=lambda: simplybook_client(context),
-            zoom=lambda: zoom_client(context),
-            ledger=lambda: self.ledger,
-            notices=ContextNotices(context),
-            stop=context.stop_requested,
-            stop_signal=lambda: context.stop_signal,
-            daily_limit=lambda: daily_limit(context.env),
-        )
-        return link_bookings(services, list(booking_ids), missing_ok=True)
+        return self.link_bookings(list(booking_ids))
 
     def booking(self, booking_id: str) -> BookingView | None:
-        from sbzoom.core.auth.simplybook.connection import simplybook_client
         from sbzoom.core.bookings.adapters import booking_view
 
         try:
-            return booking_view(simplybook_client(self.context).get_booking(int(booking_id)))
+            return booking_view(self.fetch_booking(int(booking_id)))
         except NotFoundError:
             return None
 
@@ -95,7 +76,7 @@ class ContextEngine:
         return self.locks.hold(unit_key)
 
     def now(self) -> datetime:
-        return self.context.clock.now()
+        return self.clock.now()
 
 
 @dataclass
@@ -249,9 +230,11 @@ class Committer:
 
 @dataclass
 class Listener:
-    """Everything one ``sbzoom listen`` process holds."""
+    """Everything one ``sbzoom listen`` process holds: the engine (whose ledger it opened and
+    migrated first), the event queue in the same ledger file, the worker and the committer."""
 
-    context: Context
+    engine: handlers.Engine
+    ledger_path: Path
     secrets: ListenSecrets = field(repr=False)
     company: str
     zoom_account: str | None
@@ -264,11 +247,8 @@ class Listener:
     stopping: bool = False
 
     def __post_init__(self) -> None:
-        path = ledger_path(self.context.data_dir, self.context.profile_name)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        engine = ContextEngine(self.context)  # opens (and migrates) the ledger first
-        self.queue = EventQueue(path)
-        self.worker = Worker(self.queue, engine, self.metrics, self.log)
+        self.queue = EventQueue(self.ledger_path)
+        self.worker = Worker(self.queue, self.engine, self.metrics, self.log)
         self.committer = Committer(self.queue, self.worker.wake.set)
 
     async def accept(self, event: verify.Event) -> int:
@@ -421,141 +401,3 @@ def build_app(listener: Listener) -> Any:
         Route("/metrics", metrics, methods=["GET"]),
     ]
     return Starlette(routes=routes, lifespan=lifespan)
-
-
-# -- running it -------------------------------------------------------------------------------
-
-
-class JsonLog:
-    """One JSON object per line on a text stream (stderr), safe from any thread."""
-
-    def __init__(self, write: Callable[[str], None]) -> None:
-        self._write = write
-        self._lock = threading.Lock()
-
-    def __call__(self, record: dict[str, object]) -> None:
-        line = json.dumps(
-            {"ts": datetime.now(UTC).isoformat(timespec="milliseconds"), **record},
-            ensure_ascii=False,
-            default=str,
-        )
-        with self._lock:
-            self._write(line + "\n")
-
-
-def _log_config(log: JsonLog) -> dict[str, Any]:
-    """uvicorn's own messages (start-up, protocol errors) as JSON lines too; no access log (the
-    callback path carries a secret)."""
-    import logging
-
-    class Handler(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            log(
-                {
-                    "level": record.levelname.lower(),
-                    "msg": record.getMessage(),
-                    "logger": record.name,
-                }
-            )
-
-    return {
-        "version": 1,
-        "disable_existing_loggers": False,
-        "handlers": {"json": {"()": Handler}},
-        "loggers": {
-            "uvicorn": {"handlers": ["json"], "level": "WARNING", "propagate": False},
-            "uvicorn.error": {"handlers": ["json"], "level": "WARNING", "propagate": False},
-            "uvicorn.access": {"handlers": [], "level": "CRITICAL", "propagate": False},
-        },
-    }
-
-
-def bind(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError as exc:
-        sock.close()
-        if exc.errno == errno.EADDRINUSE:
-            raise UsageError(
-                f"Port {port} on {host} is already in use.",
-                "Stop what uses it, or pick another with --port.",
-            ) from None
-        raise UsageError(
-            f"Cannot listen on {host}:{port}: {exc.strerror}.", "Check --host and --port."
-        ) from None
-    sock.listen(2048)
-    sock.set_inheritable(True)
-    return sock
-
-
-@contextlib.contextmanager
-def single_listener(context: Context) -> Iterator[None]:
-    path = context.data_dir / "locks" / f"listen-{context.profile_name}.lock"
-    held = file_lock(path, timeout=0.0)
-    try:
-        held.__enter__()
-    except LockTimeoutError:
-        raise UsageError(
-            f"Another 'sbzoom listen' already serves profile '{context.profile_name}'.",
-            "Stop it first (one listener per profile owns its event queue).",
-        ) from None
-    try:
-        yield
-    finally:
-        held.__exit__(None, None, None)
-
-
-def serve(listener: Listener, host: str, port: int, on_ready: Callable[[int], None]) -> int:
-    """Serve until SIGTERM or SIGINT; the signal number that stopped it (0 if none)."""
-    import uvicorn
-
-    sock = bind(host, port)
-    config = uvicorn.Config(
-        build_app(listener),
-        log_config=_log_config(listener.log),  # type: ignore[arg-type]
-        access_log=False,
-        lifespan="on",
-        timeout_graceful_shutdown=5,
-        server_header=False,
-        date_header=True,
-        limit_concurrency=1000,
-        backlog=2048,
-    )
-    stopped_by: list[int] = []
-
-    class Server(uvicorn.Server):
-        @contextlib.contextmanager
-        def capture_signals(self) -> Iterator[None]:
-            """uvicorn's own, minus re-raising the signal at the end: a SIGTERM is the normal
-            way to stop a service, and it must exit 0 after its clean stop."""
-            if threading.current_thread() is not threading.main_thread():
-                yield
-                return
-            handled = (signal.SIGINT, signal.SIGTERM)
-            previous = {sig: signal.signal(sig, self._stop) for sig in handled}
-            try:
-                yield
-            finally:
-                for sig, handler in previous.items():
-                    signal.signal(sig, handler)
-
-        def _stop(self, sig: int, frame: Any) -> None:
-            stopped_by.append(sig)
-            if self.should_exit and sig == signal.SIGINT:
-                self.force_exit = True
-            self.should_exit = True
-
-        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-            await super().startup(sockets)
-            if self.started:
-                on_ready(int(sock.getsockname()[1]))
-
-    server = Server(config)
-    try:
-        server.run(sockets=[sock])
-    finally:
-        sock.close()
-    return stopped_by[0] if stopped_by else 0

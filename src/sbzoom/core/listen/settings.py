@@ -10,11 +10,15 @@ to argv, config.toml or a log line.
 from __future__ import annotations
 
 import secrets as random_secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from sbzoom.context import Context
 from sbzoom.errors import ConfigError, UsageError
+
+if TYPE_CHECKING:
+    from sbzoom.store.config import Profile
+    from sbzoom.store.secrets import SecretStore
 
 CALLBACK_SECRET = "listen.callback_secret"
 ZOOM_WEBHOOK_SECRET = "listen.zoom_webhook_secret"
@@ -39,21 +43,16 @@ class ListenUrls:
     zoom: str
     zoom_enabled: bool
 
-    def to_json(self) -> dict[str, object]:
-        return {
-            "simplybook_callback_url": self.simplybook,
-            "zoom_webhook_url": self.zoom,
-            "zoom_webhook_secret_set": self.zoom_enabled,
-        }
-
 
 def new_secret() -> str:
     return random_secrets.token_urlsafe(32)
 
 
-def callback_secret(context: Context, *, create: bool = True) -> tuple[str, str]:
+def callback_secret(
+    env: Mapping[str, str], secrets: SecretStore, *, create: bool = True
+) -> tuple[str, str]:
     """(secret, source); made and stored on first use."""
-    given = context.env.get(ENV_CALLBACK_SECRET, "").strip()
+    given = env.get(ENV_CALLBACK_SECRET, "").strip()
     if given:
         if len(given) < MIN_SECRET_LENGTH:
             raise ConfigError(
@@ -62,33 +61,33 @@ def callback_secret(context: Context, *, create: bool = True) -> tuple[str, str]
                 "'python3 -c \"import secrets; print(secrets.token_urlsafe(32))\"'.",
             )
         return given, "env"
-    stored = context.secrets.get(CALLBACK_SECRET)
+    stored = secrets.get(CALLBACK_SECRET)
     if not stored and create:
         stored = new_secret()
-        context.secrets.set(CALLBACK_SECRET, stored)
+        secrets.set(CALLBACK_SECRET, stored)
     return stored or "", "store"
 
 
-def rotate_callback_secret(context: Context) -> str:
-    if context.env.get(ENV_CALLBACK_SECRET, "").strip():
+def rotate_callback_secret(env: Mapping[str, str], secrets: SecretStore) -> str:
+    if env.get(ENV_CALLBACK_SECRET, "").strip():
         raise UsageError(
             f"The callback secret comes from {ENV_CALLBACK_SECRET}, so sbzoom cannot rotate it.",
             f"Set a new value in {ENV_CALLBACK_SECRET} (and paste the new URL into SimplyBook).",
         )
     fresh = new_secret()
-    context.secrets.set(CALLBACK_SECRET, fresh)
+    secrets.set(CALLBACK_SECRET, fresh)
     return fresh
 
 
-def zoom_secret(context: Context) -> tuple[str | None, str | None]:
-    given = context.env.get(ENV_ZOOM_WEBHOOK_SECRET, "").strip()
+def zoom_secret(env: Mapping[str, str], secrets: SecretStore) -> tuple[str | None, str | None]:
+    given = env.get(ENV_ZOOM_WEBHOOK_SECRET, "").strip()
     if given:
         return given, "env"
-    stored = context.secrets.get(ZOOM_WEBHOOK_SECRET)
+    stored = secrets.get(ZOOM_WEBHOOK_SECRET)
     return (stored, "store") if stored else (None, None)
 
 
-def store_zoom_secret(context: Context, read: Callable[[], str]) -> None:
+def store_zoom_secret(secrets: SecretStore, read: Callable[[], str]) -> None:
     """Keep the secret token Zoom shows on the app's page (read from stdin by the caller)."""
     value = read().strip()
     if not value:
@@ -102,23 +101,23 @@ def store_zoom_secret(context: Context, read: Callable[[], str]) -> None:
             "That does not look like a Zoom secret token (one word of letters and digits).",
             "Copy it again from the app's Features page.",
         )
-    context.secrets.set(ZOOM_WEBHOOK_SECRET, value)
+    secrets.set(ZOOM_WEBHOOK_SECRET, value)
 
 
-def load_secrets(context: Context) -> ListenSecrets:
-    callback, source = callback_secret(context)
-    zoom, zoom_source = zoom_secret(context)
+def load_secrets(env: Mapping[str, str], secrets: SecretStore) -> ListenSecrets:
+    callback, source = callback_secret(env, secrets)
+    zoom, zoom_source = zoom_secret(env, secrets)
     return ListenSecrets(callback, source, zoom, zoom_source)
 
 
-def public_base(context: Context, host: str, port: int) -> str:
-    configured = context.profile.text("listen.public_url")
+def public_base(profile: Profile, host: str, port: int) -> str:
+    configured = profile.text("listen.public_url")
     if configured:
         return configured.rstrip("/")
     shown = f"[{host}]" if ":" in host else host
     return f"http://{shown}:{port}"
 
 
-def listen_urls(context: Context, host: str, port: int, secret: str, zoom: bool) -> ListenUrls:
-    base = public_base(context, host, port)
+def listen_urls(profile: Profile, host: str, port: int, secret: str, zoom: bool) -> ListenUrls:
+    base = public_base(profile, host, port)
     return ListenUrls(f"{base}/simplybook/{secret}", f"{base}/zoom/webhook", zoom)
