@@ -19,9 +19,9 @@ INNER_TESTS = """
 import httpx
 import pytest
 
-from sbzoom.sandbox._base import json_response
-from sbzoom.sandbox.server import JsonLinesRecorder
-from sbzoom.sandbox.zoom import ZoomService
+from sbzoom.sandbox.recording import JsonLinesRecorder
+from sbzoom.sandbox.wire import json_response
+from sbzoom.sandbox.zoom import users
 from tests.sandbox._helpers import bearer, s2s_token
 
 MEETING = {"topic": "Yoga", "type": 2, "start_time": "2030-01-07T18:00:00Z", "duration": 60,
@@ -59,8 +59,8 @@ def test_marked_unchecked(sandbox):
 
 
 def test_sandbox_answer_outside_the_spec(make_sandbox, monkeypatch):
-    broken = lambda self, request, match, grant: json_response(200, {"email": 7, "type": "pro"})
-    monkeypatch.setattr(ZoomService, "_get_user", broken)
+    broken = lambda zoom, request, match, grant: json_response(200, {"email": 7, "type": "pro"})
+    monkeypatch.setattr(users, "get_user", broken)
     sandbox = make_sandbox()
     with httpx.Client() as http:
         headers = bearer(s2s_token(http, sandbox))

@@ -89,7 +89,8 @@ def sandbox(
             f"--zoom-plan {zoom_plan!r} is not a Zoom plan.", "Use free, pro, business or none."
         )
     from sbzoom.sandbox import Sandbox
-    from sbzoom.sandbox.server import JsonLinesRecorder, export_lines, serve_until, stop_signals
+    from sbzoom.sandbox.process import export_lines, serve_until, stop_signals
+    from sbzoom.sandbox.recording import JsonLinesRecorder
 
     server = Sandbox(
         port=port,

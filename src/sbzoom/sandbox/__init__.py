@@ -69,6 +69,17 @@ on all Zoom REST requests together.
 
 Python API: ``Sandbox(**SandboxOptions fields).start()`` (or ``with Sandbox() as sb``); ``sb.env``,
 ``sb.url``; inspection and mutation on ``sb``, ``sb.zoom``, ``sb.simplybook`` and ``sb.faults``.
+
+Where the code is
+-----------------
+``sandbox.py`` the Sandbox (options, start/stop, Python API) · ``server.py`` the router: dispatch
+by path, faults and rate limits, and the one place refusals (``errors.py``) become answers ·
+``zoom/`` and ``simplybook/`` the emulated services, one module per endpoint family (their
+``service.py`` lists them) · ``control.py`` the ``/_control`` and ``/_sandbox`` endpoints ·
+``data.py`` the demo company and its ids · ``faults.py`` fault injection and Zoom's per-second
+limits · ``events.py`` callbacks and webhooks · ``mail.py`` the SMTP server · ``recording.py``
+the request log and exchange listeners · ``wire.py``, ``clock.py`` plumbing · ``process.py``
+running as ``sbzoom sandbox``.
 """
 
 from sbzoom.sandbox.data import (
@@ -85,7 +96,8 @@ from sbzoom.sandbox.data import (
     ZOOM_CLIENT_SECRET,
 )
 from sbzoom.sandbox.faults import FaultSettings
-from sbzoom.sandbox.server import Exchange, RequestRecord, Sandbox, SandboxOptions
+from sbzoom.sandbox.recording import Exchange, RequestRecord
+from sbzoom.sandbox.sandbox import Sandbox, SandboxOptions
 from sbzoom.sandbox.zoom import Revocation
 
 __all__ = [

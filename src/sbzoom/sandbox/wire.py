@@ -1,13 +1,15 @@
-"""Plumbing shared by the emulated services: requests, responses, routing and the clock."""
+"""The HTTP vocabulary every emulated endpoint speaks: a request, a response, and route tables.
+
+Handlers take a ``Request`` and the path's regex match and return a ``Response``; when they refuse
+they raise a ``sandbox.errors`` error instead, which the router (``server.py``) answers.
+"""
 
 from __future__ import annotations
 
 import json
 import re
-import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -92,62 +94,32 @@ Handler = Callable[[Request, "re.Match[str]"], Response]
 class Route:
     method: str
     pattern: re.Pattern[str]
-    name: str
+    name: str  # keys scopes, faults, rate-limit categories and the request log
     handler: Handler
 
 
-class Router:
-    """Maps (method, path) to a named handler; the name keys scopes, faults and the request log."""
+def route(method: str, pattern: str, name: str, handler: Handler) -> Route:
+    """A route whose ``pattern`` must match the whole path."""
+    return Route(method, re.compile(f"^{pattern}$"), name, handler)
 
-    def __init__(self) -> None:
-        self._routes: list[Route] = []
 
-    def add(self, method: str, pattern: str, name: str, handler: Handler) -> None:
-        self._routes.append(Route(method, re.compile(f"^{pattern}$"), name, handler))
+class RouteTable:
+    """One service's routes, in order: the first whose method and pattern match wins."""
+
+    def __init__(self, routes: Iterable[Route]) -> None:
+        self._routes = tuple(routes)
+
+    def __iter__(self) -> Iterator[Route]:
+        return iter(self._routes)
 
     def resolve(self, method: str, path: str) -> tuple[Route, re.Match[str]] | None:
-        for route in self._routes:
-            if route.method == method:
-                match = route.pattern.match(path)
+        for candidate in self._routes:
+            if candidate.method == method:
+                match = candidate.pattern.match(path)
                 if match:
-                    return route, match
+                    return candidate, match
         return None
 
     def path_exists(self, path: str) -> bool:
-        return any(route.pattern.match(path) for route in self._routes)
-
-
-class Clock:
-    """Wall-clock time with an adjustable offset: tests jump past expiries without sleeping."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._offset = timedelta(0)
-
-    def now(self) -> datetime:
-        with self._lock:
-            offset = self._offset
-        return datetime.now(UTC) + offset
-
-    @property
-    def offset_seconds(self) -> float:
-        with self._lock:
-            return self._offset.total_seconds()
-
-    def set_offset(self, seconds: float) -> None:
-        with self._lock:
-            self._offset = timedelta(seconds=seconds)
-
-    def advance(self, seconds: float) -> None:
-        with self._lock:
-            self._offset += timedelta(seconds=seconds)
-
-
-def zulu(moment: datetime) -> str:
-    """``2026-03-14T15:00:00Z``: how Zoom writes every time it returns."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def next_utc_midnight(moment: datetime) -> datetime:
-    day = moment.astimezone(UTC).date() + timedelta(days=1)
-    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+        """Some route serves this path, with another method (the answer is then a 405)."""
+        return any(candidate.pattern.match(path) for candidate in self._routes)
