@@ -134,6 +134,9 @@ class ZoomClient:
     def create_meeting(self, host: str, body: MeetingRequest | Mapping[str, Any]) -> Meeting:
         """Schedule a meeting for ``host`` (user id or e-mail).
 
+        ``body`` is a ``MeetingRequest``; a plain mapping is sent as it is (the engine's own
+        JSON, until it builds ``MeetingRequest``s).
+
         Not idempotent: a dropped connection raises ``MaybeCommittedError``; look for the
         meeting (``list_meetings``) before creating again.
         """

@@ -199,10 +199,12 @@ def parse_time(value: object) -> datetime | None:
 
 
 def as_text(value: object) -> str:
+    """A field as text; "" when the answer left it out."""
     return "" if value is None else str(value)
 
 
 def as_int(value: object, default: int = 0) -> int:
+    """A field as an int; ``default`` when it is missing or not a number."""
     try:
         return int(value)  # type: ignore[call-overload, no-any-return]
     except (TypeError, ValueError):
