@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from sbzoom.context import Context
     from sbzoom.core.auth.zoom.connection import ZoomConnection
     from sbzoom.core.bookings.link import LinkServices
+    from sbzoom.core.notify.run import NoticeSetup
     from sbzoom.core.ports import Chooser, Notifier, Prompter
     from sbzoom.store.config import ConfigStore, Profile
     from sbzoom.store.ledger import Ledger
@@ -109,10 +110,27 @@ class Factory:
         context = self.context
         return shared_ledger(context.cached, context.data_dir, context.profile_name)
 
+    @property
+    def notice_setup(self) -> NoticeSetup:
+        """What e-mail notices need: the profile as it is now, the SMTP password's sources, the
+        clock and the profile's send lock."""
+        from sbzoom.core.notify.run import NoticeSetup
+
+        context = self.context
+        return NoticeSetup(
+            profile=lambda: self.profile,
+            profile_name=context.profile_name,
+            env=context.env,
+            secrets=lambda: self.secrets,
+            clock=self.clock,
+            lock_path=context.data_dir / "locks" / f"notify-{context.profile_name}.lock",
+            debug_log=self.notifier.debug if context.debug else None,
+        )
+
     def link_services(self) -> LinkServices:
         """What `bookings link` uses; clients and the ledger are built when the run asks."""
         from sbzoom.core.bookings.link import LinkServices, daily_limit
-        from sbzoom.core.notify.run import ContextNotices
+        from sbzoom.core.notify.run import LinkNotices
 
         context = self.context
         return LinkServices(
@@ -123,7 +141,7 @@ class Factory:
             simplybook=lambda: self.simplybook,
             zoom=lambda: self.zoom,
             ledger=lambda: self.ledger,
-            notices=ContextNotices(context),
+            notices=LinkNotices(self.notice_setup),
             stop=context.stop_requested,
             stop_signal=lambda: context.stop_signal,
             daily_limit=lambda: daily_limit(context.env),

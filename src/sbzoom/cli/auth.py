@@ -7,7 +7,7 @@ import enum
 import typer
 
 from sbzoom.cli import auth_simplybook, auth_zoom
-from sbzoom.cli._common import JSON_OPTION, context_of
+from sbzoom.cli._common import JSON_OPTION, context_of, factory_of
 
 app = typer.Typer(
     help="Sign in to Zoom and SimplyBook, check and end sign-ins.", no_args_is_help=True
@@ -37,9 +37,24 @@ def login_smtp(
     """Store the SMTP password for e-mail notices in the secret store (and check it)."""
     from sbzoom.core.notify.run import smtp_login
 
-    context = context_of(ctx)
-    who = smtp_login(context, username=username, password_stdin=password_stdin, check=check)
-    context.notice(f"Stored the SMTP password for {who}" + (" (it signs in)." if check else "."))
+    factory = factory_of(ctx)
+    context = factory.context
+
+    def save_username(login: str) -> None:
+        factory.config.set(context.profile_name, "smtp.username", login)
+        context.reload_profile()
+
+    who = smtp_login(
+        factory.notice_setup,
+        username=username,
+        save_username=save_username,
+        read_password=(lambda: context.stdin.readline().rstrip("\r\n")) if password_stdin else None,
+        prompter=factory.prompter,
+        check=check,
+    )
+    factory.notifier.notice(
+        f"Stored the SMTP password for {who}" + (" (it signs in)." if check else ".")
+    )
 
 
 class Service(str, enum.Enum):

@@ -108,25 +108,10 @@ def link(
 
 def _show_notices(context: Context, notices: NotifyReport, *, as_json: bool) -> None:
     """The e-mails of the run (a table unless --json), their summary, and what stopped them."""
-    from sbzoom import render
-    from sbzoom.core.notify.model import notices_line
+    from sbzoom.render.notify import notices_line, print_notices
 
-    if notices.results and not as_json:
-        render.print_table(
-            context.stdout,
-            ["booking", "to", "role", "invite", "status", "subject / reason"],
-            (
-                [
-                    r.booking_id,
-                    r.recipient,
-                    r.role,
-                    f"{r.kind} #{r.sequence}",
-                    r.status,
-                    r.reason if r.status in ("failed", "pending") else r.subject,
-                ]
-                for r in notices.results
-            ),
-        )
+    if not as_json:
+        print_notices(context.stdout, notices)
     context.notice(notices_line(notices))
     if notices.problem is not None:
         raise notices.problem
@@ -148,16 +133,25 @@ def notify(
     """
     from sbzoom import render
     from sbzoom.core.notify.run import notify_booking
+    from sbzoom.render.notify import notices_json
 
-    context = context_of(ctx)
-    notices = notify_booking(context, booking_id, resend=resend, dry_run=dry_run)
+    factory = factory_of(ctx)
+    notices = notify_booking(
+        factory.notice_setup,
+        booking_id,
+        simplybook=lambda: factory.simplybook,
+        ledger_path=factory.ledger_path,
+        open_ledger=lambda: factory.ledger,
+        resend=resend,
+        dry_run=dry_run,
+    )
     if as_json:
-        render.print_json(context.stdout, notices.to_json())
-    _show_notices(context, notices, as_json=as_json)
+        render.print_json(factory.context.stdout, notices_json(notices))
+    _show_notices(factory.context, notices, as_json=as_json)
     if not notices.ok:
-        raise typer.Exit(1)
+        raise OutcomeError(ExitCode.FAILURE, "a notice could not be sent")
     if notices.waiting:
-        raise typer.Exit(5)
+        raise OutcomeError(ExitCode.REMOTE, "notices wait for the mail server")
 
 
 @app.command("show")

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 
 from sbzoom.core.dates import company_time, company_time_long
+from sbzoom.render.notify import notices_json
 from sbzoom.render.table import (
     Column,
     fit_columns,
@@ -161,7 +162,7 @@ def link_report_json(report: LinkReport) -> dict[str, object]:
         "results": results,
         "summary": report.summary,
         "dry_run": report.dry_run,
-        **({"notices": report.notices.to_json()} if report.notices is not None else {}),
+        **({"notices": notices_json(report.notices)} if report.notices is not None else {}),
         "warnings": report.warnings,
     }
     if report.backfill and report.today is not None:

@@ -46,7 +46,7 @@ class Outcome:
 
 
 class Engine(Protocol):
-    """The linking engine as the listener uses it (``core.listen.service.ContextEngine``)."""
+    """The linking engine as the listener uses it (``core.listen.service.LinkEngine``)."""
 
     ledger: Ledger
 

@@ -95,19 +95,6 @@ class NoticeResult:
     subject: str = ""
     reason: str = ""
 
-    def to_json(self) -> dict[str, object]:
-        return {
-            # SimplyBook ids are numbers in every JSON sbzoom prints (one type throughout)
-            "booking_id": int(self.booking_id) if self.booking_id.isdigit() else self.booking_id,
-            "role": self.role,
-            "to": self.recipient,
-            "kind": self.kind,
-            "sequence": self.sequence,
-            "status": self.status,
-            "subject": self.subject or None,
-            "reason": self.reason or None,
-        }
-
 
 @dataclass(frozen=True)
 class NotifyReport:
@@ -131,20 +118,3 @@ class NotifyReport:
     @property
     def waiting(self) -> bool:
         return any(r.status == "pending" for r in self.results)
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "results": [r.to_json() for r in self.results],
-            "summary": self.summary,
-            "dry_run": self.dry_run,
-        }
-
-
-def notices_line(report: NotifyReport) -> str:
-    counts = report.summary
-    if report.dry_run:
-        due = sum(1 for r in report.results if r.status == "would-send")
-        return f"Dry run: would send {due} e-mail{'s' if due != 1 else ''}."
-    if not report.results:
-        return "E-mail: nothing to send."
-    return f"E-mail: {counts['sent']} sent, {counts['pending']} pending, {counts['failed']} failed."

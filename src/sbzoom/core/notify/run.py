@@ -1,18 +1,20 @@
 """Notices wired to the profile, the ledger, SimplyBook and the SMTP server.
 
 ``after_link`` is what ``bookings link`` (and the listener, through ``link_bookings``) calls once
-bookings are linked; ``notify_booking`` is ``bookings notify``. Neither prints: both return a
-``NotifyReport``.
+bookings are linked, through ``LinkNotices``; ``notify_booking`` is ``bookings notify``;
+``smtp_login`` is ``auth login smtp``. None prints: they return a ``NotifyReport`` (or the login).
+What they need from around the command comes as one ``NoticeSetup``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from email.message import EmailMessage
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sbzoom.clients.smtp import DEFAULT_PORTS, SmtpSettings
-from sbzoom.context import Context
 from sbzoom.core.bookings.model import BookingView, LinkResult
 from sbzoom.core.notify.deliver import record, result_of, send_unsent
 from sbzoom.core.notify.message import Templates, email_message, subject_and_body
@@ -21,19 +23,34 @@ from sbzoom.core.notify.plan import BookingFacts, PlanSettings, plan_notices
 from sbzoom.errors import ConfigError, SbzoomError
 from sbzoom.store.ledger import Ledger, NoticeRow
 
+if TYPE_CHECKING:
+    from sbzoom.clients.simplybook import SimplyBookClient
+    from sbzoom.clock import Clock
+    from sbzoom.core.ports import Prompter
+    from sbzoom.store.config import Profile
+    from sbzoom.store.secrets import SecretStore
+
 PASSWORD_SECRET = "smtp.password"
 ENV_PASSWORD = "SBZOOM_SMTP_PASSWORD"
 LINKED = ("created", "updated", "unchanged")
 DRY_RUN_LINK = "<join link, once the meeting exists>"
 
 
-def enabled(context: Context) -> bool:
-    return bool(context.profile.get("notify.email"))
+@dataclass(frozen=True)
+class NoticeSetup:
+    """What sending notices needs from around the command."""
+
+    profile: Callable[[], Profile]  # as it is now: the listener re-reads it between events
+    profile_name: str
+    env: Mapping[str, str] = field(repr=False)  # may hold SBZOOM_SMTP_PASSWORD
+    secrets: Callable[[], SecretStore]  # the SMTP password, read only when a login is set
+    clock: Clock
+    lock_path: Path  # one sender of this profile's notices at a time
+    debug_log: Callable[[str], None] | None = None  # the SMTP exchange, under --debug
 
 
-def check_ready(context: Context) -> None:
+def check_ready(profile: Profile) -> None:
     """Fail before any work when notices are on but cannot be sent (exit 3, naming the key)."""
-    profile = context.profile
     missing = [k for k in ("smtp.host", "smtp.from") if not profile.get(k)]
     if missing:
         raise ConfigError(
@@ -44,15 +61,16 @@ def check_ready(context: Context) -> None:
         )
 
 
-def smtp_settings(context: Context) -> SmtpSettings:
+def smtp_settings(setup: NoticeSetup) -> SmtpSettings:
     """The SMTP connection settings, with the password from the environment or secret store."""
-    check_ready(context)
-    get = context.profile.get
+    profile = setup.profile()
+    check_ready(profile)
+    get = profile.get
     security = str(get("smtp.security"))
     username = str(get("smtp.username") or "")
     password = ""
     if username:
-        password = context.env.get(ENV_PASSWORD) or context.secrets.get(PASSWORD_SECRET) or ""
+        password = setup.env.get(ENV_PASSWORD) or setup.secrets().get(PASSWORD_SECRET) or ""
     port = get("smtp.port")
     return SmtpSettings(
         host=str(get("smtp.host")),
@@ -64,12 +82,12 @@ def smtp_settings(context: Context) -> SmtpSettings:
     )
 
 
-def plan_settings(context: Context, *, resend: bool = False) -> PlanSettings:
-    profile = context.profile
+def plan_settings(setup: NoticeSetup, *, resend: bool = False) -> PlanSettings:
+    profile = setup.profile()
     company = (
         profile.text("simplybook.company")
-        or context.env.get("SBZOOM_SIMPLYBOOK_COMPANY")
-        or context.profile_name
+        or setup.env.get("SBZOOM_SIMPLYBOOK_COMPANY")
+        or setup.profile_name
     )
     return PlanSettings(
         sender=str(profile.get("smtp.from") or ""),
@@ -136,13 +154,13 @@ def booking_facts(
     return facts
 
 
-def _builder(context: Context, sender: str) -> Callable[[Notice], EmailMessage]:
-    templates = Templates.from_settings(context.profile.get)
-    return lambda notice: email_message(notice, templates, sender, context.clock.now())
+def _builder(setup: NoticeSetup, sender: str) -> Callable[[Notice], EmailMessage]:
+    templates = Templates.from_settings(setup.profile().get)
+    return lambda notice: email_message(notice, templates, sender, setup.clock.now())
 
 
 def deliver(
-    context: Context,
+    setup: NoticeSetup,
     ledger: Ledger | None,
     facts: Sequence[BookingFacts],
     *,
@@ -152,38 +170,35 @@ def deliver(
 ) -> NotifyReport:
     """Plan, record and send. ``only``: send just the waiting notices of these bookings (and of
     their class sessions' providers); otherwise every waiting notice, from any earlier run."""
-    settings = plan_settings(context, resend=resend)
+    settings = plan_settings(setup, resend=resend)
     plan = plan_notices(facts, LedgerHistory(ledger), settings)
     if dry_run:
-        return NotifyReport(_would_send(context, ledger, plan.new, only), dry_run=True)
+        return NotifyReport(_would_send(setup, ledger, plan.new, only), dry_run=True)
     assert ledger is not None
-    now = context.clock.now
+    now = setup.clock.now
     failed = record(ledger, plan, now())
     from sbzoom.clients.smtp import SmtpMailer, SmtpRejectedError, SmtpTemporaryError
 
     def mailer() -> SmtpMailer:
-        return SmtpMailer(
-            smtp_settings(context),
-            log=context.debug_log if context.debug else None,
-        )
+        return SmtpMailer(smtp_settings(setup), log=setup.debug_log)
 
     sending = send_unsent(
         ledger,
         mailer,
-        _builder(context, settings.sender),
+        _builder(setup, settings.sender),
         now,
         temporary=(SmtpTemporaryError,),
         rejected=(SmtpRejectedError,),
-        lock_path=context.data_dir / "locks" / f"notify-{context.profile_name}.lock",
+        lock_path=setup.lock_path,
         only=only,
     )
     return NotifyReport(failed + sending.results, problem=sending.problem)
 
 
 def _would_send(
-    context: Context, ledger: Ledger | None, new: Sequence[Notice], only: Sequence[str] | None
+    setup: NoticeSetup, ledger: Ledger | None, new: Sequence[Notice], only: Sequence[str] | None
 ) -> list[NoticeResult]:
-    templates = Templates.from_settings(context.profile.get)
+    templates = Templates.from_settings(setup.profile().get)
     results = []
     waiting = ledger.unsent_notices() if ledger else []
     for row in waiting:
@@ -217,7 +232,7 @@ def provider_emails(list_providers: Callable[[], Sequence[object]]) -> dict[str,
 
 
 def after_link(
-    context: Context,
+    setup: NoticeSetup,
     ledger: Ledger | None,
     views: Sequence[BookingView],
     online: Mapping[str, str],
@@ -237,7 +252,7 @@ def after_link(
     emails = provider_emails(list_providers) if views else {}
     by_id = {r.booking_id: r for r in results} if dry_run else None
     facts = booking_facts(views, online, ledger, emails, timezone, by_id)
-    return deliver(context, ledger, facts, dry_run=dry_run)
+    return deliver(setup, ledger, facts, dry_run=dry_run)
 
 
 def vanished(ledger: Ledger | None, booking_ids: Sequence[str]) -> list[BookingView]:
@@ -262,14 +277,14 @@ def vanished(ledger: Ledger | None, booking_ids: Sequence[str]) -> list[BookingV
     return views
 
 
-class ContextNotices:
-    """``bookings.link.LinkNotices`` over the command's context."""
+class LinkNotices:
+    """``bookings.link.LinkNotices``: the notices of a link run, over a ``NoticeSetup``."""
 
-    def __init__(self, context: Context) -> None:
-        self.context = context
+    def __init__(self, setup: NoticeSetup) -> None:
+        self.setup = setup
 
     def check_ready(self) -> None:
-        check_ready(self.context)
+        check_ready(self.setup.profile())
 
     def after_link(
         self,
@@ -284,20 +299,28 @@ class ContextNotices:
         gone: Sequence[str] = (),
     ) -> NotifyReport:
         return after_link(
-            self.context, ledger, views, online, timezone, list_providers, results,
+            self.setup, ledger, views, online, timezone, list_providers, results,
             dry_run=dry_run, gone=gone,
         )  # fmt: skip
 
 
 def notify_booking(
-    context: Context, booking_id: str, *, resend: bool = False, dry_run: bool = False
+    setup: NoticeSetup,
+    booking_id: str,
+    *,
+    simplybook: Callable[[], SimplyBookClient],
+    ledger_path: Path,
+    open_ledger: Callable[[], Ledger],
+    resend: bool = False,
+    dry_run: bool = False,
 ) -> NotifyReport:
-    """``bookings notify``: plan and send one booking's notices (all of them with ``resend``)."""
-    from sbzoom.core.auth.simplybook.connection import simplybook_client
+    """``bookings notify``: plan and send one booking's notices (all of them with ``resend``).
+
+    ``open_ledger`` is called only when the ledger at ``ledger_path`` exists or this is no dry
+    run: a dry run must not create one."""
     from sbzoom.core.bookings.adapters import booking_view
     from sbzoom.core.online import online_services
     from sbzoom.errors import UsageError
-    from sbzoom.store.ledger import ledger_path, shared_ledger
 
     if not booking_id.strip().isdigit():
         raise UsageError(
@@ -305,64 +328,67 @@ def notify_booking(
             "Pass a SimplyBook booking id, e.g. 'sbzoom bookings notify 1234'.",
         )
     if not dry_run:
-        check_ready(context)
-    simplybook = simplybook_client(context)
-    view = booking_view(simplybook.get_booking(int(booking_id)))
-    online = online_services(context.profile, simplybook)
+        check_ready(setup.profile())
+    client = simplybook()
+    view = booking_view(client.get_booking(int(booking_id)))
+    online = online_services(setup.profile(), client)
     if view.service_id not in online:
         raise UsageError(
             f"Booking {view.id} is for {view.service_name}, which is not online: it has no "
             "meeting to tell anyone about.",
             f"Make it online with 'sbzoom services enable-online {view.service_id}'.",
         )
-    exists = ledger_path(context.data_dir, context.profile_name).exists()
-    ledger = (
-        shared_ledger(context.cached, context.data_dir, context.profile_name)
-        if exists or not dry_run
-        else None
-    )
+    ledger = open_ledger() if ledger_path.exists() or not dry_run else None
     row = ledger.booking(view.id) if ledger else None
     if row is None or (row.status != "linked" and not view.cancelled):
         raise SbzoomError(
             f"Booking {view.id} has no linked meeting yet, so there is nothing to send.",
             f"Link it first with 'sbzoom bookings link {view.id}'.",
         )
-    emails = provider_emails(simplybook.list_providers)
-    facts = booking_facts([view], online, ledger, emails, simplybook.timezone.key)
+    emails = provider_emails(client.list_providers)
+    facts = booking_facts([view], online, ledger, emails, client.timezone.key)
     scope = [view.id, *(f"p{f.unit_key}" for f in facts if f.unit_key)]
-    return deliver(context, ledger, facts, dry_run=dry_run, resend=resend, only=scope)
+    return deliver(setup, ledger, facts, dry_run=dry_run, resend=resend, only=scope)
 
 
-def smtp_login(context: Context, *, username: str | None, password_stdin: bool, check: bool) -> str:
-    """``auth login smtp``: keep the password in the secret store (never in config.toml)."""
+def smtp_login(
+    setup: NoticeSetup,
+    *,
+    username: str | None,
+    save_username: Callable[[str], None],
+    read_password: Callable[[], str] | None,
+    prompter: Prompter,
+    check: bool,
+) -> str:
+    """``auth login smtp``: keep the password in the secret store (never in config.toml).
+
+    ``save_username`` sets ``smtp.username`` (``setup.profile`` then reads it back);
+    ``read_password``: the password from stdin (``--password-stdin``), else the environment or
+    the prompter."""
     from sbzoom.clients.smtp import SmtpMailer
     from sbzoom.errors import UsageError
 
     if username:
-        context.config.set(context.profile_name, "smtp.username", username)
-        context.reload_profile()
-    login = context.profile.text("smtp.username")
+        save_username(username)
+    login = setup.profile().text("smtp.username")
     if not login:
         raise UsageError(
             "No SMTP login is set.", "Pass --username, or 'sbzoom config set smtp.username ...'."
         )
-    if password_stdin:
-        password = context.stdin.readline().rstrip("\r\n")
+    if read_password is not None:
+        password = read_password()
     else:
-        password = context.env.get(ENV_PASSWORD) or context.ask.text(
+        password = setup.env.get(ENV_PASSWORD) or prompter.text(
             f"SMTP password for {login}", secret=True, flag="--password-stdin"
         )
     if not password:
         raise UsageError("The SMTP password is empty.")
     if check:
-        settings = smtp_settings(context)
-        mailer = SmtpMailer(
-            replace(settings, password=password),
-            log=context.debug_log if context.debug else None,
-        )
+        settings = smtp_settings(setup)
+        mailer = SmtpMailer(replace(settings, password=password), log=setup.debug_log)
         try:
             mailer.connect()
         finally:
             mailer.close()
-    context.secrets.set(PASSWORD_SECRET, password)
+    setup.secrets().set(PASSWORD_SECRET, password)
     return login
