@@ -349,3 +349,24 @@ def test_report_window_defaults_to_thirty_days(home: Home, sandbox: Sandbox) -> 
     assert result.exit_code == 0, result.stderr
     today = datetime.now(NY).date()
     assert f"from {today.isoformat()} to {(today + timedelta(30)).isoformat()}" in result.stderr
+
+
+def test_doctor_warns_of_a_host_with_more_meetings_to_create_than_zoom_allows_today(
+    home: Home, sandbox: Sandbox
+) -> None:
+    """The backfill check (issue 17): before the first link every online booking waits for its
+    meeting; with Zoom's per-host daily allowance lowered to 1 some host is over it."""
+    env = setup(home, sandbox, **{"providers.4": OWNER})
+    _, checks, _ = doctor(home, env)
+    assert checks["backfill"]["status"] == "ok"
+    assert "meetings to create" in checks["backfill"]["detail"]
+    _, checks, _ = doctor(home, {**env, "SBZOOM_ZOOM_DAILY_LIMIT": "1"})
+    backfill = checks["backfill"]
+    assert backfill["status"] == "warn"
+    assert "0 of 1 creates/updates left" not in backfill["detail"]  # nothing spent yet today
+    assert "1 of 1 creates/updates left" in backfill["detail"]
+    assert "when run daily" in backfill["detail"]
+    assert "sbzoom bookings link --dry-run" in backfill["fix"]
+    link(home, env)
+    _, checks, _ = doctor(home, {**env, "SBZOOM_ZOOM_DAILY_LIMIT": "1"})
+    assert checks["backfill"]["status"] == "ok"  # every meeting made: nothing waits

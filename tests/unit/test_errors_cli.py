@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from sbzoom.cli._common import context_of
 from sbzoom.cli.main import SbzoomGroup, root
-from sbzoom.errors import ConfigError, UsageError
+from sbzoom.errors import ConfigError, ExitCode, OutcomeError, UsageError
 from sbzoom.render.terminal import TerminalPrompter
 from tests.conftest import Home
 
@@ -36,6 +36,10 @@ def tiny_app() -> typer.Typer:
     @app.command()
     def crash() -> None:
         raise RuntimeError("boom")
+
+    @app.command()
+    def found_problems() -> None:
+        raise OutcomeError(ExitCode.REMOTE, "the command reported what it found")
 
     @app.command()
     def password(ctx: typer.Context) -> None:
@@ -141,3 +145,11 @@ def test_non_interactive_prompt_through_the_cli(home: Home) -> None:
     code, stderr = run_tiny(home, "--no-input", "password")
     assert code == 2
     assert "--password-stdin" in stderr and "Traceback" not in stderr
+
+
+@pytest.mark.parametrize("debug", [[], ["--debug"]], ids=["plain", "debug"])
+def test_an_outcome_is_only_an_exit_code(home: Home, debug: list[str]) -> None:
+    """A command that reported its own findings (doctor, notify) ends with the outcome's code;
+    cli.main adds no message and no traceback."""
+    code, stderr = run_tiny(home, *debug, "found-problems")
+    assert (code, stderr) == (5, "")
