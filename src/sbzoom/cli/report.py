@@ -64,7 +64,7 @@ def meetings(
     from sbzoom import render
     from sbzoom.core import report as core
     from sbzoom.core.online import online_services, stored_online
-    from sbzoom.render.report import summary_line
+    from sbzoom.render.report import closing_lines
     from sbzoom.store.files import atomic_text_file
 
     factory = factory_of(ctx)
@@ -110,19 +110,8 @@ def meetings(
             else:
                 out = context.stdout.file
                 left_out = _write(result, chosen, out, context.stdout.width, wide)
-    notice = factory.notifier.notice
-    if left_out and result.total:
-        notice(
-            f"Left out at this width: {', '.join(left_out)}. "
-            "See them with --wide, or --format csv/json."
-        )
-    if result.directory.problem:
-        notice(f"Zoom hosts are shown by user id: {result.directory.problem}")
-    if result.twins is not None and result.twins.problem:
-        notice(f"Not checked for duplicate meetings: {result.twins.problem}")
-    notice(summary_line(result))
-    if output is not None:
-        notice(f"Wrote {output}.")
+    for line in closing_lines(result, left_out, output):
+        factory.notifier.notice(line)
 
 
 def _write(

@@ -24,6 +24,8 @@ from sbzoom.core.report import STATUSES
 from sbzoom.render.table import Column, fit_columns, format_header_for, format_row, wide_columns
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from sbzoom.core.report import MeetingReport, ReportRow
 
 # The PRODUCT.md JSON shape, in order; ``reason`` is an extra key (allowed) saying why a row is
@@ -182,3 +184,22 @@ def summary_line(report: MeetingReport) -> str:
             "to remove the duplicates."
         )
     return f"{report.total} {noun} of online services from {span}: {parts}.{twice}"
+
+
+def closing_lines(report: MeetingReport, left_out: list[str], output: Path | None) -> list[str]:
+    """What the report says on stderr once its rows are out: the columns left out for the
+    width, what could not be looked up, the summary, and the file written."""
+    lines = []
+    if left_out and report.total:
+        lines.append(
+            f"Left out at this width: {', '.join(left_out)}. "
+            "See them with --wide, or --format csv/json."
+        )
+    if report.directory.problem:
+        lines.append(f"Zoom hosts are shown by user id: {report.directory.problem}")
+    if report.twins is not None and report.twins.problem:
+        lines.append(f"Not checked for duplicate meetings: {report.twins.problem}")
+    lines.append(summary_line(report))
+    if output is not None:
+        lines.append(f"Wrote {output}.")
+    return lines
