@@ -30,14 +30,15 @@ from datetime import date
 from _results import write_section  # bench/ is on sys.path when run as a script
 
 from sbzoom.sandbox import Sandbox
+from sbzoom.sandbox.data import ZOOM_ALICE_ID, ZOOM_BEN_ID, ZOOM_CHLOE_ID
 from sbzoom.sandbox.faults import ZOOM_PLANS, zoom_category
 
 MAX_RPS = 20.0  # configured: the Pro plan's whole Medium allowance
 BUDGETS = {"Medium": MAX_RPS, "Light": MAX_RPS * 4 / 3}
 HOSTS = {
-    "providers.1": "sbxUsrAlice00000000002",
-    "providers.2": "sbxUsrBen0000000000003",
-    "providers.3": "sbxUsrChloe00000000004",
+    "providers.1": ZOOM_ALICE_ID,
+    "providers.2": ZOOM_BEN_ID,
+    "providers.3": ZOOM_CHLOE_ID,
 }
 
 

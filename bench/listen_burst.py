@@ -47,12 +47,13 @@ import httpx
 from _results import write_section  # bench/ is on sys.path when run as a script
 
 from sbzoom.sandbox import Sandbox
+from sbzoom.sandbox.data import ZOOM_ALICE_ID, ZOOM_BEN_ID, ZOOM_CHLOE_ID
 
 CEILING = 20.0
 SETTINGS = {
-    "providers.1": "sbxUsrAlice00000000002",
-    "providers.2": "sbxUsrBen0000000000003",
-    "providers.3": "sbxUsrChloe00000000004",
+    "providers.1": ZOOM_ALICE_ID,
+    "providers.2": ZOOM_BEN_ID,
+    "providers.3": ZOOM_CHLOE_ID,
     "services.1": "online",
     "services.2": "online",
     "services.3": "class",

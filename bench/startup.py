@@ -78,6 +78,7 @@ def wall_time(command: list[str], env: dict[str, str]) -> float:
 
 def measure(runs: int) -> dict[str, dict[str, list[float]]]:
     from sbzoom.sandbox import Sandbox
+    from sbzoom.sandbox.data import ZOOM_BEN_ID
 
     base = {k: v for k, v in os.environ.items() if not k.startswith("SBZOOM_")}
     base.pop("PYTHONDONTWRITEBYTECODE", None)  # warm caches, as an installed package has
@@ -94,7 +95,7 @@ def measure(runs: int) -> dict[str, dict[str, list[float]]]:
             "SBZOOM_SECRET_BACKEND": "file",
         }
         sbzoom = sbzoom_command()
-        for key, value in (("services.1", "online"), ("providers.2", "sbxUsrBen0000000000003")):
+        for key, value in (("services.1", "online"), ("providers.2", ZOOM_BEN_ID)):
             subprocess.run([*sbzoom, "config", "set", key, value], env=env, check=True,
                            capture_output=True)  # fmt: skip
         # An empty ledger: the file exists (as after a first run with nothing to link).

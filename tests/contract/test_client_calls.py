@@ -10,9 +10,10 @@ from datetime import UTC, datetime, timedelta
 from sbzoom.clients.zoom import MeetingRequest, MeetingSettings, ZoomClient
 from sbzoom.core.auth.zoom import connection as zoom_auth
 from sbzoom.sandbox import Sandbox
+from sbzoom.sandbox.data import ZOOM_BEN_ID
 from tests.conftest import Home
 
-BEN = "sbxUsrBen0000000000003"
+BEN = ZOOM_BEN_ID
 
 
 def test_every_zoom_client_call_is_within_the_spec(home: Home, sandbox: Sandbox) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from sbzoom.sandbox import Exchange
+from sbzoom.sandbox.data import ZOOM_BEN_ID
 from tests.contract.zoom_spec import Violation, ZoomContract, contract, format_violations
 
 MEETING = {
@@ -25,7 +26,7 @@ MEETING = {
         "approval_type": 2,
     },
 }
-CREATE = ("POST", "/zoom/v2/users/sbxUsrBen0000000000003/meetings")
+CREATE = ("POST", f"/zoom/v2/users/{ZOOM_BEN_ID}/meetings")
 
 
 def exchange(
@@ -158,7 +159,7 @@ def test_paths_and_methods_must_exist() -> None:
         ("path", "meetingId", "type integer")
     }
     # "me" and e-mails are users too (the spec's oneOf is read as anyOf: specs/zoom/README.md).
-    for user in ("me", "ben.okafor%40sbzoom-demo.example", "sbxUsrBen0000000000003"):
+    for user in ("me", "ben.okafor%40sbzoom-demo.example", ZOOM_BEN_ID):
         assert judge.check(exchange("GET", f"/zoom/v2/users/{user}")) == []
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 
 from sbzoom.sandbox import Sandbox
+from sbzoom.sandbox.data import ZOOM_OWNER_ID
 from tests.conftest import Home
 from tests.e2e.test_link import CLASS, ONLINE, link, setup, statuses
 
@@ -266,7 +267,7 @@ def test_doctor_names_the_plan_behind_zoom_max_rps_and_checks_simplybook_reads(
 def test_a_user_level_app_acts_as_me(home: Home, sandbox: Sandbox) -> None:
     """Spec (meetingCreate, meetings): "For user-level apps, pass the me value instead of the
     userId parameter". The sandbox here refuses a user-level token naming its own id."""
-    owner = "sbxUsrOwner00000000001"
+    owner = ZOOM_OWNER_ID
     env = setup(home, sandbox, **{"providers.2": owner})
     for other in ("providers.1", "providers.3"):  # a user-level app hosts only for its user
         assert home.run("config", "unset", other).exit_code == 0

@@ -17,10 +17,11 @@ import httpx
 import pytest
 
 from sbzoom.sandbox import Sandbox
+from sbzoom.sandbox.data import ZOOM_ALICE_ID, ZOOM_BEN_ID, ZOOM_CHLOE_ID
 from tests.conftest import Home
 from tests.sandbox_fixture import MakeSandbox
 
-ALICE, BEN, CHLOE = "sbxUsrAlice00000000002", "sbxUsrBen0000000000003", "sbxUsrChloe00000000004"
+ALICE, BEN, CHLOE = ZOOM_ALICE_ID, ZOOM_BEN_ID, ZOOM_CHLOE_ID
 ONLINE = {"1001", "1002", "1004", "1005", "1006", "1007", "1010", "1011"}  # mapped, not cancelled
 CLASS = ("1004", "1005", "1006")
 

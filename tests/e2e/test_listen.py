@@ -13,12 +13,13 @@ import pytest
 
 from sbzoom.core.listen.verify import zoom_signature
 from sbzoom.sandbox import Sandbox
+from sbzoom.sandbox.data import ZOOM_ACCOUNT_ID, ZOOM_BEN_ID
 from tests.conftest import Home
 from tests.listen_harness import Listener
 from tests.reliability.harness import BASE_OPTIONS, Installation, install, marker_of
 from tests.sandbox_fixture import MakeSandbox
 
-BEN = "sbxUsrBen0000000000003"
+BEN = ZOOM_BEN_ID
 WITHIN = 5.0  # seconds: the promise for each change
 
 
@@ -135,7 +136,7 @@ def test_forged_replayed_oversized_and_foreign_requests_change_nothing(
          "notification_type": "create"}
     ).encode()  # fmt: skip
     deleted = json.dumps(
-        {"event": "meeting.deleted", "payload": {"account_id": "sbxDemoAccount01",
+        {"event": "meeting.deleted", "payload": {"account_id": ZOOM_ACCOUNT_ID,
          "object": {"id": 123456789}}}
     ).encode()  # fmt: skip
     try:

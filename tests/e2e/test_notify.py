@@ -18,9 +18,10 @@ import icalendar
 import pytest
 
 from sbzoom.sandbox import Sandbox
+from sbzoom.sandbox.data import ZOOM_ALICE_ID, ZOOM_BEN_ID, ZOOM_CHLOE_ID
 from tests.conftest import Home
 
-ALICE, BEN, CHLOE = "sbxUsrAlice00000000002", "sbxUsrBen0000000000003", "sbxUsrChloe00000000004"
+ALICE, BEN, CHLOE = ZOOM_ALICE_ID, ZOOM_BEN_ID, ZOOM_CHLOE_ID
 # Linked demo bookings: 1001 1002 1007 1010 one-to-one; 1004-1006 one yoga session; 1011 another.
 CLIENT_BOOKINGS = {"1001", "1002", "1004", "1005", "1006", "1007", "1010", "1011"}
 PROVIDER_THREADS = 6  # four one-to-one bookings and two class sessions

@@ -14,11 +14,12 @@ from typing import Any
 import pytest
 
 from sbzoom.sandbox import Sandbox
+from sbzoom.sandbox.data import ZOOM_ALICE_ID, ZOOM_BEN_ID, ZOOM_CHLOE_ID, ZOOM_OWNER_ID
 from tests.conftest import Home, Result
 from tests.sandbox_fixture import MakeSandbox
 
-ALICE, BEN, CHLOE = "sbxUsrAlice00000000002", "sbxUsrBen0000000000003", "sbxUsrChloe00000000004"
-OWNER = "sbxUsrOwner00000000001"
+ALICE, BEN, CHLOE = ZOOM_ALICE_ID, ZOOM_BEN_ID, ZOOM_CHLOE_ID
+OWNER = ZOOM_OWNER_ID
 DOMAIN = "sbzoom-demo.example"
 
 

@@ -20,14 +20,15 @@ from sbzoom.sandbox import (
     ZOOM_CLIENT_SECRET,
     Sandbox,
 )
+from sbzoom.sandbox.data import ZOOM_ALICE_ID, ZOOM_BEN_ID, ZOOM_CHLOE_ID, ZOOM_OWNER_ID
 from tests.conftest import Home
 
 NY = ZoneInfo("America/New_York")
 OWNER, ALICE, BEN, CHLOE = (
-    "sbxUsrOwner00000000001",
-    "sbxUsrAlice00000000002",
-    "sbxUsrBen0000000000003",
-    "sbxUsrChloe00000000004",
+    ZOOM_OWNER_ID,
+    ZOOM_ALICE_ID,
+    ZOOM_BEN_ID,
+    ZOOM_CHLOE_ID,
 )
 ONLINE = {1: "online", 2: "online", 3: "class"}
 WINDOW = ("--from", "today", "--to", "+14d")

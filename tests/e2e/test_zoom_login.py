@@ -18,13 +18,14 @@ import httpx
 import pytest
 
 from sbzoom.sandbox import ZOOM_CLIENT_ID, ZOOM_CLIENT_SECRET, Sandbox
+from sbzoom.sandbox.data import ZOOM_ALICE_ID, ZOOM_BEN_ID, ZOOM_CHLOE_ID, ZOOM_OWNER_ID
 from tests.sandbox_fixture import MakeSandbox
 
 DEMO_USER_IDS = {
-    "sbxUsrOwner00000000001",
-    "sbxUsrAlice00000000002",
-    "sbxUsrBen0000000000003",
-    "sbxUsrChloe00000000004",
+    ZOOM_OWNER_ID,
+    ZOOM_ALICE_ID,
+    ZOOM_BEN_ID,
+    ZOOM_CHLOE_ID,
 }
 
 

@@ -49,9 +49,10 @@ from sbzoom.sandbox import (
     ZOOM_CLIENT_SECRET,
     Sandbox,
 )
+from sbzoom.sandbox.data import ZOOM_ALICE_ID, ZOOM_BEN_ID, ZOOM_CHLOE_ID
 from tests.conftest import Home
 
-ALICE, BEN, CHLOE = "sbxUsrAlice00000000002", "sbxUsrBen0000000000003", "sbxUsrChloe00000000004"
+ALICE, BEN, CHLOE = ZOOM_ALICE_ID, ZOOM_BEN_ID, ZOOM_CHLOE_ID
 HOSTS = {"1": ALICE, "2": BEN, "3": CHLOE}  # provider 4 (Dan Whitfield) stays unmapped
 ONLINE = {"1": "online", "2": "online", "3": "class"}  # service 4 (in person) stays offline
 WINDOW_DAYS = 30  # `bookings link` without --from/--to: today .. today + 30 days

@@ -1,5 +1,6 @@
-"""The sandbox's outgoing notifications: SimplyBook callbacks and Zoom webhooks, with the real
-services' payloads, signatures, URL validation and retry rules (on a compressed clock)."""
+"""The sandbox's outgoing notifications (sandbox/events.py): SimplyBook callbacks and Zoom
+webhooks, with the real services' payloads, signatures, URL validation and retry rules (on a
+compressed clock)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from typing import Any
 
 import httpx
 
-from sbzoom.sandbox import Sandbox
+from sbzoom.sandbox import ZOOM_ACCOUNT_ID, Sandbox
+from tests.sandbox._helpers import CLIENT_AUTH
 from tests.sandbox_fixture import MakeSandbox
 
 
@@ -99,8 +101,8 @@ def test_zoom_webhooks_are_signed_and_retried_only_on_5xx(make_sandbox: MakeSand
         sandbox.webhooks.url = url  # subscribed (validation tested above)
         token = httpx.post(
             f"{sandbox.zoom_oauth_url}/oauth/token",
-            params={"grant_type": "account_credentials", "account_id": "sbxDemoAccount01"},
-            auth=("sbxDemoClientId01", "sbx-demo-client-secret"),
+            params={"grant_type": "account_credentials", "account_id": ZOOM_ACCOUNT_ID},
+            auth=CLIENT_AUTH,
         ).json()["access_token"]
         made = httpx.post(
             f"{sandbox.zoom_api_url}/users/me/meetings",
@@ -118,18 +120,4 @@ def test_zoom_webhooks_are_signed_and_retried_only_on_5xx(make_sandbox: MakeSand
     event = json.loads(seen[0]["body"])
     assert event["event"] == "meeting.deleted"
     assert event["payload"]["object"]["id"] == made["id"]
-    assert event["payload"]["account_id"] == "sbxDemoAccount01"
-
-
-def test_control_api_drives_the_sandbox_over_http(make_sandbox: MakeSandbox) -> None:
-    sandbox = make_sandbox()
-    control = f"{sandbox.url}/_control"
-    booking_body = {"service_id": 1, "provider_id": 2, "client_id": 3, "start": "2031-01-06 10:00"}
-    made = httpx.post(f"{control}/simplybook/bookings", json=booking_body)
-    assert made.status_code == 201
-    booking = made.json()["id"]
-    assert httpx.post(f"{control}/simplybook/bookings/{booking}/cancel").status_code == 200
-    assert sandbox.simplybook.booking(booking)["status"] == "canceled"  # type: ignore[index]
-    assert httpx.post(f"{control}/zoom/meetings/1/delete").status_code == 404
-    assert httpx.post(f"{control}/nope").status_code == 404
-    assert httpx.post(f"{control}/zoom/webhook", content=b"{").status_code == 400
+    assert event["payload"]["account_id"] == ZOOM_ACCOUNT_ID

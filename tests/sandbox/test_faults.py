@@ -1,26 +1,19 @@
-"""Injected faults: 5xx, 429s, a real QPS ceiling, latency and drop-after-commit; seeded."""
+"""Injected faults and Zoom's per-second limits (sandbox/faults.py): 5xx, 429s, a real QPS
+ceiling, the plan's categories, latency and drop-after-commit; seeded."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import httpx
 import pytest
 
 from sbzoom.sandbox import Sandbox
+from sbzoom.sandbox.data import ALICE_EMAIL as ALICE
+from tests.sandbox._helpers import bearer, create_meeting, s2s_token
 from tests.sandbox_fixture import MakeSandbox
 
-from ._helpers import bearer, create_meeting, s2s_token
-
-ALICE = "alice.romero@sbzoom-demo.example"
 QPS_MESSAGE = "You have reached the maximum per-second rate limit for this API. Try again later."
-
-
-@pytest.fixture
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client() as client:
-        yield client
 
 
 def _statuses(sandbox: Sandbox, http: httpx.Client, count: int) -> list[int]:
@@ -104,26 +97,6 @@ def test_latency_delays_answers(make_sandbox: MakeSandbox, http: httpx.Client) -
     started = time.perf_counter()
     http.get(f"{sandbox.simplybook_api_url}/admin/services")
     assert time.perf_counter() - started >= 0.15
-
-
-def test_request_log_records_service_route_and_status(sandbox: Sandbox, http: httpx.Client) -> None:
-    s2s_token(http, sandbox)
-    http.get(f"{sandbox.simplybook_api_url}/admin/bookings", params={"filter[status]": "pending"})
-    oauth, simplybook = sandbox.requests()
-    assert (oauth.service, oauth.route, oauth.status) == ("zoom-oauth", "oauth.token", 200)
-    assert (simplybook.service, simplybook.method, simplybook.status) == ("simplybook", "GET", 401)
-    assert simplybook.path == "/simplybook/admin/bookings"
-    assert simplybook.query_params == {"filter[status]": ["pending"]}
-
-
-def test_two_sandboxes_share_nothing(make_sandbox: MakeSandbox, http: httpx.Client) -> None:
-    one, two = make_sandbox(), make_sandbox()
-    token = s2s_token(http, one)
-    assert create_meeting(http, one, token, ALICE).status_code == 201
-    assert http.get(f"{two.zoom_api_url}/users/me", headers=bearer(token)).status_code == 401
-    one.cancel_booking(1001)
-    assert two.simplybook.booking(1001)["status"] == "confirmed"  # type: ignore[index]
-    assert len(one.meetings()) == 1 and two.meetings() == []
 
 
 def test_error_status_and_fault_service_give_one_services_html_502(

@@ -44,6 +44,14 @@ MINIMUM_GRANULAR_SCOPES: tuple[str, ...] = (
 )
 
 DOMAIN = "sbzoom-demo.example"
+# The people of the demo company: a provider's SimplyBook e-mail is their Zoom login.
+OWNER_EMAIL = f"owner@{DOMAIN}"  # the Zoom account owner, who authorizes the app
+ALICE_EMAIL = f"alice.romero@{DOMAIN}"
+BEN_EMAIL = f"ben.okafor@{DOMAIN}"
+CHLOE_EMAIL = f"chloe.park@{DOMAIN}"
+DAN_EMAIL = f"dan.whitfield@{DOMAIN}"  # no Zoom user
+FRANK_EMAIL = f"frank.inactive@{DOMAIN}"  # an inactive Zoom user
+EVA_EMAIL = f"eva.pending@{DOMAIN}"  # a pending Zoom user (no id)
 
 # -- SimplyBook ----------------------------------------------------------------------------------
 
@@ -121,7 +129,7 @@ PROVIDERS = (
     Provider(
         PROVIDER_ALICE,
         "Alice Romero",
-        f"alice.romero@{DOMAIN}",
+        ALICE_EMAIL,
         12,
         (SERVICE_YOGA,),
         "+1 212 555 0101",
@@ -131,7 +139,7 @@ PROVIDERS = (
     Provider(
         PROVIDER_BEN,
         "Ben Okafor",
-        f"ben.okafor@{DOMAIN}",
+        BEN_EMAIL,
         1,
         (SERVICE_INTRO, SERVICE_NUTRITION, SERVICE_IN_PERSON),
         "+1 212 555 0102",
@@ -140,7 +148,7 @@ PROVIDERS = (
     Provider(
         PROVIDER_CHLOE,
         "Chloe Park",
-        f"chloe.park@{DOMAIN}",
+        CHLOE_EMAIL,
         1,
         (SERVICE_INTRO, SERVICE_NUTRITION),
         "+1 212 555 0103",
@@ -149,7 +157,7 @@ PROVIDERS = (
     Provider(
         PROVIDER_DAN,
         "Dan Whitfield",
-        f"dan.whitfield@{DOMAIN}",
+        DAN_EMAIL,
         1,
         (SERVICE_INTRO, SERVICE_IN_PERSON),
         "+1 212 555 0104",
@@ -235,6 +243,7 @@ class ZoomUser:
     created_at: datetime = field(default_factory=lambda: datetime(2024, 1, 15, 9, 0, tzinfo=UTC))
 
 
+# The Zoom user ids (sbxUsrAlice00000000002 ...): tests take them from here.
 ZOOM_OWNER_ID = _zoom_user_id("Owner", 1)
 ZOOM_ALICE_ID = _zoom_user_id("Alice", 2)
 ZOOM_BEN_ID = _zoom_user_id("Ben", 3)
@@ -247,7 +256,7 @@ def zoom_users() -> list[ZoomUser]:
     return [
         ZoomUser(
             ZOOM_OWNER_ID,
-            f"owner@{DOMAIN}",
+            OWNER_EMAIL,
             "Sam",
             "Owner",
             2,
@@ -256,21 +265,19 @@ def zoom_users() -> list[ZoomUser]:
             role_name="Owner",
             role_id="0",
         ),
-        ZoomUser(
-            ZOOM_ALICE_ID, f"alice.romero@{DOMAIN}", "Alice", "Romero", 2, "active", 8100000002
-        ),
-        ZoomUser(ZOOM_BEN_ID, f"ben.okafor@{DOMAIN}", "Ben", "Okafor", 2, "active", 8100000003),
-        ZoomUser(ZOOM_CHLOE_ID, f"chloe.park@{DOMAIN}", "Chloe", "Park", 1, "active", 8100000004),
+        ZoomUser(ZOOM_ALICE_ID, ALICE_EMAIL, "Alice", "Romero", 2, "active", 8100000002),
+        ZoomUser(ZOOM_BEN_ID, BEN_EMAIL, "Ben", "Okafor", 2, "active", 8100000003),
+        ZoomUser(ZOOM_CHLOE_ID, CHLOE_EMAIL, "Chloe", "Park", 1, "active", 8100000004),
         ZoomUser(
             ZOOM_INACTIVE_ID,
-            f"frank.inactive@{DOMAIN}",
+            FRANK_EMAIL,
             "Frank",
             "Stone",
             2,
             "inactive",
             8100000005,
         ),
-        ZoomUser(None, f"eva.pending@{DOMAIN}", "Eva", "Lindqvist", 1, "pending", 0),
+        ZoomUser(None, EVA_EMAIL, "Eva", "Lindqvist", 1, "pending", 0),
     ]
 
 

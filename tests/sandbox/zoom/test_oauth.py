@@ -1,4 +1,5 @@
-"""Zoom OAuth as the notes describe it: PKCE, state, single-use codes, strict refresh rotation."""
+"""Zoom OAuth (sandbox/zoom/oauth.py) as the notes describe it: PKCE, state, single-use codes,
+strict refresh rotation, the bearer check (124), the redirect allow list."""
 
 from __future__ import annotations
 
@@ -6,10 +7,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
-from sbzoom.sandbox import MINIMUM_GRANULAR_SCOPES, ZOOM_CLIENT_ID, Sandbox
-from tests.sandbox_fixture import MakeSandbox
-
-from ._helpers import (
+from sbzoom.sandbox import MINIMUM_GRANULAR_SCOPES, ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID, Sandbox
+from tests.sandbox._helpers import (
     CLIENT_AUTH,
     REDIRECT,
     authorize,
@@ -20,6 +19,7 @@ from ._helpers import (
     s2s_token,
     user_tokens,
 )
+from tests.sandbox_fixture import MakeSandbox
 
 
 def test_s2s_token_has_the_documented_shape_and_no_refresh_token(sandbox: Sandbox) -> None:
@@ -45,7 +45,7 @@ def test_wrong_client_secret_is_rejected(sandbox: Sandbox) -> None:
     with httpx.Client() as http:
         response = http.post(
             f"{sandbox.zoom_oauth_url}/oauth/token",
-            params={"grant_type": "account_credentials", "account_id": "sbxDemoAccount01"},
+            params={"grant_type": "account_credentials", "account_id": ZOOM_ACCOUNT_ID},
             auth=(ZOOM_CLIENT_ID, "wrong"),
         )
     assert response.status_code == 401

@@ -1,93 +1,16 @@
-"""SimplyBook REST v2 as the notes describe it: 419, rotation, 2FA, lockout, filters, paging."""
+"""SimplyBook bookings (sandbox/simplybook/bookings.py): filter[...] only, paging, full-replace
+edits, cancellation, comments, changes from Python, DST wall times, 50,000 bookings."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
-import pytest
 
-from sbzoom.sandbox import DEMO_2FA_LOGIN, DEMO_API_USER_KEY, DEMO_GA_CODE, Sandbox
+from sbzoom.sandbox import Sandbox
+from tests.sandbox._helpers import sb_session
 from tests.sandbox_fixture import MakeSandbox
-
-from ._helpers import sb_headers, sb_login, sb_session
-
-
-@pytest.fixture
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client() as client:
-        yield client
-
-
-def test_token_expiry_is_419_then_refresh_works_and_rotates(
-    sandbox: Sandbox, http: httpx.Client
-) -> None:
-    tokens = sb_login(http, sandbox).json()
-    url = f"{sandbox.simplybook_api_url}/admin/services"
-    assert http.get(url, headers=sb_headers(tokens["token"])).status_code == 200
-    sandbox.expire_tokens()
-    expired = http.get(url, headers=sb_headers(tokens["token"]))
-    assert expired.status_code == 419
-    assert expired.json() == {
-        "code": 419,
-        "message": "Token Expired",
-        "data": [],
-        "message_data": [],
-    }
-    refresh_url = f"{sandbox.simplybook_api_url}/admin/auth/refresh-token"
-    body = {"company": "demo", "refresh_token": tokens["refresh_token"]}
-    renewed = http.post(refresh_url, json=body)
-    assert renewed.status_code == 200
-    assert renewed.json()["refresh_token"] != tokens["refresh_token"]
-    assert http.get(url, headers=sb_headers(renewed.json()["token"])).status_code == 200
-    reuse = http.post(refresh_url, json=body)
-    assert reuse.status_code == 401
-    assert sandbox.simplybook.refresh_token_uses()[tokens["refresh_token"]] == 2
-
-
-def test_missing_or_wrong_token_is_401(sandbox: Sandbox, http: httpx.Client) -> None:
-    url = f"{sandbox.simplybook_api_url}/admin/bookings"
-    assert http.get(url).status_code == 401
-    assert http.get(url, headers=sb_headers("nope")).json()["code"] == 401
-
-
-def test_login_errors_and_lockout(make_sandbox: MakeSandbox, http: httpx.Client) -> None:
-    sandbox = make_sandbox(login_lockout_seconds=60)
-    company = http.post(
-        f"{sandbox.simplybook_api_url}/admin/auth",
-        json={"company": "acme", "login": "admin", "password": "x"},
-    )
-    assert company.status_code == 400
-    assert company.json() == {
-        "code": 400,
-        "message": "Invalid company",
-        "data": [],
-        "message_data": [],
-    }
-    for _ in range(5):
-        wrong = sb_login(http, sandbox, password="wrong")
-        assert wrong.status_code == 400
-        assert "password" in wrong.json()["message"]
-    locked = sb_login(http, sandbox)  # even the right password
-    assert (locked.status_code, locked.json()["message"]) == (403, "Too many login attempts")
-    sandbox.advance_clock(61)
-    assert sb_login(http, sandbox).status_code == 200
-
-
-def test_two_factor_login_and_api_user_key(sandbox: Sandbox, http: httpx.Client) -> None:
-    first = sb_login(http, sandbox, login=DEMO_2FA_LOGIN).json()
-    assert first["require2fa"] is True
-    assert (first["token"], first["refresh_token"]) == ("", "")
-    assert first["allowed2fa_providers"] == ["ga", "sms"]
-    url = f"{sandbox.simplybook_api_url}/admin/auth/2fa"
-    body = {"company": "demo", "session_id": first["auth_session_id"], "type": "ga"}
-    assert http.post(url, json={**body, "code": "000000"}).status_code == 400
-    done = http.post(url, json={**body, "code": DEMO_GA_CODE}).json()
-    assert done["token"] and done["require2fa"] is False
-    keyed = sb_login(http, sandbox, login=DEMO_2FA_LOGIN, password=DEMO_API_USER_KEY).json()
-    assert keyed["require2fa"] is False and keyed["token"]
 
 
 def test_unprefixed_filters_are_ignored_and_prefixed_ones_honoured(
@@ -143,31 +66,6 @@ def test_paging_metadata_through_the_last_page(
     assert beyond["data"] == []
     capped = http.get(url, params={"on_page": 500}, headers=headers).json()
     assert capped["metadata"]["on_page"] == 100
-
-
-def test_bare_list_option(make_sandbox: MakeSandbox, http: httpx.Client) -> None:
-    sandbox = make_sandbox(bare_lists=True)
-    headers = sb_session(http, sandbox)
-    providers = http.get(f"{sandbox.simplybook_api_url}/admin/providers", headers=headers).json()
-    assert isinstance(providers, list)
-    assert len(providers) == 4
-
-
-def test_entities_have_the_live_field_shapes(sandbox: Sandbox, http: httpx.Client) -> None:
-    headers = sb_session(http, sandbox)
-    base = sandbox.simplybook_api_url
-    providers = http.get(f"{base}/admin/providers", headers=headers).json()["data"]
-    services = http.get(f"{base}/admin/services", headers=headers).json()["data"]
-    assert providers[0]["services"] == ["3"]  # strings
-    assert services[0]["providers"] == [2, 3, 4]  # ints
-    emails = {p["email"] for p in providers}
-    assert "dan.whitfield@sbzoom-demo.example" in emails
-    booking = http.get(f"{base}/admin/bookings/1004", headers=headers).json()
-    assert booking["client"]["name"] == "Tom Becker"
-    assert booking["batch_id"] == 501
-    assert booking["comment"] == ""
-    info = http.get(f"{base}/admin/company/info", headers=headers).json()
-    assert info["timezone"] == "America/New_York"
 
 
 def test_booking_edit_is_a_full_replace_cancel_and_comment(
@@ -234,13 +132,6 @@ def test_dst_bookings_keep_their_wall_times_across_the_change(
     assert len(offsets) == 2  # same wall time, different UTC offsets
     listed = http.get(base, params={"filter[date]": str(transition)}, headers=headers).json()
     assert [b["id"] for b in listed["data"]] == [on_id]
-
-
-def test_company_info_without_timezone(make_sandbox: MakeSandbox, http: httpx.Client) -> None:
-    sandbox = make_sandbox(company_info_timezone=False)
-    headers = sb_session(http, sandbox)
-    info = http.get(f"{sandbox.simplybook_api_url}/admin/company/info", headers=headers).json()
-    assert "timezone" not in info
 
 
 def test_fifty_thousand_bookings_page_fast(make_sandbox: MakeSandbox, http: httpx.Client) -> None:
