@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from typing import IO, TYPE_CHECKING, Any
@@ -39,6 +38,8 @@ def _default(value: object) -> Any:
 
 
 def json_text(data: object) -> str:
+    import json  # not at import: `config path` loads this package and prints no JSON
+
     return json.dumps(data, indent=2, ensure_ascii=False, default=_default)
 
 
