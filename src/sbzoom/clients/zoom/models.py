@@ -1,10 +1,12 @@
 """What Zoom's answers and requests hold, as typed values, and how the JSON becomes them.
 
-ZoomUser, Meeting, Registrant     read from answers (``parse_user``, ``parse_meeting``,
-                                  ``parse_registrant``): fields an answer leaves out are empty
-MeetingRequest, MeetingSettings   a create or update body; ``to_json`` is the wire form
-TokenGrant                        what the OAuth token endpoint answered
-RegistrantRef                     what a registrant-status call needs of a registrant
+    ZoomUser, Meeting, Registrant     read from answers (``parse_user``, ``parse_meeting``,
+                                      ``parse_registrant``): fields an answer leaves out are empty
+    MeetingRequest, MeetingSettings   a create or update body; ``to_json`` is the wire form
+    TokenGrant                        what the OAuth token endpoint answered
+    RegistrantRef                     what a registrant-status call needs of a registrant
+
+Times are aware; ``zoom_time`` writes one as Zoom wants it (UTC, ending in Z).
 """
 
 from __future__ import annotations
