@@ -62,7 +62,7 @@ REJECTED_FIX = (
     f"'{LOGIN_COMMAND}', which also lets sbzoom try again)."
 )
 # After SimplyBook's 403 "Too many login attempts", sbzoom leaves the login alone this long.
-# SimplyBook does not publish its lock-out threshold or duration (see sandbox/simplybook.py).
+# SimplyBook does not publish its lock-out threshold or duration (see sandbox/simplybook/auth.py).
 LOCKOUT_PAUSE = timedelta(minutes=15)
 
 
