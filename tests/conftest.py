@@ -128,3 +128,14 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Home]:
     ):
         monkeypatch.delenv(key, raising=False)
     yield Home(tmp_path, env)
+
+
+@pytest.fixture(autouse=True)
+def _no_listener_left_running() -> Iterator[None]:
+    """A test that fails half-way must not leave a `sbzoom listen` process behind."""
+    yield
+    import sys
+
+    harness = sys.modules.get("tests.listen_harness")  # only if a test used it
+    if harness is not None:
+        harness.kill_leftovers()

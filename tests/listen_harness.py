@@ -23,6 +23,18 @@ from tests.reliability.harness import Installation
 
 START_TIMEOUT = 30.0
 
+# Listeners started and not yet stopped: a test that fails half-way leaves none running
+# (tests/conftest.py kills what is left after each test).
+_RUNNING: set[subprocess.Popen[str]] = set()
+
+
+def kill_leftovers() -> None:
+    while _RUNNING:
+        process = _RUNNING.pop()
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+
 
 @dataclass
 class Listener:
@@ -40,6 +52,7 @@ class Listener:
             installation.command("listen", "--port", "0"), env=installation.env,
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
+        _RUNNING.add(process)
         listener = cls(installation, process)
         listener._reader = threading.Thread(target=listener._read, daemon=True)
         listener._reader.start()
@@ -105,6 +118,7 @@ class Listener:
 
     def _wait(self, timeout: float) -> int:
         code = self.process.wait(timeout)
+        _RUNNING.discard(self.process)
         if self._reader is not None:
             self._reader.join(5)
         for stream in (self.process.stdout, self.process.stderr):
