@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import itertools
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
 
 from sbzoom.clients.http import MaybeCommittedError
 from sbzoom.clients.simplybook import Provider, Service
@@ -168,3 +175,140 @@ class FakeCatalog:
 
     def list_services(self) -> list[Service]:
         return list(self.services)
+
+
+class FakeZoomApi:
+    """Just enough of Zoom's OAuth and REST API to sign in and list users, as an
+    ``httpx.MockTransport`` handler (``handle``): rotating refresh tokens, the PKCE check,
+    revocation. (``FakeZoom`` is Zoom as the linking engine sees it, one level up.)"""
+
+    CLIENT_ID = "client-abc"
+    CLIENT_SECRET = "client-secret-0123456789"
+
+    def __init__(self, clock: FakeClock) -> None:
+        self.clock = clock
+        self.counter = 0
+        self.codes: dict[str, str] = {}  # code -> code_challenge
+        self.access: dict[str, float] = {}  # token -> expiry (fake monotonic seconds)
+        self.refresh: set[str] = set()  # refresh tokens that are still valid
+        self.refresh_uses: Counter[str] = Counter()
+        self.grants: Counter[str] = Counter()
+        self.invalid_grants = 0
+        self.revoked: list[str] = []
+        self.scope = "user:read:list_users:admin user:read:user:admin meeting:write:meeting:admin"
+        self.ttl = 3599
+        self.me_status = 200
+        self.revoke_status = 200
+        self.requests: list[httpx.Request] = []
+        self.issued: list[str] = []  # every secret value this fake ever handed out
+
+    def authorize(self, url: str) -> tuple[str, str]:
+        """What a browser does: Zoom approves, and redirects back with a code and the state."""
+        query = {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+        assert query["code_challenge_method"] == "S256"
+        self.counter += 1
+        code = f"authcode-{self.counter}-xyz"
+        self.codes[code] = query["code_challenge"]
+        self.issued.append(code)
+        return query["redirect_uri"], f"code={code}&state={query['state']}"
+
+    def _issue(self, refresh: bool) -> dict[str, Any]:
+        self.counter += 1
+        access = f"access-{self.counter}-0123456789"
+        self.access[access] = self.clock.monotonic() + self.ttl
+        body: dict[str, Any] = {
+            "access_token": access,
+            "token_type": "bearer",
+            "expires_in": self.ttl,
+            "scope": self.scope,
+            "api_url": "https://api.zoom.test",
+        }
+        self.issued.append(access)
+        if refresh:
+            token = f"refresh-{self.counter}-0123456789"
+            self.refresh.add(token)
+            self.issued.append(token)
+            body["refresh_token"] = token
+        return body
+
+    def expire_all(self) -> None:
+        self.access.clear()
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        path = request.url.path
+        if path == "/oauth/token":
+            return self._token(request)
+        if path == "/oauth/revoke":
+            form = {k: v[0] for k, v in parse_qs(request.content.decode()).items()}
+            if self.revoke_status != 200:
+                return httpx.Response(self.revoke_status, json={"error": "server_error"})
+            self.revoked.append(form["token"])
+            self.refresh.discard(form["token"])
+            self.access.pop(form["token"], None)
+            return httpx.Response(200, json={"status": "success"})
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        if self.access.get(token, -1) < self.clock.monotonic():
+            return httpx.Response(401, json={"code": 124, "message": "Invalid access token."})
+        if path == "/v2/users/me":
+            if self.me_status == 4700:
+                return httpx.Response(
+                    400,
+                    json={"code": 4700, "message": "does not contain scopes:[user:read:user]"},
+                )
+            return httpx.Response(
+                200, json={"id": "u1", "email": "ann@x.test", "account_id": "acc-9", "type": 2}
+            )
+        if path == "/v2/users":
+            status = request.url.params.get("status", "active")
+            users = {
+                "active": [
+                    {
+                        "id": "u1",
+                        "email": "ann@x.test",
+                        "first_name": "Ann",
+                        "type": 2,
+                        "status": "active",
+                    },
+                    {
+                        "id": "u2",
+                        "email": "bo@x.test",
+                        "first_name": "Bo",
+                        "type": 1,
+                        "status": "active",
+                    },
+                ],
+                "inactive": [],
+                "pending": [{"email": "new@x.test", "type": 1, "status": "pending"}],
+            }[status]
+            return httpx.Response(200, json={"next_page_token": "", "users": users})
+        return httpx.Response(404, json={"code": 404, "message": "no such path"})
+
+    def _token(self, request: httpx.Request) -> httpx.Response:
+        basic = base64.b64encode(f"{self.CLIENT_ID}:{self.CLIENT_SECRET}".encode()).decode()
+        if request.headers.get("Authorization") != f"Basic {basic}":
+            return httpx.Response(401, json={"reason": "Invalid client", "error": "invalid_client"})
+        form = {k: v[0] for k, v in parse_qs(request.content.decode()).items()}
+        grant = form["grant_type"]
+        self.grants[grant] += 1
+        if grant == "authorization_code":
+            challenge = self.codes.pop(form["code"], None)
+            digest = hashlib.sha256(form["code_verifier"].encode()).digest()
+            if challenge != base64.urlsafe_b64encode(digest).rstrip(b"=").decode():
+                return httpx.Response(
+                    400, json={"reason": "Invalid Token!", "error": "invalid_grant"}
+                )
+            return httpx.Response(200, json=self._issue(refresh=True))
+        if grant == "refresh_token":
+            token = form["refresh_token"]
+            self.refresh_uses[token] += 1
+            if token not in self.refresh:
+                self.invalid_grants += 1
+                return httpx.Response(
+                    400, json={"reason": "Invalid Token!", "error": "invalid_grant"}
+                )
+            self.refresh.discard(token)  # rotation: single use
+            return httpx.Response(200, json=self._issue(refresh=True))
+        if grant == "account_credentials":
+            return httpx.Response(200, json=self._issue(refresh=False))
+        return httpx.Response(400, json={"error": "unsupported_grant_type"})

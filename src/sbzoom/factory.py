@@ -13,11 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from pathlib import Path
+    from zoneinfo import ZoneInfo
 
     from sbzoom.clients.simplybook import SimplyBookClient
     from sbzoom.clients.zoom import ZoomClient
     from sbzoom.clock import Clock
     from sbzoom.context import Context
+    from sbzoom.core.auth.common import ConnectionInputs, LoginTerminal
     from sbzoom.core.auth.zoom.connection import ZoomConnection
     from sbzoom.core.bookings.link import LinkServices
     from sbzoom.core.notify.run import NoticeSetup
@@ -81,10 +83,60 @@ class Factory:
     # -- the services and the ledger --------------------------------------------------------
 
     @property
-    def zoom_connection(self) -> ZoomConnection:
-        from sbzoom.core.auth.zoom.connection import connect
+    def connection_inputs(self) -> ConnectionInputs:
+        """What the sign-ins of both services need (core/auth/): settings, secrets, clock, ..."""
+        from sbzoom.core.auth.common import ConnectionInputs
 
-        return connect(self.context)
+        context = self.context
+        return self._once(  # type: ignore[no-any-return]
+            "connection_inputs",
+            lambda: ConnectionInputs(
+                profile_name=context.profile_name,
+                env=context.env,
+                config=context.config,
+                data_dir=context.data_dir,
+                clock=context.clock,
+                notifier=self.notifier,
+                load_profile=lambda: context.profile,
+                open_secrets=lambda: context.secrets,
+                reload_profile=context.reload_profile,
+                http_transport=context.http_transport,
+                debug=context.debug,
+            ),
+        )
+
+    @property
+    def login_terminal(self) -> LoginTerminal:
+        """Where `auth login` reads piped secrets and asks its questions."""
+        from sbzoom.core.auth.common import LoginTerminal
+
+        context = self.context
+        return LoginTerminal(
+            prompter=self.prompter,
+            stdin=context.stdin,
+            no_input=context.no_input,
+            attended=bool(
+                context.interactive
+                or context.stderr.is_terminal
+                or context.open_browser is not None
+            ),
+            open_browser=context.open_browser,
+        )
+
+    # The three below are kept in the Context's cache, not the factory's, while core code that
+    # still holds the Context reaches them through the transitional connect(context),
+    # simplybook_client(context) and company_timezone(context) (issue 13): one instance a run.
+
+    @property
+    def zoom_connection(self) -> ZoomConnection:
+        from sbzoom.core.auth.zoom.connection import ZoomConnection, connection_key, open_connection
+
+        inputs = self.connection_inputs
+        connection = self.context.cached(
+            connection_key(inputs.profile_name), lambda: open_connection(inputs)
+        )
+        assert isinstance(connection, ZoomConnection)
+        return connection
 
     @property
     def zoom(self) -> ZoomClient:
@@ -92,9 +144,28 @@ class Factory:
 
     @property
     def simplybook(self) -> SimplyBookClient:
-        from sbzoom.core.auth.simplybook.connection import simplybook_client
+        from sbzoom.clients.simplybook import SimplyBookClient
+        from sbzoom.core.auth.simplybook.connection import CLIENT_KEY, open_client
 
-        return simplybook_client(self.context)
+        client = self.context.cached(
+            CLIENT_KEY,
+            lambda: open_client(self.connection_inputs, lambda: self.company_timezone),
+        )
+        assert isinstance(client, SimplyBookClient)
+        return client
+
+    @property
+    def company_timezone(self) -> ZoneInfo:
+        """The SimplyBook company's zone (config, else company info; never guessed)."""
+        from zoneinfo import ZoneInfo
+
+        from sbzoom.core.auth.simplybook.connection import TIMEZONE_KEY, resolve_timezone
+
+        zone = self.context.cached(
+            TIMEZONE_KEY, lambda: resolve_timezone(self.profile, lambda: self.simplybook)
+        )
+        assert isinstance(zone, ZoneInfo)
+        return zone
 
     @property
     def ledger_path(self) -> Path:

@@ -17,7 +17,6 @@ def audit(
 ) -> None:
     """What sbzoom changed (created, moved, cancelled meetings...), when, and the outcome."""
     from sbzoom.core.audit import audit_log
-    from sbzoom.core.auth.simplybook.connection import company_timezone
     from sbzoom.render.audit import show_audit
 
     context = context_of(ctx)
@@ -25,7 +24,7 @@ def audit(
     log = audit_log(
         booking_id,
         since,
-        zone_of_company=lambda: company_timezone(context),
+        zone_of_company=lambda: f.company_timezone,
         clock=f.clock,
         data_dir=context.data_dir,
         profile_name=context.profile_name,

@@ -7,7 +7,7 @@ import enum
 import typer
 
 from sbzoom.cli import auth_simplybook, auth_zoom
-from sbzoom.cli._common import JSON_OPTION, context_of, factory_of
+from sbzoom.cli._common import JSON_OPTION, factory_of
 
 app = typer.Typer(
     help="Sign in to Zoom and SimplyBook, check and end sign-ins.", no_args_is_help=True
@@ -68,24 +68,21 @@ def status(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     from sbzoom import render
     from sbzoom.core.auth.simplybook import status as simplybook
     from sbzoom.core.auth.zoom import status as zoom
+    from sbzoom.errors import ExitCode, OutcomeError
+    from sbzoom.render.auth import print_statuses, statuses_json
 
-    context = context_of(ctx)
-    results = [zoom.status(context), simplybook.status(context)]
+    factory = factory_of(ctx)
+    inputs = factory.connection_inputs
+    results = [
+        zoom.status(inputs, lambda: factory.zoom_connection),
+        simplybook.status(inputs, lambda: factory.simplybook),
+    ]
     if as_json:
-        render.print_json(context.stdout, {r.service: r.to_json() for r in results})
+        render.print_json(factory.context.stdout, statuses_json(results))
     else:
-        for result in results:
-            state = "connected" if result.connected else "not connected"
-            context.stdout.print(f"{result.service}: {state}", soft_wrap=True)
-            pairs = [("source", result.source), *result.details.items()]
-            for key, value in pairs:
-                if value not in (None, "", []):
-                    shown = ", ".join(map(str, value)) if isinstance(value, list) else value
-                    context.stdout.print(f"  {key}: {shown}", soft_wrap=True)
-            if result.problem:
-                context.stdout.print(f"  problem: {result.problem}", soft_wrap=True)
+        print_statuses(factory.context.stdout, results)
     if not all(r.connected for r in results):
-        raise typer.Exit(4)  # not signed in, or the sign-in is rejected
+        raise OutcomeError(ExitCode.AUTH, "not signed in, or the sign-in is rejected")
 
 
 @app.command("logout")
@@ -96,12 +93,11 @@ def logout(
     """Revoke the sign-in on the server, then forget the local secrets."""
     from sbzoom.core.auth.simplybook import status as simplybook
     from sbzoom.core.auth.zoom import status as zoom
+    from sbzoom.render.auth import logout_lines
 
-    context = context_of(ctx)
+    factory = factory_of(ctx)
     chosen = [service] if service else [Service.zoom, Service.simplybook]
     for item in chosen:
-        result = (zoom if item is Service.zoom else simplybook).logout(context)
-        verb = "Signed out of" if result.revoked else "Forgot the local sign-in for"
-        context.notice(f"{verb} {item.value}.")
-        if result.note:
-            context.notice(result.note)
+        result = (zoom if item is Service.zoom else simplybook).logout(factory.connection_inputs)
+        for line in logout_lines(result):
+            factory.notifier.notice(line)

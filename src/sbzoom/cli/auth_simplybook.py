@@ -6,7 +6,7 @@ import enum
 
 import typer
 
-from sbzoom.cli._common import context_of
+from sbzoom.cli._common import factory_of
 
 
 class CodeType(str, enum.Enum):
@@ -52,13 +52,14 @@ def login_simplybook(
     ),
 ) -> None:
     """Sign in to SimplyBook.me (password or API user key, with 2FA)."""
-    from sbzoom import render
     from sbzoom.core.auth.simplybook import login as simplybook_login
+    from sbzoom.render.auth import simplybook_login_lines
 
-    context = context_of(ctx)
-    context.allow_new_profile = True  # signing in is how a new profile comes to be
+    factory = factory_of(ctx)
+    factory.context.allow_new_profile = True  # signing in is how a new profile comes to be
     result = simplybook_login.login(
-        context,
+        factory.connection_inputs,
+        factory.login_terminal,
         simplybook_login.LoginRequest(
             company=company,
             login=login,
@@ -69,21 +70,5 @@ def login_simplybook(
             timezone=timezone,
         ),
     )
-    name = f" ({result.company_name})" if result.company_name else ""
-    render.message(
-        context.stderr,
-        f"Signed in to SimplyBook as {result.login} at company {result.company}{name}, "
-        f"{result.api_url}.",
-    )
-    if result.timezone:
-        render.message(
-            context.stderr,
-            f"Company time zone: {result.timezone} (from {result.timezone_source}).",
-        )
-    else:
-        render.message(
-            context.stderr,
-            "SimplyBook does not say the company's time zone, and sbzoom will not guess it: "
-            "set it with 'sbzoom config set simplybook.timezone <IANA zone>' (e.g. "
-            "Europe/Copenhagen) before linking bookings.",
-        )
+    for line in simplybook_login_lines(result):
+        factory.notifier.notice(line)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from sbzoom.cli._common import context_of
+from sbzoom.cli._common import factory_of
 
 
 def login_zoom(
@@ -36,12 +36,14 @@ def login_zoom(
     """Sign in to Zoom (OAuth with PKCE in a browser, or --s2s for Server-to-Server)."""
     from sbzoom.core.auth.zoom import login as zoom_login
     from sbzoom.errors import UsageError
+    from sbzoom.render.auth import zoom_login_lines
 
-    context = context_of(ctx)
-    context.allow_new_profile = True  # signing in is how a new profile comes to be
+    factory = factory_of(ctx)
+    factory.context.allow_new_profile = True  # signing in is how a new profile comes to be
     if s2s:
         result = zoom_login.login_s2s(
-            context,
+            factory.connection_inputs,
+            factory.login_terminal,
             account_id=account_id,
             client_id=client_id,
             secret_from_stdin=client_secret_stdin,
@@ -50,21 +52,13 @@ def login_zoom(
         if account_id:
             raise UsageError("--account-id goes with --s2s.", "Add --s2s, or leave it out.")
         result = zoom_login.login_oauth(
-            context,
+            factory.connection_inputs,
+            factory.login_terminal,
             client_id=client_id,
             secret_from_stdin=client_secret_stdin,
             port=port,
             timeout=timeout,
             open_browser=not no_browser,
         )
-    who = result.user or (f"account {result.account_id}" if result.account_id else "Zoom")
-    kind = "Server-to-Server OAuth" if result.mode == "s2s" else "OAuth"
-    where = "the system keyring" if result.secret_backend == "keyring" else "the secrets file"
-    context.notice(f"Signed in to Zoom as {who} ({kind}); secrets are kept in {where}.")
-    for warning in result.warnings:
-        context.notice(f"Note: {warning}")
-    if result.env_overrides:
-        context.notice(
-            "Note: SBZOOM_ZOOM_ACCOUNT_ID, _CLIENT_ID and _CLIENT_SECRET are set and win over "
-            "this sign-in until you unset them."
-        )
+    for line in zoom_login_lines(result):
+        factory.notifier.notice(line)

@@ -1,16 +1,82 @@
-"""What `auth status` and `auth logout` report for each service."""
+"""What both sign-ins share: what they are given, what `auth status` and `auth logout` report
+for each service, and the memory of refused credentials."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from sbzoom.errors import AuthError, SbzoomError
 
 if TYPE_CHECKING:
-    from sbzoom.context import Context
+    import httpx
+
+    from sbzoom.clock import Clock
+    from sbzoom.core.ports import Notifier, Prompter
+    from sbzoom.store.config import ConfigStore, Profile
     from sbzoom.store.rejections import RejectionMemory
+    from sbzoom.store.secrets import SecretStore
+
+
+@dataclass(frozen=True)
+class ConnectionInputs:
+    """What the sign-in of either service needs from its surroundings; the factory builds it.
+
+    The profile's settings and the secret store are read when first asked for, not before (as
+    the Context did): environment credentials work without either, and `auth status` reports
+    a profile or secret store it cannot use as a problem instead of failing at once.
+    """
+
+    profile_name: str
+    env: Mapping[str, str] = field(repr=False)  # may hold SBZOOM_*_SECRET / _PASSWORD
+    config: ConfigStore
+    data_dir: Path
+    clock: Clock
+    notifier: Notifier
+    load_profile: Callable[[], Profile] = field(repr=False)
+    open_secrets: Callable[[], SecretStore] = field(repr=False)
+    reload_profile: Callable[[], None] = field(repr=False)  # after the sign-in changed config
+    http_transport: httpx.BaseTransport | None = None  # tests hand one in; None: the network
+    debug: bool = False  # log HTTP exchanges (redacted) through the notifier
+
+    @property
+    def profile(self) -> Profile:
+        return self.load_profile()
+
+    @property
+    def secrets(self) -> SecretStore:
+        return self.open_secrets()
+
+    @property
+    def http_log(self) -> Callable[[str], None] | None:
+        return self.notifier.debug if self.debug else None
+
+    @property
+    def rejections(self) -> Rejections:
+        return Rejections(self.data_dir, self.clock, self.notifier)
+
+    def lock_path(self, service: str) -> Path:
+        """The per-profile lock file under which a service's stored tokens are renewed."""
+        return self.data_dir / "locks" / f"{service}-{self.profile_name}.lock"
+
+
+@dataclass(frozen=True)
+class LoginTerminal:
+    """Where `auth login` meets the person signing in: secrets piped in, questions asked."""
+
+    prompter: Prompter
+    stdin: IO[str]
+    no_input: bool = False  # --no-input or SBZOOM_NO_INPUT: nobody may be asked anything
+    # A person may be there: stdin or stderr is a terminal, or a browser opener was handed in.
+    attended: bool = True
+    open_browser: Callable[[str], bool] | None = None  # None: the system's browser
+
+    @property
+    def can_prompt(self) -> bool:
+        return bool(getattr(self.prompter, "interactive", True))
 
 
 @dataclass(frozen=True)
@@ -20,14 +86,6 @@ class ServiceStatus:
     source: str | None  # "keyring" | "file" | "env" | None when not signed in
     details: dict[str, object] = field(default_factory=dict)
     problem: str | None = None  # why it is not usable, with the fix
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "connected": self.connected,
-            "source": self.source,
-            **self.details,
-            "problem": self.problem,
-        }
 
 
 @dataclass(frozen=True)
@@ -47,56 +105,120 @@ class LogoutResult:
 SERVICE_NAMES = {"simplybook": "SimplyBook", "zoom": "Zoom"}
 
 
-def _memory(context: Context) -> RejectionMemory:
-    from sbzoom.store.rejections import RejectionMemory
+@dataclass(frozen=True)
+class Rejections:
+    data_dir: Path
+    clock: Clock
+    notifier: Notifier
 
-    return RejectionMemory(context.data_dir)
+    def _memory(self) -> RejectionMemory:
+        from sbzoom.store.rejections import RejectionMemory
 
+        return RejectionMemory(self.data_dir)
 
-def refuse_if_rejected(
-    context: Context, service: str, identity: tuple[str, ...], secret: str, fix: str
-) -> None:
-    """Raise (exit 4) instead of sending credentials the service already refused."""
-    now = context.clock.now()
-    found = _memory(context).find(service, identity, secret, now)
-    if found is None:
-        return
-    name = SERVICE_NAMES.get(service, service)
-    when = found.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    if found.until is not None:
-        until = found.until.astimezone(UTC).strftime("%H:%M UTC")
+    def refuse_if_rejected(
+        self, service: str, identity: tuple[str, ...], secret: str, fix: str
+    ) -> None:
+        """Raise (exit 4) instead of sending credentials the service already refused."""
+        found = self._memory().find(service, identity, secret, self.clock.now())
+        if found is None:
+            return
+        name = SERVICE_NAMES.get(service, service)
+        when = found.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        if found.until is not None:
+            until = found.until.astimezone(UTC).strftime("%H:%M UTC")
+            raise AuthError(
+                f"{name} locked the sign-in of {found.who} after too many attempts ({when}); "
+                f"sbzoom will not try again before {until}, as each try can prolong the lock.",
+                f"Wait until then, or run 'sbzoom auth login {service}' to try at once.",
+            )
         raise AuthError(
-            f"{name} locked the sign-in of {found.who} after too many attempts ({when}); sbzoom "
-            f"will not try again before {until}, as each try can prolong the lock.",
-            f"Wait until then, or run 'sbzoom auth login {service}' to try at once.",
+            f"{name} refused these credentials for {found.who} on {when} "
+            f"({found.reason.rstrip('.')}); sbzoom will not send them again, as repeated "
+            "refusals can lock the login.",
+            fix,
         )
-    raise AuthError(
-        f"{name} refused these credentials for {found.who} on {when} ({found.reason.rstrip('.')}); "
-        "sbzoom will not send them again, as repeated refusals can lock the login.",
-        fix,
+
+    def remember(
+        self,
+        service: str,
+        identity: tuple[str, ...],
+        secret: str,
+        *,
+        who: str,
+        error: AuthError,
+        retry_after: timedelta | None = None,
+    ) -> None:
+        """Keep the refusal; if the disk will not take it, say so and let the refusal itself
+        through (it is the error the user must see)."""
+        try:
+            self._memory().record(
+                service, identity, secret, who=who, reason=error.message,
+                now=self.clock.now(), retry_after=retry_after,
+            )  # fmt: skip
+        except SbzoomError as exc:
+            self.notifier.notice(f"Note: sbzoom could not remember this refusal: {exc.message}")
+
+    def forget(self, service: str) -> None:
+        self._memory().forget(service)
+
+
+# -- transitional (issue 13): core code that still holds the Context ----------------------------
+# Core may not import the Context, so its shape is spelled out here. The lead removes this
+# section (and the functions that use it) once every caller gets its client from the factory.
+
+
+class ContextLike(Protocol):
+    """The parts of ``sbzoom.context.Context`` the sign-ins used to take from it."""
+
+    profile_name: str
+    env: Mapping[str, str]
+    data_dir: Path
+    clock: Clock
+    debug: bool
+    http_transport: httpx.BaseTransport | None
+
+    @property
+    def config(self) -> ConfigStore: ...
+
+    @property
+    def profile(self) -> Profile: ...
+
+    @property
+    def secrets(self) -> SecretStore: ...
+
+    def reload_profile(self) -> None: ...
+
+    def notice(self, text: str) -> None: ...
+
+    def debug_log(self, text: str) -> None: ...
+
+    def cached(self, key: str, build: Callable[[], Any]) -> Any: ...
+
+
+class _ContextNotifier:
+    def __init__(self, context: ContextLike) -> None:
+        self.context = context
+
+    def notice(self, text: str) -> None:
+        self.context.notice(text)
+
+    def debug(self, text: str) -> None:
+        self.context.debug_log(text)
+
+
+def inputs_of(context: ContextLike) -> ConnectionInputs:
+    """Transitional: what ``Factory.connection_inputs`` gives, for code holding the Context."""
+    return ConnectionInputs(
+        profile_name=context.profile_name,
+        env=context.env,
+        config=context.config,
+        data_dir=context.data_dir,
+        clock=context.clock,
+        notifier=_ContextNotifier(context),
+        load_profile=lambda: context.profile,
+        open_secrets=lambda: context.secrets,
+        reload_profile=context.reload_profile,
+        http_transport=context.http_transport,
+        debug=context.debug,
     )
-
-
-def remember_rejection(
-    context: Context,
-    service: str,
-    identity: tuple[str, ...],
-    secret: str,
-    *,
-    who: str,
-    error: AuthError,
-    retry_after: timedelta | None = None,
-) -> None:
-    """Keep the refusal; if the disk will not take it, say so and let the refusal itself
-    through (it is the error the user must see)."""
-    try:
-        _memory(context).record(
-            service, identity, secret, who=who, reason=error.message,
-            now=context.clock.now(), retry_after=retry_after,
-        )  # fmt: skip
-    except SbzoomError as exc:
-        context.notice(f"Note: sbzoom could not remember this refusal: {exc.message}")
-
-
-def forget_rejections(context: Context, service: str) -> None:
-    _memory(context).forget(service)

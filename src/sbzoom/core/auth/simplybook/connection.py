@@ -1,7 +1,6 @@
-"""The SimplyBook sign-in as sbzoom keeps it: who, which host, the tokens, and renewing them.
-
-Other core code asks for ``simplybook_client(context)`` (ready to call, renews by itself) and
-``company_timezone(context)``.
+"""The SimplyBook connection: who, which host, the tokens and renewing them, the ready client,
+and the company's time zone. The factory builds the client (``open_client``) and resolves the
+zone (``resolve_timezone``) once per command.
 
 Where the pieces come from:
 
@@ -26,6 +25,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sbzoom.clients.http import HttpSession, Pacer, build_client
@@ -38,11 +38,17 @@ from sbzoom.clients.simplybook import (
     TwoFactorChallenge,
     api_url_for_domain,
 )
-from sbzoom.context import Context
-from sbzoom.core.auth.common import refuse_if_rejected, remember_rejection
+from sbzoom.core.auth.common import ConnectionInputs, ContextLike, Rejections, inputs_of
 from sbzoom.errors import AuthError, ConfigError, SignInRejectedError
 from sbzoom.store.config import Profile
 from sbzoom.store.files import file_lock
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from sbzoom.clock import Clock
+    from sbzoom.core.ports import Notifier
+    from sbzoom.store.secrets import SecretStore
 
 TOKENS_SECRET = "simplybook.tokens"
 PASSWORD_SECRET = "simplybook.password"
@@ -142,19 +148,19 @@ def _when(value: object) -> datetime | None:
 # -- where things come from ---------------------------------------------------------------------
 
 
-def env_credentials(context: Context) -> tuple[str, str, str] | None:
+def env_credentials(inputs: ConnectionInputs) -> tuple[str, str, str] | None:
     """Company, login and password from the environment, only when all three are set."""
-    values = tuple((context.env.get(k) or "").strip() for k in (ENV_COMPANY, ENV_LOGIN))
-    password = context.env.get(ENV_PASSWORD) or ""
+    values = tuple((inputs.env.get(k) or "").strip() for k in (ENV_COMPANY, ENV_LOGIN))
+    password = inputs.env.get(ENV_PASSWORD) or ""
     if all(values) and password:
         return values[0], values[1], password
     return None
 
 
 def resolve_api_url(
-    context: Context, domain: str | None = None, profile: Profile | None = None
+    inputs: ConnectionInputs, domain: str | None = None, profile: Profile | None = None
 ) -> str:
-    from_env = (context.env.get(ENV_API_URL) or "").strip()
+    from_env = (inputs.env.get(ENV_API_URL) or "").strip()
     if from_env:
         from sbzoom.store.config import masked, url_problem
 
@@ -165,37 +171,37 @@ def resolve_api_url(
                 f"Set it to the REST v2 base URL, e.g. {api_url_for_domain(DEFAULT_DOMAIN)}.",
             )
         return from_env.rstrip("/")
-    settings = profile or context.profile
+    settings = profile or inputs.profile
     configured = settings.text("simplybook.api_url")
     if configured:
         return configured.rstrip("/")
     return api_url_for_domain(domain or settings.text("simplybook.domain") or DEFAULT_DOMAIN)
 
 
-def identity(context: Context) -> Identity | None:
+def identity(inputs: ConnectionInputs) -> Identity | None:
     """Whom sbzoom signs in as, or None when neither the environment nor the profile says."""
-    env = env_credentials(context)
+    env = env_credentials(inputs)
     if env is not None:
-        return Identity(env[0], env[1], resolve_api_url(context), "env")
-    company = context.profile.text("simplybook.company")
-    login = context.profile.text("simplybook.login")
+        return Identity(env[0], env[1], resolve_api_url(inputs), "env")
+    company = inputs.profile.text("simplybook.company")
+    login = inputs.profile.text("simplybook.login")
     if company and login:
-        return Identity(company, login, resolve_api_url(context), "config")
+        return Identity(company, login, resolve_api_url(inputs), "config")
     return None
 
 
-def password_for(context: Context) -> str | None:
+def password_for(inputs: ConnectionInputs) -> str | None:
     """The password to sign in again unattended: the environment's, else the saved one."""
-    return context.env.get(ENV_PASSWORD) or context.secrets.get(PASSWORD_SECRET) or None
+    return inputs.env.get(ENV_PASSWORD) or inputs.secrets.get(PASSWORD_SECRET) or None
 
 
-def read_tokens(context: Context) -> StoredTokens | None:
-    raw = context.secrets.get(TOKENS_SECRET)
+def read_tokens(secrets: SecretStore) -> StoredTokens | None:
+    raw = secrets.get(TOKENS_SECRET)
     return StoredTokens.from_json(raw) if raw else None
 
 
-def save_tokens(context: Context, tokens: Tokens, api_url: str) -> StoredTokens:
-    now = context.clock.now()
+def save_tokens(secrets: SecretStore, clock: Clock, tokens: Tokens, api_url: str) -> StoredTokens:
+    now = clock.now()
     stored = StoredTokens(
         token=tokens.token,
         refresh_token=tokens.refresh_token,
@@ -206,22 +212,22 @@ def save_tokens(context: Context, tokens: Tokens, api_url: str) -> StoredTokens:
         expires_at=now + timedelta(seconds=tokens.expires_in) if tokens.expires_in else None,
         user_id=tokens.user_id,
     )
-    context.secrets.set(TOKENS_SECRET, stored.to_json())
+    secrets.set(TOKENS_SECRET, stored.to_json())
     return stored
 
 
-def lock_path(context: Context) -> Path:
-    return context.data_dir / "locks" / f"simplybook-{context.profile_name}.lock"
+def lock_path(inputs: ConnectionInputs) -> Path:
+    return inputs.lock_path("simplybook")
 
 
-def build_session(context: Context, profile: Profile | None = None) -> HttpSession:
-    max_rps = float((profile or context.profile).get("simplybook.max_rps") or 2.0)
+def build_session(inputs: ConnectionInputs, profile: Profile | None = None) -> HttpSession:
+    max_rps = float((profile or inputs.profile).get("simplybook.max_rps") or 2.0)
     return HttpSession(
-        build_client(context.http_transport),
+        build_client(inputs.http_transport),
         service=SERVICE,
-        pacer=Pacer(max_rps, context.clock),
-        clock=context.clock,
-        log=context.debug_log if context.debug else None,
+        pacer=Pacer(max_rps, inputs.clock),
+        clock=inputs.clock,
+        log=inputs.http_log,
     )
 
 
@@ -231,8 +237,24 @@ def build_session(context: Context, profile: Profile | None = None) -> HttpSessi
 class SessionTokens:
     """The stored sign-in, renewed under the profile's lock when SimplyBook rejects it."""
 
-    def __init__(self, context: Context, who: Identity, auth: SimplyBookAuth) -> None:
-        self.context = context
+    def __init__(
+        self,
+        who: Identity,
+        auth: SimplyBookAuth,
+        *,
+        secrets: SecretStore,
+        clock: Clock,
+        lock: Path,
+        rejections: Rejections,
+        notifier: Notifier,
+        env_password: str | None,
+    ) -> None:
+        self.secrets = secrets
+        self.clock = clock
+        self.lock = lock
+        self.rejections = rejections
+        self.notifier = notifier
+        self.env_password = env_password
         self.who = who
         self.auth = auth
         self._token: str | None = None
@@ -256,10 +278,10 @@ class SessionTokens:
     def access_token(self) -> str:
         with self._lock:
             if self._token is None:
-                stored = self._usable(read_tokens(self.context))
+                stored = self._usable(read_tokens(self.secrets))
                 if stored is not None:
                     self._adopt(stored)
-            fresh = self._expires_at is None or self.context.clock.now() < self._expires_at
+            fresh = self._expires_at is None or self.clock.now() < self._expires_at
             if self._token is not None and fresh:
                 return self._token
             rejected = self._token or ""
@@ -269,25 +291,27 @@ class SessionTokens:
         with self._lock:
             if self._token and self._token != rejected:
                 return self._token  # another thread of this run renewed meanwhile
-            with file_lock(lock_path(self.context)):
-                now = self.context.clock.now()
-                stored = self._usable(read_tokens(self.context))
+            with file_lock(self.lock):
+                now = self.clock.now()
+                stored = self._usable(read_tokens(self.secrets))
                 if stored and stored.token != rejected and not stored.expired(now):
-                    self.context.debug_log("SimplyBook: using the sign-in another run renewed")
+                    self.notifier.debug("SimplyBook: using the sign-in another run renewed")
                     return self._adopt(stored)
                 tokens: Tokens | None = None
                 if stored and stored.refresh_token:
-                    self.context.debug_log("SimplyBook: token expired; refreshing it")
+                    self.notifier.debug("SimplyBook: token expired; refreshing it")
                     tokens = self.auth.refresh(stored.company, stored.login, stored.refresh_token)
                     if tokens is None:
-                        self.context.debug_log("SimplyBook: refresh token rejected")
+                        self.notifier.debug("SimplyBook: refresh token rejected")
                 if tokens is None:
                     tokens = self._sign_in_again(had_tokens=stored is not None)
-                return self._adopt(save_tokens(self.context, tokens, self.who.api_url))
+                saved = save_tokens(self.secrets, self.clock, tokens, self.who.api_url)
+                return self._adopt(saved)
 
     def _sign_in_again(self, *, had_tokens: bool) -> Tokens:
         who = self.who
-        password = password_for(self.context)
+        # The environment's password, else the saved one.
+        password = self.env_password or self.secrets.get(PASSWORD_SECRET) or None
         if not password:
             if had_tokens:
                 raise AuthError(
@@ -300,13 +324,13 @@ class SessionTokens:
                 SIGN_IN_HINT,
             )
         identity = rejection_identity(who.company, who.login)
-        refuse_if_rejected(self.context, "simplybook", identity, password, REJECTED_FIX)
-        self.context.debug_log("SimplyBook: signing in again with the saved password")
+        self.rejections.refuse_if_rejected("simplybook", identity, password, REJECTED_FIX)
+        self.notifier.debug("SimplyBook: signing in again with the saved password")
         try:
             outcome = self.auth.login(who.company, who.login, password)
         except SignInRejectedError as exc:
-            remember_rejection(
-                self.context, "simplybook", identity, password,
+            self.rejections.remember(
+                "simplybook", identity, password,
                 who=f"login '{who.login}' at company '{who.company}'", error=exc,
                 retry_after=LOCKOUT_PAUSE if exc.locked else None,
             )  # fmt: skip
@@ -320,51 +344,44 @@ class SessionTokens:
         return outcome
 
 
-# -- what other core code calls -----------------------------------------------------------------
+# -- the ready client and the company's time zone -----------------------------------------------
 
 
-def simplybook_client(context: Context) -> SimplyBookClient:
-    """The signed-in SimplyBook client of this run (one per Context). Raises AuthError, exit 4,
-    naming the fix when there is no sign-in to use. Tokens are renewed as needed on first use."""
-    client = context.cached("simplybook.client", lambda: _build_client(context))
-    assert isinstance(client, SimplyBookClient)
-    return client
-
-
-def _build_client(context: Context) -> SimplyBookClient:
-    who = identity(context)
+def open_client(inputs: ConnectionInputs, timezone: Callable[[], ZoneInfo]) -> SimplyBookClient:
+    """The signed-in SimplyBook client (the factory builds it once per command). Raises
+    AuthError, exit 4, naming the fix when there is no sign-in to use. Tokens are renewed as
+    needed on first use; ``timezone`` gives the company's zone when the client needs it."""
+    who = identity(inputs)
     if who is None:
         raise AuthError("Not signed in to SimplyBook.", SIGN_IN_HINT)
-    stored = read_tokens(context)
-    if not (stored and stored.belongs_to(who)) and not password_for(context):
+    stored = read_tokens(inputs.secrets)
+    if not (stored and stored.belongs_to(who)) and not password_for(inputs):
         raise AuthError(
             f"Not signed in to SimplyBook as '{who.login}' at company '{who.company}'.",
             SIGN_IN_HINT,
         )
-    session = build_session(context)
+    session = build_session(inputs)
     auth = SimplyBookAuth(session, who.api_url)
-    return SimplyBookClient(
-        session,
-        who.api_url,
-        who.company,
-        SessionTokens(context, who, auth),
-        timezone=lambda: company_timezone(context),
+    tokens = SessionTokens(
+        who,
+        auth,
+        secrets=inputs.secrets,
+        clock=inputs.clock,
+        lock=lock_path(inputs),
+        rejections=inputs.rejections,
+        notifier=inputs.notifier,
+        env_password=inputs.env.get(ENV_PASSWORD),
     )
+    return SimplyBookClient(session, who.api_url, who.company, tokens, timezone=timezone)
 
 
-def company_timezone(context: Context) -> ZoneInfo:
-    """The company's zone: ``simplybook.timezone`` from the profile, else company info's. Neither
-    → ConfigError (exit 3): sbzoom never guesses the zone of a booking."""
-    zone = context.cached("simplybook.timezone", lambda: _resolve_timezone(context))
-    assert isinstance(zone, ZoneInfo)
-    return zone
-
-
-def _resolve_timezone(context: Context) -> ZoneInfo:
-    configured = context.profile.text("simplybook.timezone")
+def resolve_timezone(profile: Profile, client: Callable[[], SimplyBookClient]) -> ZoneInfo:
+    """The company's zone: ``simplybook.timezone`` from the profile, else company info's (asked
+    of ``client()``). Neither → ConfigError (exit 3): sbzoom never guesses a booking's zone."""
+    configured = profile.text("simplybook.timezone")
     if configured:
         return ZoneInfo(configured)
-    info = simplybook_client(context).company_info()
+    info = client().company_info()
     if info.timezone:
         return ZoneInfo(info.timezone)
     raise ConfigError(
@@ -373,3 +390,31 @@ def _resolve_timezone(context: Context) -> ZoneInfo:
         "Set it with 'sbzoom config set simplybook.timezone <IANA zone>' (e.g. Europe/Copenhagen), "
         f"or sign in again with '{LOGIN_COMMAND} --timezone <IANA zone>'.",
     )
+
+
+# -- transitional (issue 13): for core code that still holds the Context ------------------------
+# The factory builds the client (Factory.simplybook) and the zone (Factory.company_timezone);
+# these reach the same instances through the Context's cache until their last caller takes
+# them as parameters.
+
+CLIENT_KEY = "simplybook.client"
+TIMEZONE_KEY = "simplybook.timezone"
+
+
+def simplybook_client(context: ContextLike) -> SimplyBookClient:
+    """Transitional: the command's signed-in SimplyBook client (Factory.simplybook)."""
+    client = context.cached(
+        CLIENT_KEY, lambda: open_client(inputs_of(context), lambda: company_timezone(context))
+    )
+    assert isinstance(client, SimplyBookClient)
+    return client
+
+
+def company_timezone(context: ContextLike) -> ZoneInfo:
+    """Transitional: the company's zone (Factory.company_timezone)."""
+    zone = context.cached(
+        TIMEZONE_KEY,
+        lambda: resolve_timezone(context.profile, lambda: simplybook_client(context)),
+    )
+    assert isinstance(zone, ZoneInfo)
+    return zone

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sbzoom.clients.simplybook import (
     DEFAULT_DOMAIN,
@@ -13,8 +14,7 @@ from sbzoom.clients.simplybook import (
     TwoFactorChallenge,
     api_url_for_domain,
 )
-from sbzoom.context import Context
-from sbzoom.core.auth.common import forget_rejections, remember_rejection
+from sbzoom.core.auth.common import ConnectionInputs, LoginTerminal
 from sbzoom.core.auth.simplybook.connection import (
     ENV_COMPANY,
     ENV_LOGIN,
@@ -35,6 +35,9 @@ from sbzoom.errors import (
 )
 from sbzoom.store.config import parse_value
 from sbzoom.store.files import file_lock
+
+if TYPE_CHECKING:
+    from sbzoom.core.ports import Notifier
 
 CODE_TYPES = ("ga", "sms")
 
@@ -66,10 +69,10 @@ class LoginResult:
 # -- login --------------------------------------------------------------------------------------
 
 
-def login(context: Context, request: LoginRequest) -> LoginResult:
+def login(inputs: ConnectionInputs, terminal: LoginTerminal, request: LoginRequest) -> LoginResult:
     """Sign in, learn the company time zone, then save everything at once (or nothing)."""
-    # Not context.profile: signing in is how a new profile comes to exist.
-    profile = context.config.load(context.profile_name)
+    # Not inputs.profile: signing in is how a new profile comes to exist.
+    profile = inputs.config.load(inputs.profile_name)
     domain = str(
         parse_value(
             "simplybook.domain",
@@ -80,32 +83,34 @@ def login(context: Context, request: LoginRequest) -> LoginResult:
     if request.code_type is not None and request.code_type not in CODE_TYPES:
         raise UsageError(f"--code-type must be ga or sms, not '{request.code_type}'.")
     company = _value(
-        context,
-        request.company or context.env.get(ENV_COMPANY) or profile.text("simplybook.company"),
+        terminal,
+        request.company or inputs.env.get(ENV_COMPANY) or profile.text("simplybook.company"),
         "SimplyBook company login",
         "--company",
     )
     user = _value(
-        context,
-        request.login or context.env.get(ENV_LOGIN) or profile.text("simplybook.login"),
+        terminal,
+        request.login or inputs.env.get(ENV_LOGIN) or profile.text("simplybook.login"),
         "SimplyBook user login",
         "--login",
     )
-    password = _password(context, request)
-    api_url = resolve_api_url(context, domain, profile)
+    password = _password(inputs, terminal, request)
+    api_url = resolve_api_url(inputs, domain, profile)
     if request.domain and api_url != api_url_for_domain(domain):
-        context.notice(f"Using {api_url} (set by SBZOOM_SIMPLYBOOK_API_URL or simplybook.api_url).")
+        inputs.notifier.notice(
+            f"Using {api_url} (set by SBZOOM_SIMPLYBOOK_API_URL or simplybook.api_url)."
+        )
 
-    forget_rejections(context, "simplybook")  # an admin is here to try: let them
-    session = build_session(context, profile)
+    inputs.rejections.forget("simplybook")  # an admin is here to try: let them
+    session = build_session(inputs, profile)
     try:
         auth = SimplyBookAuth(session, api_url)
         try:
             outcome = auth.login(company, user, password)
         except SignInRejectedError as exc:
             # Remembered, so that unattended runs with the same password do not try it again.
-            remember_rejection(
-                context, "simplybook", rejection_identity(company, user), password,
+            inputs.rejections.remember(
+                "simplybook", rejection_identity(company, user), password,
                 who=f"login '{user}' at company '{company}'", error=exc,
                 retry_after=LOCKOUT_PAUSE if exc.locked else None,
             )  # fmt: skip
@@ -114,7 +119,7 @@ def login(context: Context, request: LoginRequest) -> LoginResult:
         tokens = (
             outcome
             if isinstance(outcome, Tokens)
-            else _second_factor(context, auth, outcome, request)
+            else _second_factor(inputs.notifier, terminal, auth, outcome, request)
         )
         client = SimplyBookClient(session, api_url, company, FixedToken(tokens.token))
         company_name, zone_source = None, "--timezone"
@@ -131,15 +136,16 @@ def login(context: Context, request: LoginRequest) -> LoginResult:
     finally:
         session.client.close()
 
-    with file_lock(lock_path(context)):
-        save_tokens(context, tokens, api_url)
+    secrets = inputs.secrets
+    with file_lock(lock_path(inputs)):
+        save_tokens(secrets, inputs.clock, tokens, api_url)
         if two_factor:
             # Signing in again unattended would need a code too: keeping the password buys nothing.
-            context.secrets.delete(PASSWORD_SECRET)
+            secrets.delete(PASSWORD_SECRET)
         else:
-            context.secrets.set(PASSWORD_SECRET, password)
-    context.config.update(
-        context.profile_name,
+            secrets.set(PASSWORD_SECRET, password)
+    inputs.config.update(
+        inputs.profile_name,
         {
             "simplybook.company": company,
             "simplybook.login": user,
@@ -147,7 +153,7 @@ def login(context: Context, request: LoginRequest) -> LoginResult:
             "simplybook.timezone": zone,
         },
     )
-    context.reload_profile()
+    inputs.reload_profile()
     return LoginResult(
         company=company,
         login=tokens.login or user,
@@ -161,16 +167,16 @@ def login(context: Context, request: LoginRequest) -> LoginResult:
     )
 
 
-def _value(context: Context, given: str | None, label: str, flag: str) -> str:
-    value = (given or "").strip() or context.ask.text(label, flag=flag).strip()
+def _value(terminal: LoginTerminal, given: str | None, label: str, flag: str) -> str:
+    value = (given or "").strip() or terminal.prompter.text(label, flag=flag).strip()
     if not value:
         raise UsageError(f"{label} is needed.", f"Pass {flag}.")
     return value
 
 
-def _password(context: Context, request: LoginRequest) -> str:
+def _password(inputs: ConnectionInputs, terminal: LoginTerminal, request: LoginRequest) -> str:
     if request.password_stdin:
-        text = context.stdin.read()
+        text = terminal.stdin.read()
         password = text.splitlines()[0] if text else ""
         if not password:
             raise UsageError(
@@ -179,10 +185,10 @@ def _password(context: Context, request: LoginRequest) -> str:
                 "'printf %s \"$SB_PASSWORD\" | sbzoom auth login simplybook --password-stdin'.",
             )
         return password
-    from_env = context.env.get(ENV_PASSWORD)
+    from_env = inputs.env.get(ENV_PASSWORD)
     if from_env:
         return from_env
-    password = context.ask.text("SimplyBook password", secret=True, flag="--password-stdin")
+    password = terminal.prompter.text("SimplyBook password", secret=True, flag="--password-stdin")
     if not password:
         raise UsageError(
             "No password was given.", "Type it at the prompt, or use --password-stdin."
@@ -190,15 +196,12 @@ def _password(context: Context, request: LoginRequest) -> str:
     return password
 
 
-def _can_prompt(context: Context) -> bool:
-    prompter = context.prompter
-    if prompter is None:
-        return context.interactive
-    return bool(getattr(prompter, "interactive", True))
-
-
 def _second_factor(
-    context: Context, auth: SimplyBookAuth, challenge: TwoFactorChallenge, request: LoginRequest
+    notifier: Notifier,
+    terminal: LoginTerminal,
+    auth: SimplyBookAuth,
+    challenge: TwoFactorChallenge,
+    request: LoginRequest,
 ) -> Tokens:
     offered = challenge.providers
     code_type = request.code_type or ("ga" if "ga" in offered or not offered else offered[0])
@@ -209,7 +212,7 @@ def _second_factor(
             f"Pass --code-type {offered[0]}.",
         )
     code = (request.code or "").strip()
-    if not code and not _can_prompt(context):
+    if not code and not terminal.can_prompt:
         raise AuthError(
             f"SimplyBook wants a two-factor code for '{challenge.login}', and sbzoom may not "
             "prompt (--no-input).",
@@ -217,14 +220,14 @@ def _second_factor(
         )
     if code_type == "sms":
         auth.request_sms(challenge)
-        context.notice("SimplyBook sent a two-factor code by SMS.")
+        notifier.notice("SimplyBook sent a two-factor code by SMS.")
     if not code:
         label = (
             "SimplyBook code from the SMS"
             if code_type == "sms"
             else "SimplyBook two-factor code (authenticator app)"
         )
-        code = context.ask.text(label, flag="--code").strip()
+        code = terminal.prompter.text(label, flag="--code").strip()
     if not code:
         raise UsageError("No two-factor code was given.", "Pass --code.")
     return auth.verify_code(challenge, code, code_type)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from sbzoom.clients.simplybook import SimplyBookAuth
-from sbzoom.context import Context
-from sbzoom.core.auth.common import LogoutResult, ServiceStatus
+from collections.abc import Callable
+
+from sbzoom.clients.simplybook import SimplyBookAuth, SimplyBookClient
+from sbzoom.core.auth.common import ConnectionInputs, LogoutResult, ServiceStatus
 from sbzoom.core.auth.simplybook.connection import (
     PASSWORD_SECRET,
     SIGN_IN_HINT,
@@ -15,16 +16,16 @@ from sbzoom.core.auth.simplybook.connection import (
     lock_path,
     password_for,
     read_tokens,
-    simplybook_client,
 )
 from sbzoom.errors import SbzoomError
 from sbzoom.store.files import file_lock
 
 
-def status(context: Context) -> ServiceStatus:
-    """Who, where, from which store; ``connected`` only after a live call succeeded."""
+def status(inputs: ConnectionInputs, client: Callable[[], SimplyBookClient]) -> ServiceStatus:
+    """Who, where, from which store; ``connected`` only after a live call succeeded (``client``
+    gives the command's client, built when first needed)."""
     try:
-        who = identity(context)
+        who = identity(inputs)
     except SbzoomError as exc:
         return ServiceStatus("simplybook", False, None, problem=exc.with_hint)
     if who is None:
@@ -33,21 +34,21 @@ def status(context: Context) -> ServiceStatus:
         "company": who.company,
         "login": who.login,
         "api_url": who.api_url,
-        "timezone": context.profile.text("simplybook.timezone"),
+        "timezone": inputs.profile.text("simplybook.timezone"),
     }
-    stored = read_tokens(context)
+    stored = read_tokens(inputs.secrets)
     has_tokens = stored is not None and stored.belongs_to(who)
     if who.source == "env":
         source: str | None = "env"
-    elif has_tokens or password_for(context):
-        source = context.secrets.backend
+    elif has_tokens or password_for(inputs):
+        source = inputs.secrets.backend
     else:
         return ServiceStatus(
             "simplybook", False, None, details, problem=f"Not signed in. {SIGN_IN_HINT}"
         )
     problem: str | None = None
     try:
-        info = simplybook_client(context).company_info()
+        info = client().company_info()
         details["company_name"] = info.name
         details["timezone"] = details["timezone"] or info.timezone
         if not details["timezone"]:
@@ -57,7 +58,7 @@ def status(context: Context) -> ServiceStatus:
             )
     except SbzoomError as exc:
         problem = exc.with_hint
-    latest = read_tokens(context)
+    latest = read_tokens(inputs.secrets)
     if latest is not None and latest.belongs_to(who) and latest.expires_at is not None:
         details["token_expires"] = latest.expires_at.isoformat()
     return ServiceStatus("simplybook", problem is None, source, details, problem)
@@ -66,14 +67,15 @@ def status(context: Context) -> ServiceStatus:
 # -- logout -------------------------------------------------------------------------------------
 
 
-def logout(context: Context) -> LogoutResult:
+def logout(inputs: ConnectionInputs) -> LogoutResult:
     """End the session on SimplyBook (best effort), then forget the saved token and password."""
-    with file_lock(lock_path(context)):
-        stored = read_tokens(context)
-        had_password = context.secrets.get(PASSWORD_SECRET) is not None
+    secrets = inputs.secrets
+    with file_lock(lock_path(inputs)):
+        stored = read_tokens(secrets)
+        had_password = secrets.get(PASSWORD_SECRET) is not None
         revoked, notes = False, []
         if stored is not None:
-            session = build_session(context, context.config.load(context.profile_name))
+            session = build_session(inputs, inputs.config.load(inputs.profile_name))
             try:
                 auth = SimplyBookAuth(session, stored.api_url)
                 revoked = auth.logout(stored.company, stored.token)
@@ -88,11 +90,11 @@ def logout(context: Context) -> LogoutResult:
                 )
             finally:
                 session.client.close()
-        context.secrets.delete(TOKENS_SECRET)
-        context.secrets.delete(PASSWORD_SECRET)
+        secrets.delete(TOKENS_SECRET)
+        secrets.delete(PASSWORD_SECRET)
     if stored is None and not had_password:
         notes.append("There was no saved SimplyBook sign-in.")
-    if env_credentials(context) is not None:
+    if env_credentials(inputs) is not None:
         notes.append(
             "SBZOOM_SIMPLYBOOK_COMPANY, _LOGIN and _PASSWORD are still set in the environment; "
             "sbzoom signs in with them until you unset them."

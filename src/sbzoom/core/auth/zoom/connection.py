@@ -1,4 +1,4 @@
-"""Zoom sign-in state: which credentials are in use, tokens that stay fresh, status and logout.
+"""The Zoom connection: which credentials are in use, tokens that stay fresh, the ready client.
 
 Where the credentials come from, first match wins::
 
@@ -20,7 +20,7 @@ import threading
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sbzoom.clients.http import HttpSession, Pacer, Redactor, RetryPolicy, build_client
 from sbzoom.clients.zoom import (
@@ -32,14 +32,14 @@ from sbzoom.clients.zoom import (
     rate_budgets,
 )
 from sbzoom.clients.zoom.scopes import is_user_level
-from sbzoom.context import Context
-from sbzoom.core.auth.common import (
-    refuse_if_rejected,
-    remember_rejection,
-)
+from sbzoom.core.auth.common import ConnectionInputs, ContextLike, Rejections, inputs_of
 from sbzoom.errors import AuthError, ConfigError
 from sbzoom.store.config import DEFAULT_ZOOM_MAX_RPS
 from sbzoom.store.files import file_lock
+
+if TYPE_CHECKING:
+    from sbzoom.clock import Clock
+    from sbzoom.store.secrets import SecretStore
 
 ENV_ACCOUNT_ID = "SBZOOM_ZOOM_ACCOUNT_ID"
 ENV_CLIENT_ID = "SBZOOM_ZOOM_CLIENT_ID"
@@ -62,11 +62,11 @@ REMOVE_APP = (
 # -- settings ----------------------------------------------------------------------------------
 
 
-def _env_url(context: Context, name: str, example: str) -> str | None:
+def _env_url(inputs: ConnectionInputs, name: str, example: str) -> str | None:
     """An endpoint override from the environment, checked like the config keys are."""
     from sbzoom.store.config import masked, url_problem
 
-    value = context.env.get(name, "")
+    value = inputs.env.get(name, "")
     if not value:
         return None
     problem = url_problem(value)
@@ -77,17 +77,17 @@ def _env_url(context: Context, name: str, example: str) -> str | None:
     return value
 
 
-def oauth_url(context: Context) -> str:
+def oauth_url(inputs: ConnectionInputs) -> str:
     """Environment, then config, then Zoom's global host."""
-    configured = context.profile.values.get("zoom.oauth_url")
-    from_env = _env_url(context, ENV_OAUTH_URL, DEFAULT_OAUTH_URL)
+    configured = inputs.profile.values.get("zoom.oauth_url")
+    from_env = _env_url(inputs, ENV_OAUTH_URL, DEFAULT_OAUTH_URL)
     return (from_env or str(configured or "") or DEFAULT_OAUTH_URL).rstrip("/")
 
 
-def api_url(context: Context, token_api_url: str | None = None) -> str:
+def api_url(inputs: ConnectionInputs, token_api_url: str | None = None) -> str:
     """Environment, then config (set at login from Zoom's answer), then the token's region."""
-    configured = context.profile.values.get("zoom.api_url")
-    from_env = _env_url(context, ENV_API_URL, DEFAULT_API_URL)
+    configured = inputs.profile.values.get("zoom.api_url")
+    from_env = _env_url(inputs, ENV_API_URL, DEFAULT_API_URL)
     if from_env:
         return from_env.rstrip("/")
     if configured:
@@ -113,40 +113,41 @@ class ZoomCredentials:
     token_name: str = TOKENS  # the secret-store entry that caches this login's tokens
 
 
-def env_credentials(context: Context) -> ZoomCredentials | None:
+def env_credentials(inputs: ConnectionInputs) -> ZoomCredentials | None:
     account, client, secret = (
-        context.env.get(ENV_ACCOUNT_ID, "").strip(),
-        context.env.get(ENV_CLIENT_ID, "").strip(),
-        context.env.get(ENV_CLIENT_SECRET, "").strip(),
+        inputs.env.get(ENV_ACCOUNT_ID, "").strip(),
+        inputs.env.get(ENV_CLIENT_ID, "").strip(),
+        inputs.env.get(ENV_CLIENT_SECRET, "").strip(),
     )
     if account and client and secret:
         return ZoomCredentials("s2s", "env", client, secret, account, ENV_TOKENS)
     return None
 
 
-def stored_credentials(context: Context) -> ZoomCredentials | None:
+def stored_credentials(inputs: ConnectionInputs) -> ZoomCredentials | None:
     """The login saved by ``auth login zoom``; None when there is none."""
-    profile = context.profile
+    profile = inputs.profile
     mode = profile.text("zoom.mode")
     client_id = profile.text("zoom.client_id")
     if mode not in ("oauth", "s2s") or not client_id:
         return None
-    secret = context.secrets.get(CLIENT_SECRET) or context.env.get(ENV_CLIENT_SECRET, "")
+    secrets = inputs.secrets
+    secret = secrets.get(CLIENT_SECRET) or inputs.env.get(ENV_CLIENT_SECRET, "")
     if not secret:
         return None
     account = profile.text("zoom.account_id") if mode == "s2s" else None
     if mode == "s2s" and not account:
         return None
-    return ZoomCredentials(mode, context.secrets.backend, client_id, secret, account, TOKENS)
+    return ZoomCredentials(mode, secrets.backend, client_id, secret, account, TOKENS)
 
 
-def credentials(context: Context) -> ZoomCredentials | None:
+def credentials(inputs: ConnectionInputs) -> ZoomCredentials | None:
     """Environment credentials win over stored ones."""
-    return env_credentials(context) or stored_credentials(context)
+    return env_credentials(inputs) or stored_credentials(inputs)
 
 
-def require_credentials(context: Context) -> ZoomCredentials:
-    found = credentials(context)
+def require_credentials(inputs: ConnectionInputs) -> ZoomCredentials:
+    found = credentials(inputs)
     if found is None:
         raise AuthError(
             "Not signed in to Zoom.",
@@ -156,7 +157,7 @@ def require_credentials(context: Context) -> ZoomCredentials:
     return found
 
 
-# -- refused credentials (see core/auth/common.py) ----------------------------------------------
+# -- refused credentials (see core/auth/common.py) ---------------------------------------------
 
 
 def rejection_identity(creds: ZoomCredentials) -> tuple[str, ...]:
@@ -231,8 +232,8 @@ def grant_from_json(text: str | None, creds: ZoomCredentials) -> TokenGrant | No
     )
 
 
-def lock_path(context: Context) -> Path:
-    return context.data_dir / "locks" / f"zoom-{context.profile_name}.lock"
+def lock_path(inputs: ConnectionInputs) -> Path:
+    return inputs.lock_path("zoom")
 
 
 class ZoomTokens:
@@ -242,9 +243,20 @@ class ZoomTokens:
     """
 
     def __init__(
-        self, context: Context, creds: ZoomCredentials, oauth: ZoomOAuth, redactor: Redactor
+        self,
+        creds: ZoomCredentials,
+        oauth: ZoomOAuth,
+        redactor: Redactor,
+        *,
+        secrets: SecretStore,
+        clock: Clock,
+        lock: Path,
+        rejections: Rejections,
     ) -> None:
-        self.context = context
+        self.secrets = secrets
+        self.clock = clock
+        self.lock = lock
+        self.rejections = rejections
         self.creds = creds
         self.oauth = oauth
         self.redactor = redactor
@@ -252,10 +264,10 @@ class ZoomTokens:
         self._lock = threading.Lock()
 
     def _fresh(self, grant: TokenGrant | None) -> bool:
-        return grant is not None and grant.renew_after(REFRESH_MARGIN) > self.context.clock.now()
+        return grant is not None and grant.renew_after(REFRESH_MARGIN) > self.clock.now()
 
     def stored(self) -> TokenGrant | None:
-        grant = grant_from_json(self.context.secrets.get(self.creds.token_name), self.creds)
+        grant = grant_from_json(self.secrets.get(self.creds.token_name), self.creds)
         if grant is not None:
             self.redactor.add(grant.access_token, grant.refresh_token)
         return grant
@@ -281,7 +293,7 @@ class ZoomTokens:
             return self._renew(rejected=rejected)
 
     def _renew(self, rejected: str | None) -> str:
-        with file_lock(lock_path(self.context)):
+        with file_lock(self.lock):
             # Another process may have renewed while this one waited for the lock.
             stored = self.stored()
             if (
@@ -292,22 +304,23 @@ class ZoomTokens:
                 self._grant = stored
                 return stored.access_token
             grant = self._obtain(stored)
-            self.context.secrets.set(self.creds.token_name, grant_to_json(grant, self.creds))
+            self.secrets.set(self.creds.token_name, grant_to_json(grant, self.creds))
             self._grant = grant
             return grant.access_token
 
     def _obtain(self, stored: TokenGrant | None) -> TokenGrant:
         creds = self.creds
         identity = rejection_identity(creds)
-        refuse_if_rejected(self.context, "zoom", identity, creds.client_secret, rejected_fix(creds))
+        self.rejections.refuse_if_rejected(
+            "zoom", identity, creds.client_secret, rejected_fix(creds)
+        )
         try:
             return self._obtain_from_zoom(stored)
         except TokenRequestError as exc:
             if exc.error == "invalid_client":
-                remember_rejection(
-                    self.context, "zoom", identity, creds.client_secret,
-                    who=describe(creds), error=exc,
-                )  # fmt: skip
+                self.rejections.remember(
+                    "zoom", identity, creds.client_secret, who=describe(creds), error=exc
+                )
             raise
 
     def _obtain_from_zoom(self, stored: TokenGrant | None) -> TokenGrant:
@@ -346,7 +359,7 @@ class ZoomTokens:
         return grant
 
     def forget(self) -> None:
-        self.context.secrets.delete(self.creds.token_name)
+        self.secrets.delete(self.creds.token_name)
         self._grant = None
 
 
@@ -354,28 +367,28 @@ class ZoomTokens:
 
 
 def new_session(
-    context: Context,
+    inputs: ConnectionInputs,
     service: str,
     redactor: Redactor,
     max_rps: float,
     categories: dict[str, float] | None = None,
 ) -> HttpSession:
     return HttpSession(
-        build_client(context.http_transport),
+        build_client(inputs.http_transport),
         service=service,
-        pacer=Pacer(max_rps, context.clock, categories),
-        clock=context.clock,
+        pacer=Pacer(max_rps, inputs.clock, categories),
+        clock=inputs.clock,
         retry=RetryPolicy(),
-        log=context.debug_log if context.debug else None,
+        log=inputs.http_log,
         redactor=redactor,
     )
 
 
 def new_oauth(
-    context: Context, client_id: str, client_secret: str, redactor: Redactor
+    inputs: ConnectionInputs, client_id: str, client_secret: str, redactor: Redactor
 ) -> ZoomOAuth:
-    session = new_session(context, "Zoom", redactor, 0)
-    return ZoomOAuth(session, oauth_url(context), client_id, client_secret)
+    session = new_session(inputs, "Zoom", redactor, 0)
+    return ZoomOAuth(session, oauth_url(inputs), client_id, client_secret)
 
 
 @dataclass
@@ -392,37 +405,59 @@ class ZoomConnection:
         self.oauth.close()
 
 
-def connect(context: Context) -> ZoomConnection:
-    """The profile's Zoom connection, built once per Context."""
+def open_connection(inputs: ConnectionInputs) -> ZoomConnection:
+    """The profile's Zoom connection (the factory builds it once per command). Raises AuthError
+    naming the fix when there are no credentials."""
+    creds = require_credentials(inputs)
+    redactor = Redactor()
+    redactor.add_basic(creds.client_id, creds.client_secret)
+    oauth = new_oauth(inputs, creds.client_id, creds.client_secret, redactor)
+    tokens = ZoomTokens(
+        creds,
+        oauth,
+        redactor,
+        secrets=inputs.secrets,
+        clock=inputs.clock,
+        lock=lock_path(inputs),
+        rejections=inputs.rejections,
+    )
+    held = tokens.current()
+    max_rps = float(inputs.profile.get("zoom.max_rps") or DEFAULT_ZOOM_MAX_RPS)
+    session = new_session(inputs, "Zoom", redactor, max_rps, rate_budgets(max_rps))
 
-    def build() -> ZoomConnection:
-        creds = require_credentials(context)
-        redactor = Redactor()
-        redactor.add_basic(creds.client_id, creds.client_secret)
-        oauth = new_oauth(context, creds.client_id, creds.client_secret, redactor)
-        tokens = ZoomTokens(context, creds, oauth, redactor)
-        held = tokens.current()
-        max_rps = float(context.profile.get("zoom.max_rps") or DEFAULT_ZOOM_MAX_RPS)
-        session = new_session(context, "Zoom", redactor, max_rps, rate_budgets(max_rps))
+    def user_level() -> bool:
+        tokens.access_token()  # a grant in hand (minted or refreshed if need be)
+        grant = tokens.current()
+        return grant is not None and is_user_level(grant.scopes)
 
-        def user_level() -> bool:
-            tokens.access_token()  # a grant in hand (minted or refreshed if need be)
-            grant = tokens.current()
-            return grant is not None and is_user_level(grant.scopes)
+    client = ZoomClient(
+        session,
+        api_url(inputs, held.api_url if held else None),
+        tokens,
+        user_level=user_level,
+    )
+    return ZoomConnection(creds, tokens, client, oauth)
 
-        client = ZoomClient(
-            session,
-            api_url(context, held.api_url if held else None),
-            tokens,
-            user_level=user_level,
-        )
-        return ZoomConnection(creds, tokens, client, oauth)
 
-    connection = context.cached(f"zoom.connection.{context.profile_name}", build)
+# -- transitional (issue 13): for core code that still holds the Context ------------------------
+# The factory builds the connection (Factory.zoom_connection); these reach the same instance
+# through the Context's cache until their last caller takes a ZoomClient as a parameter.
+
+
+def connection_key(profile_name: str) -> str:
+    return f"zoom.connection.{profile_name}"
+
+
+def connect(context: ContextLike) -> ZoomConnection:
+    """Transitional: the command's Zoom connection, as Factory.zoom_connection gives it."""
+    inputs = inputs_of(context)
+    connection = context.cached(
+        connection_key(inputs.profile_name), lambda: open_connection(inputs)
+    )
     assert isinstance(connection, ZoomConnection)
     return connection
 
 
-def zoom_client(context: Context) -> ZoomClient:
-    """A ready, authorised Zoom client (raises AuthError with the fix when not signed in)."""
+def zoom_client(context: ContextLike) -> ZoomClient:
+    """Transitional: a ready, authorised Zoom client (Factory.zoom)."""
     return connect(context).client

@@ -28,8 +28,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from sbzoom.clients.http import Redactor
 from sbzoom.clients.zoom import LOGIN_HINT, TokenGrant, TokenRequestError, ZoomClient, ZoomUser
-from sbzoom.context import Context
-from sbzoom.core.auth.common import forget_rejections, remember_rejection
+from sbzoom.core.auth.common import ConnectionInputs, LoginTerminal
 from sbzoom.core.auth.zoom.connection import (
     CLIENT_SECRET,
     ENV_ACCOUNT_ID,
@@ -178,42 +177,46 @@ class LoopbackListener:
 # -- shared steps ------------------------------------------------------------------------------
 
 
-def _secret(context: Context, from_stdin: bool, stored: str | None) -> str:
+def _secret(
+    inputs: ConnectionInputs, terminal: LoginTerminal, from_stdin: bool, stored: str | None
+) -> str:
     if from_stdin:
-        secret = context.stdin.read().strip()
+        secret = terminal.stdin.read().strip()
         if not secret:
             raise UsageError("--client-secret-stdin was given but stdin was empty.")
         return secret
-    if context.env.get(ENV_CLIENT_SECRET, "").strip():
-        return context.env[ENV_CLIENT_SECRET].strip()
+    if inputs.env.get(ENV_CLIENT_SECRET, "").strip():
+        return inputs.env[ENV_CLIENT_SECRET].strip()
     if stored:
         return stored
-    secret = context.ask.text("Zoom client secret", secret=True, flag="--client-secret-stdin")
+    secret = terminal.prompter.text("Zoom client secret", secret=True, flag="--client-secret-stdin")
     if not secret.strip():
         raise UsageError("The Zoom client secret is empty.")
     return secret.strip()
 
 
-def _client_id(context: Context, given: str | None) -> str:
+def _client_id(inputs: ConnectionInputs, terminal: LoginTerminal, given: str | None) -> str:
     value = (
         given
-        or context.env.get(ENV_CLIENT_ID, "").strip()
-        or context.profile.text("zoom.client_id")
-        or context.ask.text("Zoom client ID", flag="--client-id")
+        or inputs.env.get(ENV_CLIENT_ID, "").strip()
+        or inputs.profile.text("zoom.client_id")
+        or terminal.prompter.text("Zoom client ID", flag="--client-id")
     )
     if not value.strip():
         raise UsageError("The Zoom client ID is empty.", "Pass --client-id.")
     return value.strip()
 
 
-def _stored_secret_for(context: Context, client_id: str) -> str | None:
+def _stored_secret_for(inputs: ConnectionInputs, client_id: str) -> str | None:
     """Re-use the stored secret when signing in again with the same app."""
-    if context.profile.text("zoom.client_id") != client_id:
+    if inputs.profile.text("zoom.client_id") != client_id:
         return None
-    return context.secrets.get(CLIENT_SECRET)
+    return inputs.secrets.get(CLIENT_SECRET)
 
 
-def _identity(context: Context, grant: TokenGrant, api_base: str, redactor: Redactor) -> ZoomUser:
+def _identity(
+    inputs: ConnectionInputs, grant: TokenGrant, api_base: str, redactor: Redactor
+) -> ZoomUser:
     class Fixed:
         def access_token(self) -> str:
             return grant.access_token
@@ -221,7 +224,7 @@ def _identity(context: Context, grant: TokenGrant, api_base: str, redactor: Reda
         def renew(self, rejected: str) -> str:
             raise AuthError("Zoom rejected the token it just issued.", LOGIN_HINT)
 
-    session = new_session(context, "Zoom", redactor, 0)
+    session = new_session(inputs, "Zoom", redactor, 0)
     client = ZoomClient(session, api_base, Fixed())
     try:
         return client.get_user("me")
@@ -229,11 +232,11 @@ def _identity(context: Context, grant: TokenGrant, api_base: str, redactor: Reda
         client.close()
 
 
-def _save(context: Context, creds: ZoomCredentials, grant: TokenGrant) -> None:
+def _save(inputs: ConnectionInputs, creds: ZoomCredentials, grant: TokenGrant) -> None:
     """Secrets first, then config: a half-saved login is one that status reports as absent."""
-    with file_lock(lock_path(context)):
-        context.secrets.set(CLIENT_SECRET, creds.client_secret)
-        context.secrets.set(TOKENS, grant_to_json(grant, creds))
+    with file_lock(lock_path(inputs)):
+        inputs.secrets.set(CLIENT_SECRET, creds.client_secret)
+        inputs.secrets.set(TOKENS, grant_to_json(grant, creds))
     changes: dict[str, str | None] = {
         "zoom.mode": creds.mode,
         "zoom.client_id": creds.client_id,
@@ -241,23 +244,23 @@ def _save(context: Context, creds: ZoomCredentials, grant: TokenGrant) -> None:
     }
     if grant.api_url:
         changes["zoom.api_url"] = v2_url(grant.api_url)
-    context.config.update(context.profile_name, changes)
-    context.reload_profile()
+    inputs.config.update(inputs.profile_name, changes)
+    inputs.reload_profile()
 
 
 def _finish(
-    context: Context, creds: ZoomCredentials, grant: TokenGrant, redactor: Redactor
+    inputs: ConnectionInputs, creds: ZoomCredentials, grant: TokenGrant, redactor: Redactor
 ) -> LoginResult:
     # The region Zoom just named beats a base remembered from an earlier login.
-    if grant.api_url and not context.env.get(ENV_API_URL):
+    if grant.api_url and not inputs.env.get(ENV_API_URL):
         api_base = v2_url(grant.api_url)
     else:
-        api_base = api_url(context)
-    _save(context, creds, grant)
+        api_base = api_url(inputs)
+    _save(inputs, creds, grant)
     warnings: list[str] = []
     user: ZoomUser | None = None
     try:
-        user = _identity(context, grant, api_base, redactor)
+        user = _identity(inputs, grant, api_base, redactor)
     except SbzoomError as exc:
         warnings.append(f"Could not read the signed-in Zoom user: {exc.message}")
     if not grant.can_list_all_users:
@@ -265,7 +268,7 @@ def _finish(
             "The token cannot list the account's users (scope user:read:list_users:admin); "
             "only the signed-in user can host meetings."
         )
-    env = env_credentials(context) is not None
+    env = env_credentials(inputs) is not None
     return LoginResult(
         mode=creds.mode,
         client_id=creds.client_id,
@@ -275,7 +278,7 @@ def _finish(
         can_list_all_users=grant.can_list_all_users,
         expires_at=grant.expires_at,
         api_url=api_base,
-        secret_backend=context.secrets.backend,
+        secret_backend=inputs.secrets.backend,
         env_overrides=env,
         warnings=tuple(warnings),
     )
@@ -285,7 +288,8 @@ def _finish(
 
 
 def login_oauth(
-    context: Context,
+    inputs: ConnectionInputs,
+    terminal: LoginTerminal,
     *,
     client_id: str | None,
     secret_from_stdin: bool,
@@ -294,12 +298,12 @@ def login_oauth(
     open_browser: bool = True,
 ) -> LoginResult:
     """User OAuth: authorization code with PKCE (S256) and state, via a loopback redirect."""
-    _require_a_person(context, open_browser)
-    client = _client_id(context, client_id)
-    secret = _secret(context, secret_from_stdin, _stored_secret_for(context, client))
-    forget_rejections(context, "zoom")  # an admin is here to try: let them
+    _require_a_person(terminal, open_browser)
+    client = _client_id(inputs, terminal, client_id)
+    secret = _secret(inputs, terminal, secret_from_stdin, _stored_secret_for(inputs, client))
+    inputs.rejections.forget("zoom")  # an admin is here to try: let them
     redactor = Redactor()
-    oauth = new_oauth(context, client, secret, redactor)
+    oauth = new_oauth(inputs, client, secret, redactor)
     try:
         verifier, challenge = pkce_pair()
         state = secrets.token_urlsafe(24)
@@ -320,20 +324,22 @@ def login_oauth(
         )
         opened = False
         if open_browser:
-            opener = context.open_browser or webbrowser.open
+            opener = terminal.open_browser or webbrowser.open
             try:
                 opened = bool(opener(url))
             except Exception:  # no browser is a normal case: the URL is printed below
                 opened = False
         if opened:
-            context.notice(f"Opened the browser to sign in to Zoom. If it did not, open:\n{url}")
+            inputs.notifier.notice(
+                f"Opened the browser to sign in to Zoom. If it did not, open:\n{url}"
+            )
         else:
-            context.notice(f"Open this URL in a browser to sign in to Zoom:\n{url}")
-        context.notice(
+            inputs.notifier.notice(f"Open this URL in a browser to sign in to Zoom:\n{url}")
+        inputs.notifier.notice(
             f"The Zoom app must list exactly {listener.redirect_uri} as its Redirect URL for "
             "OAuth and in its OAuth allow list (port included)."
         )
-        context.notice(
+        inputs.notifier.notice(
             f"Waiting for Zoom to redirect to {listener.redirect_uri} (up to {timeout:.0f} s)…"
         )
         callback = listener.wait(timeout)
@@ -349,14 +355,14 @@ def login_oauth(
             raise AuthError(callback.error, "Run 'sbzoom auth login zoom' again.")
         code = callback.params["code"]
         redactor.add(code)
-        creds = ZoomCredentials("oauth", context.secrets.backend, client, secret, None)
-        with _remembering(context, creds):
+        creds = ZoomCredentials("oauth", inputs.secrets.backend, client, secret, None)
+        with _remembering(inputs, creds):
             grant = oauth.exchange_code(
                 code, redirect_uri=listener.redirect_uri, code_verifier=verifier
             )
     finally:
         oauth.close()
-    return _finish(context, creds, grant, redactor)
+    return _finish(inputs, creds, grant, redactor)
 
 
 UNATTENDED = (
@@ -367,7 +373,7 @@ UNATTENDED = (
 )
 
 
-def _require_a_person(context: Context, open_browser: bool) -> None:
+def _require_a_person(terminal: LoginTerminal, open_browser: bool) -> None:
     """The browser sign-in needs a person to approve it in a browser: fail at once, not after
     the timeout, where none can be there.
 
@@ -377,14 +383,13 @@ def _require_a_person(context: Context, open_browser: bool) -> None:
       With ``--no-browser`` the URL goes to stderr and the wait is bounded by ``--timeout``:
       someone reading that output (a remote shell, a supervising script) can finish it.
     """
-    if context.no_input:
+    if terminal.no_input:
         raise UsageError(
             "The Zoom browser sign-in needs a person, and --no-input (or SBZOOM_NO_INPUT) says "
             "there is none.",
             UNATTENDED,
         )
-    attended = context.interactive or context.stderr.is_terminal or context.open_browser is not None
-    if open_browser and not attended:
+    if open_browser and not terminal.attended:
         raise UsageError(
             "The Zoom browser sign-in needs a person at a browser, and sbzoom has no terminal "
             "here (or pass --no-browser to print the URL and wait --timeout seconds).",
@@ -393,7 +398,8 @@ def _require_a_person(context: Context, open_browser: bool) -> None:
 
 
 def login_s2s(
-    context: Context,
+    inputs: ConnectionInputs,
+    terminal: LoginTerminal,
     *,
     account_id: str | None,
     client_id: str | None,
@@ -402,37 +408,37 @@ def login_s2s(
     """Server-to-Server OAuth: check the credentials by getting a token, then keep them."""
     account = (
         account_id
-        or context.env.get(ENV_ACCOUNT_ID, "").strip()
-        or context.profile.text("zoom.account_id")
-        or context.ask.text("Zoom account ID", flag="--account-id")
+        or inputs.env.get(ENV_ACCOUNT_ID, "").strip()
+        or inputs.profile.text("zoom.account_id")
+        or terminal.prompter.text("Zoom account ID", flag="--account-id")
     ).strip()
     if not account:
         raise UsageError("The Zoom account ID is empty.", "Pass --account-id.")
-    client = _client_id(context, client_id)
-    stored = _stored_secret_for(context, client) if not context.env.get(ENV_CLIENT_SECRET) else None
-    secret = _secret(context, secret_from_stdin, stored)
-    forget_rejections(context, "zoom")  # an admin is here to try: let them
+    client = _client_id(inputs, terminal, client_id)
+    stored = _stored_secret_for(inputs, client) if not inputs.env.get(ENV_CLIENT_SECRET) else None
+    secret = _secret(inputs, terminal, secret_from_stdin, stored)
+    inputs.rejections.forget("zoom")  # an admin is here to try: let them
     redactor = Redactor()
-    oauth = new_oauth(context, client, secret, redactor)
-    creds = ZoomCredentials("s2s", context.secrets.backend, client, secret, account)
+    oauth = new_oauth(inputs, client, secret, redactor)
+    creds = ZoomCredentials("s2s", inputs.secrets.backend, client, secret, account)
     try:
-        with _remembering(context, creds):
+        with _remembering(inputs, creds):
             grant = oauth.account_token(account)
     finally:
         oauth.close()
-    return _finish(context, creds, grant, redactor)
+    return _finish(inputs, creds, grant, redactor)
 
 
 @contextlib.contextmanager
-def _remembering(context: Context, creds: ZoomCredentials) -> Iterator[None]:
+def _remembering(inputs: ConnectionInputs, creds: ZoomCredentials) -> Iterator[None]:
     """Remember an ``invalid_client`` refusal, so that unattended runs with the same
     credentials (env or stored) do not send them again."""
     try:
         yield
     except TokenRequestError as exc:
         if exc.error == "invalid_client":
-            remember_rejection(
-                context, "zoom", rejection_identity(creds), creds.client_secret,
+            inputs.rejections.remember(
+                "zoom", rejection_identity(creds), creds.client_secret,
                 who=describe(creds), error=exc,
             )  # fmt: skip
         raise

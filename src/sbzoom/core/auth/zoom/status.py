@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sbzoom.clients.http import Redactor
 from sbzoom.clients.zoom import TokenGrant
-from sbzoom.context import Context
-from sbzoom.core.auth.common import LogoutResult, ServiceStatus
+from sbzoom.core.auth.common import ConnectionInputs, LogoutResult, ServiceStatus
 from sbzoom.core.auth.zoom.connection import (
     CLIENT_SECRET,
     ENV_ACCOUNT_ID,
@@ -14,8 +15,8 @@ from sbzoom.core.auth.zoom.connection import (
     ENV_TOKENS,
     REMOVE_APP,
     TOKENS,
+    ZoomConnection,
     ZoomCredentials,
-    connect,
     credentials,
     env_credentials,
     grant_from_json,
@@ -25,9 +26,11 @@ from sbzoom.core.auth.zoom.connection import (
 from sbzoom.errors import AuthError, MissingScopeError, SbzoomError
 
 
-def status(context: Context) -> ServiceStatus:
+def status(inputs: ConnectionInputs, connect: Callable[[], ZoomConnection]) -> ServiceStatus:
+    """Who is signed in, how, and whether Zoom takes the sign-in (``connect`` gives the
+    command's connection, built when first needed)."""
     try:
-        creds = credentials(context)
+        creds = credentials(inputs)
     except SbzoomError as exc:
         return ServiceStatus("zoom", False, None, problem=exc.with_hint)
     if creds is None:
@@ -44,13 +47,13 @@ def status(context: Context) -> ServiceStatus:
         "account_id": creds.account_id,
     }
     try:
-        connection = connect(context)
+        connection = connect()
         connection.tokens.access_token()
     except SbzoomError as exc:
-        held = _held(context, creds)
+        held = _held(inputs, creds)
         details.update(_grant_details(held))
         unreachable = not isinstance(exc, AuthError)
-        if unreachable and held is not None and held.expires_at > context.clock.now():
+        if unreachable and held is not None and held.expires_at > inputs.clock.now():
             details["verified_by"] = "token"
             details["note"] = f"valid token held; Zoom not reachable ({exc.message})"
             return ServiceStatus("zoom", True, creds.source, details)
@@ -75,9 +78,9 @@ def status(context: Context) -> ServiceStatus:
     return ServiceStatus("zoom", True, creds.source, details)
 
 
-def _held(context: Context, creds: ZoomCredentials) -> TokenGrant | None:
+def _held(inputs: ConnectionInputs, creds: ZoomCredentials) -> TokenGrant | None:
     try:
-        return grant_from_json(context.secrets.get(creds.token_name), creds)
+        return grant_from_json(inputs.secrets.get(creds.token_name), creds)
     except SbzoomError:
         return None
 
@@ -92,20 +95,20 @@ def _grant_details(grant: TokenGrant | None) -> dict[str, object]:
     }
 
 
-def logout(context: Context) -> LogoutResult:
+def logout(inputs: ConnectionInputs) -> LogoutResult:
     """Revoke on Zoom, then forget every local Zoom secret of the profile, whatever Zoom said."""
-    env = env_credentials(context)
-    stored = stored_credentials(context)
+    env = env_credentials(inputs)
+    stored = stored_credentials(inputs)
     held: list[tuple[ZoomCredentials, TokenGrant]] = []
     for creds in (stored, env):
-        grant = _held(context, creds) if creds is not None else None
+        grant = _held(inputs, creds) if creds is not None else None
         if creds is not None and grant is not None:
             held.append((creds, grant))
     revoked, failures = False, []
     for creds, grant in held:
         redactor = Redactor()
         redactor.add_basic(creds.client_id, creds.client_secret)
-        oauth = new_oauth(context, creds.client_id, creds.client_secret, redactor)
+        oauth = new_oauth(inputs, creds.client_id, creds.client_secret, redactor)
         try:
             # Revoking the refresh token ends the whole grant, also when the access token expired.
             oauth.revoke(grant.refresh_token or grant.access_token)
@@ -114,15 +117,14 @@ def logout(context: Context) -> LogoutResult:
             failures.append(exc.message)
         finally:
             oauth.close()
-    had_local = bool(
-        held or stored or context.secrets.get(CLIENT_SECRET) or context.profile.text("zoom.mode")
-    )
+    secrets, profile = inputs.secrets, inputs.profile
+    had_local = bool(held or stored or secrets.get(CLIENT_SECRET) or profile.text("zoom.mode"))
     for name in (TOKENS, ENV_TOKENS, CLIENT_SECRET):
-        context.secrets.delete(name)
+        secrets.delete(name)
     # The app's client and account ids stay: signing in again then needs only the secret.
-    if {"zoom.mode", "zoom.api_url"} & set(context.profile.values):
-        context.config.update(context.profile_name, {"zoom.mode": None, "zoom.api_url": None})
-        context.reload_profile()
+    if {"zoom.mode", "zoom.api_url"} & set(profile.values):
+        inputs.config.update(inputs.profile_name, {"zoom.mode": None, "zoom.api_url": None})
+        inputs.reload_profile()
     notes = []
     if failures:
         notes.append(f"Zoom did not confirm the revocation ({failures[0]}). {REMOVE_APP}")
