@@ -215,7 +215,9 @@ class SmtpMailer:
                 f"{self._where()} refuses the sender {self.settings.sender} ({exc.smtp_code} "
                 f"{_text(exc.smtp_error)}).",
                 "Set a sender the server accepts for this login: 'sbzoom config set smtp.from "
-                "ADDRESS'.",
+                "ADDRESS'."
+                if exc.smtp_code != 530  # "Authentication required": no login was given
+                else "The server wants a sign-in: 'sbzoom config set smtp.username ...'.",
             ) from None
         except smtplib.SMTPResponseException as exc:
             self._drop_if_closed(exc.smtp_code)

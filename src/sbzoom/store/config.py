@@ -421,7 +421,11 @@ class ConfigStore:
         with file_lock(self._lock_path):
             document = self._read_document()
             table = document.setdefault(name, {})
-            self._flatten(name, table)  # refuse to rewrite a profile that is already broken
+            # Refuse to rewrite a profile that is already broken, unless the change only
+            # removes keys (the fix the error suggests) and leaves the profile valid.
+            mending = isinstance(table, dict) and all(v is None for v in changes.values())
+            if not mending:
+                self._flatten(name, table)
             for key, value in changes.items():
                 section, _, leaf = key.rpartition(".")
                 node = table
@@ -432,6 +436,7 @@ class ConfigStore:
                 else:
                     node[leaf] = value
             _prune(table)
+            self._flatten(name, table)
             if not table:
                 document.pop(name, None)
             check_writable(self.path, "the config file")

@@ -200,7 +200,7 @@ class HttpSession:
                             f"{self.service} rate limit reached; it accepts requests again in "
                             f"{wait:.0f} s.",
                             "Run the command again later, or lower the request rate "
-                            f"with 'sbzoom config set {self.service.lower()}.max_rps'.",
+                            f"with 'sbzoom config set {self.service.lower()}.max_rps RATE'.",
                             reset_at=reset_time(
                                 response.headers.get("Retry-After"), self.clock.now()
                             ),
@@ -215,7 +215,7 @@ class HttpSession:
                             f"{self.service} kept answering 'too many requests' "
                             f"({self.retry.attempts} attempts).",
                             "Run the command again later, or lower the request rate "
-                            f"with 'sbzoom config set {self.service.lower()}.max_rps'.",
+                            f"with 'sbzoom config set {self.service.lower()}.max_rps RATE'.",
                         )
                     continue
                 if status == 503 or (status in (500, 502, 504) and safe):

@@ -206,7 +206,8 @@ def error_for_answer(
         gone = user or host or "the user"
         return ZoomUserGoneError(
             f"Zoom user {gone} does not exist in this Zoom account ({message}).",
-            "The mapping is stale: check 'sbzoom zoom users', then 'sbzoom providers map'.",
+            "The mapping is stale: check 'sbzoom zoom users', then 'sbzoom providers map "
+            "PROVIDER ZOOM_USER'.",
             user=gone,
             status=status,
             code=code or 0,

@@ -53,11 +53,12 @@ def check_ready(profile: Profile) -> None:
     """Fail before any work when notices are on but cannot be sent (exit 3, naming the key)."""
     missing = [k for k in ("smtp.host", "smtp.from") if not profile.get(k)]
     if missing:
+        on = bool(profile.get("notify.email"))  # else an explicit `bookings notify`: off is no fix
         raise ConfigError(
-            f"notify.email is on but {' and '.join(missing)} {'is' if len(missing) == 1 else 'are'}"
-            " not set, so no notice can be sent.",
-            f"Set {missing[0]} with 'sbzoom config set {missing[0]} ...', or turn notices off "
-            "with 'sbzoom config set notify.email false'.",
+            f"{'notify.email is on but ' if on else ''}{' and '.join(missing)} "
+            f"{'is' if len(missing) == 1 else 'are'} not set, so no notice can be sent.",
+            f"Set {missing[0]} with 'sbzoom config set {missing[0]} ...'"
+            + (", or turn notices off with 'sbzoom config set notify.email false'." if on else "."),
         )
 
 
@@ -343,7 +344,9 @@ def notify_booking(
     if row is None or (row.status != "linked" and not view.cancelled):
         raise SbzoomError(
             f"Booking {view.id} has no linked meeting yet, so there is nothing to send.",
-            f"Link it first with 'sbzoom bookings link {view.id}'.",
+            f"Link it first with 'sbzoom bookings link {view.id}'."
+            if view.provider_id in setup.profile().family("providers")
+            else f"Map its provider first: 'sbzoom providers map {view.provider_id} ZOOM_USER'.",
         )
     emails = provider_emails(client.list_providers)
     facts = booking_facts([view], online, ledger, emails, client.timezone.key)
