@@ -294,6 +294,21 @@ def test_doctor_mapping_and_service_fixes_work(runner: HintRunner, sandbox: Sand
     assert "not in the account" not in checks["zoom hosts"]["detail"]
 
 
+@pytest.mark.slow
+@covers("sbzoom bookings link --dry-run", "sbzoom bookings link")
+def test_a_backfill_over_zoom_daily_allowance(runner: HintRunner, sandbox: Sandbox) -> None:
+    set_up(runner, sandbox)
+    runner.env["SBZOOM_ZOOM_DAILY_LIMIT"] = "1"
+    _, checks, _ = doctor(runner)
+    backfill = checks["backfill"]
+    assert backfill["status"] == "warn"
+    # deferred bookings make both a partial success (exit 1): the plan is shown, then carried out
+    plan = runner.run(backfill["fix"], "sbzoom bookings link --dry-run", expect=1)
+    assert "Over the limit" in plan.stderr and sandbox.meetings() == []
+    runner.run(backfill["fix"], "sbzoom bookings link", expect=1)
+    assert sandbox.meetings(), "today's allowance is spent on the soonest bookings"
+
+
 # -- orphaned meetings ------------------------------------------------------------------------
 
 
