@@ -229,6 +229,10 @@ class HintRunner:
             filled = filled.replace(placeholder, value, 1)
         words = shlex.split(filled)
         assert words[0] == "sbzoom", command
+        if "<" in words:  # a shell redirect: '... < token.txt' reads that file
+            at = words.index("<")
+            how["stdin"] = Path(words[at + 1]).read_text(encoding="utf-8")
+            words = words[:at]
         result = self.sbzoom(*words[1:], **how)  # type: ignore[arg-type]
         assert result.exit_code == expect, (filled, result.stdout, result.stderr)
         self.ran |= matching(command, self.templates)

@@ -22,7 +22,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sbzoom.clients.http import MaybeCommittedError
-from sbzoom.clients.zoom import MAX_REGISTRANT_EMAIL
+from sbzoom.clients.zoom import MAX_REGISTRANT_EMAIL, ZoomUserGoneError
 from sbzoom.core.bookings.backfill import DAILY_LIMIT, HostPlan, next_utc_midnight
 from sbzoom.core.bookings.converge import duplicates, keeper, marker_key, named_meetings
 from sbzoom.core.bookings.meeting import matches, meeting_body, state_hash
@@ -365,14 +365,20 @@ class Linker:
             except (AuthError, ConfigError):
                 raise
             except SbzoomError as exc:
+                reason = exc.message
+                if isinstance(exc, ZoomUserGoneError):  # the step `bookings show` offers
+                    provider = unit.bookings[0].provider_id
+                    reason = (
+                        f"{reason.rstrip('.')}: run 'sbzoom providers map {provider} ZOOM_USER'"
+                    )
                 for booking in unit.bookings:
-                    self._audit(booking.id, "link", None, "failed", exc.message)
+                    self._audit(booking.id, "link", None, "failed", reason)
                     previous = self._ledger_booking(booking.id)
                     if previous is None or previous.status != "linked":  # a sent link still works
-                        self._save_booking(booking.id, unit.key, "", "", "failed", exc.message)
+                        self._save_booking(booking.id, unit.key, "", "", "failed", reason)
                 down = isinstance(exc, RemoteError)
                 return [
-                    LinkResult(b.id, "failed", reason=exc.message, unavailable=down)
+                    LinkResult(b.id, "failed", reason=reason, unavailable=down)
                     for b in unit.bookings
                 ]
         finally:
