@@ -262,6 +262,9 @@ class ZoomTokens:
         self.redactor = redactor
         self._grant: TokenGrant | None = None
         self._lock = threading.Lock()
+        # Set when Zoom declared the grant dead: every worker that was waiting to renew the same
+        # rejected token then reports that cause, not a later "no refresh token" of its own.
+        self._dead: AuthError | None = None
 
     def _fresh(self, grant: TokenGrant | None) -> bool:
         return grant is not None and grant.renew_after(REFRESH_MARGIN) > self.clock.now()
@@ -293,6 +296,8 @@ class ZoomTokens:
             return self._renew(rejected=rejected)
 
     def _renew(self, rejected: str | None) -> str:
+        if self._dead is not None:
+            raise self._dead
         with file_lock(self.lock):
             # Another process may have renewed while this one waited for the lock.
             stored = self.stored()
@@ -348,11 +353,12 @@ class ZoomTokens:
         except TokenRequestError as exc:
             if exc.grant_is_dead:
                 self.forget()
-                raise AuthError(
+                self._dead = AuthError(
                     "Zoom no longer accepts the stored sign-in (invalid_grant: it was revoked, "
                     "re-authorized elsewhere or expired); sbzoom forgot it.",
                     LOGIN_HINT,
-                ) from None
+                )
+                raise self._dead from None
             raise
         if grant.refresh_token is None:  # Zoom always rotates; keep the old one if it did not
             grant = replace(grant, refresh_token=stored.refresh_token)

@@ -6,6 +6,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
+from sbzoom.errors import AuthError
 from sbzoom.factory import Factory
 from tests.conftest import Home
 from tests.fakes import FakeClock, FakeZoomApi
@@ -86,6 +89,25 @@ def test_invalid_grant_forgets_the_tokens_and_asks_for_login(home: Home, fake: F
     assert "sbzoom auth login zoom" in result.stderr
     assert "zoom.tokens" not in secrets_file(home).get("default", {})
     assert "Traceback" not in result.stderr
+
+
+def test_workers_waiting_on_a_dead_grant_all_report_invalid_grant(
+    home: Home, fake: FakeZoomApi
+) -> None:
+    """Concurrent link workers hit 401 with the same token; the first renewal learns the grant
+    is dead and forgets it. The others must report that cause, not "no refresh token"."""
+    login(home, fake)
+    fake.refresh.clear()  # revoked on Zoom's side
+    fake.expire_all()
+    tokens = Factory(make_context(home, fake)).zoom_connection.tokens
+    rejected = tokens.access_token()
+    messages = []
+    for _ in range(3):  # one worker after another, each holding the rejected token
+        with pytest.raises(AuthError) as raised:
+            tokens.renew(rejected)
+        messages.append(raised.value.message)
+    assert all("invalid_grant" in m for m in messages), messages
+    assert fake.invalid_grants == 1  # Zoom was asked once
 
 
 def test_not_signed_in(home: Home, fake: FakeZoomApi) -> None:
