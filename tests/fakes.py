@@ -15,8 +15,8 @@ import httpx
 
 from sbzoom.clients.http import MaybeCommittedError
 from sbzoom.clients.simplybook import Provider, Service
-from sbzoom.clients.zoom import ZoomUser
-from sbzoom.core.bookings.model import HostExhaustedError, Registrant, ZoomMeeting
+from sbzoom.clients.zoom import MeetingRequest, Registrant, ZoomUser
+from sbzoom.core.bookings.model import HostExhaustedError, ZoomMeeting
 from sbzoom.errors import MissingScopeError
 
 NOW = datetime(2026, 3, 2, 12, 0, 0, tzinfo=UTC)
@@ -112,20 +112,24 @@ class FakeZoom:
             if m["host"] == host_id
         ]
 
-    def create(self, host_id: str, body: dict[str, object]) -> ZoomMeeting:
+    def create(self, host_id: str, request: MeetingRequest) -> ZoomMeeting:
         self.calls.append(("create", host_id))
         if host_id in self.exhausted:
             raise HostExhaustedError(host_id, datetime(2026, 11, 25, tzinfo=UTC))
         mid = next(self.ids)
-        self.meetings[mid] = {**body, "host": host_id, "join_url": f"https://zoom.test/j/{mid}"}
+        self.meetings[mid] = {
+            **request.to_json(),
+            "host": host_id,
+            "join_url": f"https://zoom.test/j/{mid}",
+        }
         if self.drop_next_create:
             self.drop_next_create = False
             raise MaybeCommittedError("no answer")
         return ZoomMeeting(mid, host_id, f"https://zoom.test/j/{mid}", "pw")
 
-    def update(self, meeting_id: int, body: dict[str, object]) -> None:
+    def update(self, meeting_id: int, request: MeetingRequest) -> None:
         self.calls.append(("update", meeting_id))
-        self.meetings[meeting_id].update(body)
+        self.meetings[meeting_id].update(request.to_json())
 
     def delete(self, meeting_id: int) -> None:
         self.calls.append(("delete", meeting_id))
@@ -138,7 +142,7 @@ class FakeZoom:
     def add_registrant(self, meeting_id: int, email: str, first: str, last: str) -> Registrant:
         self.calls.append(("add_registrant", (meeting_id, email)))
         reg = Registrant(
-            f"r{len(self.calls)}", email, f"https://zoom.test/w/{meeting_id}?tk={email}"
+            f"r{len(self.calls)}", email, join_url=f"https://zoom.test/w/{meeting_id}?tk={email}"
         )
         self.reg.setdefault(meeting_id, []).append(reg)
         return reg

@@ -4,6 +4,7 @@ real clients: they turn the clients' answers and errors into what the engine dec
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from sbzoom.clients import zoom as zoom_api
 from sbzoom.clients.simplybook import Booking, EndpointMissingError, SimplyBookClient
@@ -11,10 +12,9 @@ from sbzoom.core.bookings.model import (
     BookingView,
     CommentUnreadableError,
     HostExhaustedError,
-    MeetingGoneError,
-    Registrant,
     WriteBackUnavailableError,
     ZoomMeeting,
+    meeting_gone,
 )
 from sbzoom.errors import ApiError
 
@@ -33,19 +33,19 @@ class ZoomAdapter:
         # "scheduled" = unexpired past, live and upcoming: also finds today's earlier sessions.
         return [_view(m, host_id) for m in self.client.list_meetings(host_id, type="scheduled")]
 
-    def create(self, host_id: str, body: dict[str, object]) -> ZoomMeeting:
+    def create(self, host_id: str, request: zoom_api.MeetingRequest) -> ZoomMeeting:
         try:
-            return _view(self.client.create_meeting(host_id, body), host_id)
+            return _view(self.client.create_meeting(host_id, request), host_id)
         except zoom_api.DailyLimitError as exc:
             raise HostExhaustedError(host_id, exc.reset_at) from None
 
-    def update(self, meeting_id: int, body: dict[str, object]) -> None:
+    def update(self, meeting_id: int, request: zoom_api.MeetingRequest) -> None:
         try:
-            self.client.update_meeting(meeting_id, body)
+            self.client.update_meeting(meeting_id, request)
         except zoom_api.DailyLimitError as exc:
             raise HostExhaustedError(exc.host or "", exc.reset_at) from None
         except zoom_api.MeetingGoneError:
-            raise MeetingGoneError(f"Meeting {meeting_id} is gone from Zoom.") from None
+            raise meeting_gone(meeting_id) from None
 
     def delete(self, meeting_id: int) -> None:
         try:
@@ -54,24 +54,24 @@ class ZoomAdapter:
             if exc.code != 3007:  # "has ended": nothing left to delete
                 raise
 
-    def registrants(self, meeting_id: int) -> list[Registrant]:
+    def registrants(self, meeting_id: int) -> list[zoom_api.Registrant]:
         try:
             listed = self.client.list_registrants(meeting_id)
         except zoom_api.MeetingGoneError:
-            raise MeetingGoneError(f"Meeting {meeting_id} is gone from Zoom.") from None
-        return [Registrant(r.id, r.email, r.join_url) for r in listed]
+            raise meeting_gone(meeting_id) from None
+        return listed
 
     def add_registrant(
         self, meeting_id: int, email: str, first_name: str, last_name: str
-    ) -> Registrant:
+    ) -> zoom_api.Registrant:
         # The client reads the personal link back when the 201 leaves it out (approval type 1).
         try:
             made = self.client.add_registrant(meeting_id, email, first_name, last_name)
         except zoom_api.MeetingGoneError:
-            raise MeetingGoneError(f"Meeting {meeting_id} is gone from Zoom.") from None
-        return Registrant(made.id, made.email or email, made.join_url)
+            raise meeting_gone(meeting_id) from None
+        return made if made.email else replace(made, email=email)
 
-    def cancel_registrant(self, meeting_id: int, registrant: Registrant) -> None:
+    def cancel_registrant(self, meeting_id: int, registrant: zoom_api.Registrant) -> None:
         try:
             self.client.cancel_registrants(meeting_id, [registrant])
         except zoom_api.MeetingGoneError:

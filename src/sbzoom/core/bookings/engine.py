@@ -22,10 +22,17 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sbzoom.clients.http import MaybeCommittedError
-from sbzoom.clients.zoom import MAX_REGISTRANT_EMAIL, ZoomUserGoneError
+from sbzoom.clients.zoom import (
+    MAX_REGISTRANT_EMAIL,
+    MeetingGoneError,
+    MeetingRequest,
+    Registrant,
+    ZoomUserGoneError,
+)
 from sbzoom.core.bookings.backfill import DAILY_LIMIT, HostPlan, next_utc_midnight
-from sbzoom.core.bookings.converge import duplicates, keeper, marker_key, named_meetings
-from sbzoom.core.bookings.meeting import matches, meeting_body, state_hash
+from sbzoom.core.bookings.converge import duplicates, keeper, named_meetings
+from sbzoom.core.bookings.listings import HostListing
+from sbzoom.core.bookings.meeting import matches, meeting_request, state_hash
 from sbzoom.core.bookings.model import (
     NOT_STARTED,
     BookingView,
@@ -34,12 +41,11 @@ from sbzoom.core.bookings.model import (
     LinkPlan,
     LinkReport,
     LinkResult,
-    MeetingGoneError,
-    Registrant,
     UnitLocks,
     WriteBackUnavailableError,
     ZoomMeeting,
     ZoomOps,
+    meeting_gone,
 )
 from sbzoom.core.bookings.units import Unit, group_units, marker
 from sbzoom.core.bookings.workers import run_elastic
@@ -106,7 +112,7 @@ class Linker:
         self.plan = plan
         self.now = now
         self.progress = progress
-        self._upcoming: dict[str, list[ZoomMeeting]] = {}
+        self._upcoming: dict[str, HostListing] = {}
         self._upcoming_lock = threading.Lock()
         self._made: set[int] = set()  # meetings this run created: none has registrants yet
         self._exhausted: dict[str, HostExhaustedError] = {}
@@ -443,31 +449,31 @@ class Linker:
         """The unit's meeting as it should be: reused, updated, adopted, moved, or created."""
         assert unit.host_id is not None
         host = unit.host_id
-        body = meeting_body(unit, self.plan)
-        wanted = state_hash(host, body)
+        request = meeting_request(unit, self.plan)
+        wanted = state_hash(host, request)
         row = self._ledger_meeting(unit.key)
         if row is not None and row.status == "active" and row.meeting_id is not None:
             current = ZoomMeeting(row.meeting_id, row.host_id, row.join_url, row.passcode)
             if row.host_id == host:
                 try:
                     if not self._still_on_zoom(unit, current):
-                        raise MeetingGoneError(f"Meeting {current.id} is gone from Zoom.")
+                        raise meeting_gone(current.id)
                     if row.state_hash == wanted:
                         return current, "unchanged", ""
-                    self._update(unit, current, body, wanted)
+                    self._update(unit, current, request, wanted)
                     return current, "updated", "meeting time or details changed"
                 except MeetingGoneError:  # deleted on Zoom's side: adopt or create below
-                    replaced, status, _ = self._ensure_new(unit, host, body, wanted)
+                    replaced, status, _ = self._ensure_new(unit, host, request, wanted)
                     why = "the meeting was deleted on Zoom; this one has a new link"
                     # adopting another meeting with the marker is a new link all the same
                     return replaced, "updated" if status == "unchanged" else status, why
             else:
-                created = self._move(unit, current, host, body, wanted)
+                created = self._move(unit, current, host, request, wanted)
                 return created, "updated", self._host_change(row.host_id, host)
-        return self._ensure_new(unit, host, body, wanted, fresh=row is not None)
+        return self._ensure_new(unit, host, request, wanted, fresh=row is not None)
 
     def _ensure_new(
-        self, unit: Unit, host: str, body: dict[str, object], wanted: str, *, fresh: bool = True
+        self, unit: Unit, host: str, request: MeetingRequest, wanted: str, *, fresh: bool = True
     ) -> tuple[ZoomMeeting, str, str]:
         """No usable meeting in the ledger: adopt the one carrying the marker, or create one.
 
@@ -478,12 +484,12 @@ class Linker:
         if adopted is None and self._ledger_meeting(unit.key) is None:
             elsewhere = self._find_marked_elsewhere(host, unit.key)
             if elsewhere is not None:
-                moved = self._move(unit, elsewhere, host, body, wanted)
+                moved = self._move(unit, elsewhere, host, request, wanted)
                 return moved, "updated", self._host_change(elsewhere.host_id, host)
         if adopted is None:
-            return self._create(unit, host, body, wanted, fresh=False), "created", ""
+            return self._create(unit, host, request, wanted, fresh=False), "created", ""
         audit = Audit(unit.first.id, "adopt", adopted.id)
-        if matches(adopted, body):
+        if matches(adopted, request):
             self._save_meeting(
                 unit.key, adopted.id, host, wanted, adopted.join_url, adopted.passcode, "active",
                 audit,
@@ -492,11 +498,11 @@ class Linker:
         # Adopted first (in the ledger, with its audit row), then brought up to date.
         self._save_meeting(unit.key, adopted.id, host, "", adopted.join_url, adopted.passcode,
                            "active", audit)  # fmt: skip
-        self._update(unit, adopted, body, wanted)
+        self._update(unit, adopted, request, wanted)
         return adopted, "updated", "adopted the existing meeting and updated it"
 
     def _move(
-        self, unit: Unit, old: ZoomMeeting, host: str, body: dict[str, object], wanted: str
+        self, unit: Unit, old: ZoomMeeting, host: str, request: MeetingRequest, wanted: str
     ) -> ZoomMeeting:
         """The provider's Zoom host changed: a new meeting there, and the old one deleted.
 
@@ -506,7 +512,7 @@ class Linker:
         self._spend(host)  # before the old meeting is doomed: a deferred move keeps it
         if not self.plan.dry_run and self.ledger is not None:
             self.ledger.doom(old.id, old.host_id, f"{unit.key} moved to host {host}", self.now())
-        created = self._create(unit, host, body, wanted, fresh=True, spent=True)
+        created = self._create(unit, host, request, wanted, fresh=True, spent=True)
         self._delete_doomed(old.id, unit.first.id, f"host moved to {host}")
         return created
 
@@ -534,7 +540,7 @@ class Linker:
         self,
         unit: Unit,
         host: str,
-        body: dict[str, object],
+        request: MeetingRequest,
         wanted: str,
         *,
         fresh: bool,
@@ -557,14 +563,14 @@ class Linker:
         action = "create"
         self._created.add(unit.key)
         try:
-            meeting = self.zoom.create(host, body)
+            meeting = self.zoom.create(host, request)
             with self._upcoming_lock:
                 self._made.add(meeting.id)
         except MaybeCommittedError:
             found = self._find_marked(host, unit.key, fresh=True)
             if found is not None:
                 action = "adopt"
-            meeting = found if found is not None else self.zoom.create(host, body)
+            meeting = found if found is not None else self.zoom.create(host, request)
         self._save_meeting(
             unit.key, meeting.id, host, wanted, meeting.join_url, meeting.passcode, "active",
             Audit(unit.first.id, action, meeting.id, detail=f"host {self.host_label(host)}"),
@@ -572,20 +578,18 @@ class Linker:
         return meeting
 
     def _update(
-        self, unit: Unit, meeting: ZoomMeeting, body: dict[str, object], wanted: str
+        self, unit: Unit, meeting: ZoomMeeting, request: MeetingRequest, wanted: str
     ) -> None:
         self._spend(unit.host_id or meeting.host_id)
         if self.plan.dry_run:
             return
-        self.zoom.update(meeting.id, body)
+        self.zoom.update(meeting.id, request)
         self._save_meeting(
             unit.key, meeting.id, unit.host_id or "", wanted, meeting.join_url, meeting.passcode,
             "active", Audit(unit.first.id, "update", meeting.id),
         )  # fmt: skip
 
-    def _listing(
-        self, host: str, *, fresh: bool, max_age: float | None = None
-    ) -> list[ZoomMeeting]:
+    def _listing(self, host: str, *, fresh: bool, max_age: float | None = None) -> HostListing:
         """The host's scheduled meetings, listed once per host per run (again when ``fresh``,
         or when the listing is older than ``max_age`` seconds)."""
         with self._upcoming_lock:
@@ -596,7 +600,7 @@ class Linker:
                 and (self.now() - listed).total_seconds() > max_age
             )
             if fresh or stale or host not in self._upcoming:
-                self._upcoming[host] = self.zoom.upcoming(host)
+                self._upcoming[host] = HostListing.of(self.zoom.upcoming(host))
                 self._listed_at[host] = self.now()
             return self._upcoming[host]
 
@@ -607,10 +611,10 @@ class Linker:
         """
         if unit.first.start <= self.now() + timedelta(minutes=10):
             return True
-        if any(m.id == meeting.id for m in self._listing(meeting.host_id, fresh=False)):
+        if self._listing(meeting.host_id, fresh=False).has(meeting.id):
             return True
         # The run's listing may predate the meeting (the listener made it meanwhile): ask again.
-        if any(m.id == meeting.id for m in self._listing(meeting.host_id, fresh=True)):
+        if self._listing(meeting.host_id, fresh=True).has(meeting.id):
             return True
         gone = Audit(unit.first.id, "check", meeting.id, "missing", "deleted on Zoom's side")
         self._save_meeting(unit.key, meeting.id, meeting.host_id, "", "", "", "deleted", gone)
@@ -628,9 +632,7 @@ class Linker:
     ) -> ZoomMeeting | None:
         """The host's meeting carrying the unit's marker; of several, the lowest id (the one
         ``converge.keeper`` keeps when no comment names another)."""
-        found = [m for m in self._listing(host, fresh=fresh, max_age=max_age)
-                 if marker_key(m.agenda) == key]  # fmt: skip
-        return min(found, key=lambda m: m.id) if found else None
+        return self._listing(host, fresh=fresh, max_age=max_age).marked_with(key)
 
     # -- duplicates from runs that share no disk (core/converge.py) ---------------------------
 
@@ -641,7 +643,7 @@ class Linker:
         host = unit.host_id
         if host is None or self.plan.dry_run:
             return
-        found = duplicates(self._listing(host, fresh=False)).get(unit.key)
+        found = duplicates(self._listing(host, fresh=False).meetings).get(unit.key)
         if not found:
             return
         keep = keeper(found, self._written_back(unit))
@@ -654,8 +656,8 @@ class Linker:
             for booking in unit.bookings:
                 self._relinked[booking.id] = row.meeting_id
         if row is None or row.meeting_id != keep.id or row.status != "active":
-            body = meeting_body(unit, self.plan)
-            wanted = state_hash(host, body) if matches(keep, body) else ""
+            request = meeting_request(unit, self.plan)
+            wanted = state_hash(host, request) if matches(keep, request) else ""
             self._save_meeting(
                 unit.key, keep.id, host, wanted, keep.join_url, keep.passcode, "active",
                 Audit(unit.first.id, "adopt", keep.id,
@@ -667,7 +669,9 @@ class Linker:
                 self.ledger.doom(loser.id, host, why, self.now())
             self._delete_doomed(loser.id, unit.first.id, why)
         with self._upcoming_lock:
-            self._upcoming[host] = [m for m in self._upcoming.get(host, []) if m.id not in lost]
+            listing = self._upcoming.get(host)
+            if listing is not None:
+                self._upcoming[host] = listing.without(lost)
 
     def _written_back(self, unit: Unit) -> Counter[int]:
         """Meeting ids named by the unit's booking comments (only when links are written back)."""
@@ -718,7 +722,7 @@ class Linker:
         redo: list[Unit] = []
         for host in sorted({u.host_id for u in units if u.key in self._created and u.host_id}):
             try:
-                twice = duplicates(self._listing(host, fresh=True))
+                twice = duplicates(self._listing(host, fresh=True).meetings)
             except (AuthError, ConfigError):
                 raise
             except SbzoomError:
@@ -941,7 +945,7 @@ class Linker:
                 key, meeting.meeting_id, meeting.host_id, "", "", "", "deleted", empty
             )
         elif registrant_id and all(b.registrant_id != registrant_id for b in others):
-            self.zoom.cancel_registrant(meeting.meeting_id, Registrant(registrant_id, "", ""))
+            self.zoom.cancel_registrant(meeting.meeting_id, Registrant(registrant_id, ""))
             self._audit(booking_id, "cancel-registrant", meeting.meeting_id, "ok")
 
     def _detach_moved(self, before: dict[str, BookingRow | None]) -> None:

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sbzoom.core.bookings.adapters import CommentAdapter, ZoomAdapter, host_labels
 from sbzoom.core.bookings.backfill import DAILY_LIMIT
 from sbzoom.core.bookings.engine import Linker
-from sbzoom.core.bookings.meeting import meeting_settings, passcode_problem
+from sbzoom.core.bookings.meeting import meeting_template, passcode_problem
 from sbzoom.core.bookings.model import BookingView, LinkPlan, LinkReport, LinkResult
 from sbzoom.core.bookings.scope import collect_bookings, parse_booking_ids
 from sbzoom.core.dates import window
@@ -97,7 +97,7 @@ def link_plan(
     timezone: str,
     cancel_orphans: bool = False,
 ) -> LinkPlan:
-    meeting = meeting_settings(profile.get)
+    meeting = meeting_template(profile.get)
     problem = passcode_problem(meeting)
     if problem is not None:
         raise problem

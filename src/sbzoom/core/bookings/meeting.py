@@ -6,16 +6,40 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sbzoom.clients.zoom import MAX_AGENDA, MAX_TOPIC, cut_text, zoom_time
-from sbzoom.core.bookings.model import BookingView, LinkPlan, MeetingSettings, ZoomMeeting
-from sbzoom.core.bookings.units import Unit, marker
+from sbzoom.clients.zoom import (
+    MAX_AGENDA,
+    MAX_TOPIC,
+    MeetingRequest,
+    MeetingSettings,
+    cut_text,
+    zoom_time,
+)
+from sbzoom.core.bookings.units import marker
 from sbzoom.errors import ConfigError
 from sbzoom.store.config import KEYS
 
+if TYPE_CHECKING:
+    from sbzoom.core.bookings.model import BookingView, LinkPlan, ZoomMeeting
+    from sbzoom.core.bookings.units import Unit
+
 MINUTE = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class MeetingTemplate:
+    """How the profile wants every meeting (``meeting.*`` settings): templates and security."""
+
+    topic: str = "{service} with {provider}"
+    agenda: str = "Booking {code} for {client}"
+    waiting_room: bool = True
+    passcode: str = "auto"
+    auto_recording: str = "none"
+    join_before_host: bool = False
+    registrant_emails: bool = False  # notify.class_via = zoom: Zoom e-mails class registrants
 
 
 def _fields(booking: BookingView, is_class: bool) -> dict[str, str]:
@@ -42,58 +66,56 @@ def _render(template: str, values: dict[str, str]) -> str:
         ) from None
 
 
-def meeting_body(unit: Unit, plan: LinkPlan) -> dict[str, object]:
+def meeting_request(unit: Unit, plan: LinkPlan) -> MeetingRequest:
+    """The create/update request for the unit's meeting, from the profile's templates."""
     first = unit.first
     values = _fields(first, unit.is_class)
-    settings = plan.meeting
+    template = plan.meeting
     # An empty template (or one whose fields are all empty) falls back to the default topic.
-    topic = _render(settings.topic, values) or _render(str(KEYS["meeting.topic"].default), values)
+    topic = _render(template.topic, values) or _render(str(KEYS["meeting.topic"].default), values)
     if unit.is_class:
         topic = topic.removesuffix(" with").strip() or first.service_name
-    agenda_text = _render(settings.agenda, values) if not unit.is_class else first.service_name
-    body: dict[str, object] = {
-        "topic": cut_text(topic, MAX_TOPIC),
-        "type": 2,
-        "start_time": zoom_time(first.start),
-        # Subtract in UTC: Python subtracts same-zone datetimes as wall times, wrong across DST.
-        "duration": max(1, int((first.end.astimezone(UTC) - first.start.astimezone(UTC)) / MINUTE)),
-        "timezone": plan.timezone,
-        # The marker stays whole at the start; only the text after it is cut to Zoom's limit.
-        "agenda": f"{marker(unit.key)} "
-        + cut_text(agenda_text, MAX_AGENDA - len(marker(unit.key)) - 1),
-        "settings": {
-            "waiting_room": settings.waiting_room,
-            "join_before_host": settings.join_before_host and not settings.waiting_room,
-            "auto_recording": settings.auto_recording,
-            # Classes: registration with manual approval, and sbzoom approves each client it adds
-            # (auto_approve). Approval type 0 would let anyone holding the link self-register.
-            "approval_type": 1 if unit.is_class else 2,
-            **(
-                {
-                    "registrants_email_notification": settings.registrant_emails,
-                    "registrants_confirmation_email": settings.registrant_emails,
-                }
-                if unit.is_class
-                else {}
-            ),
-        },
-    }
-    if settings.passcode == "none":
+    agenda_text = _render(template.agenda, values) if not unit.is_class else first.service_name
+    waiting_room = template.waiting_room
+    join_before_host = template.join_before_host and not template.waiting_room
+    password = None
+    if template.passcode == "none":
         # No passcode is sent, and the waiting room is the meeting's security option: Zoom
         # requires one of passcode, waiting room or authentication, and overwrites a body with
         # none of them ("Meeting API Security Enhancements"). `default_password: false` is not a
         # way to ask for no passcode (spec: it only chooses the PMI/default passcode) and the
         # update body does not take it. Config refuses `none` without the waiting room.
-        settings_body = body["settings"]
-        assert isinstance(settings_body, dict)
-        settings_body["waiting_room"] = True
-        settings_body["join_before_host"] = False
-    elif settings.passcode != "auto":
-        body["password"] = settings.passcode
-    return body
+        waiting_room, join_before_host = True, False
+    elif template.passcode != "auto":
+        password = template.passcode
+    # Classes: Zoom e-mails registrants only when notify.class_via = zoom.
+    registrant_emails = template.registrant_emails if unit.is_class else None
+    return MeetingRequest(
+        topic=cut_text(topic, MAX_TOPIC),
+        type=2,
+        start_time=first.start,
+        # Subtract in UTC: Python subtracts same-zone datetimes as wall times, wrong across DST.
+        duration=max(1, int((first.end.astimezone(UTC) - first.start.astimezone(UTC)) / MINUTE)),
+        timezone=plan.timezone,
+        # The marker stays whole at the start; only the text after it is cut to Zoom's limit.
+        agenda=f"{marker(unit.key)} "
+        + cut_text(agenda_text, MAX_AGENDA - len(marker(unit.key)) - 1),
+        password=password,
+        settings=MeetingSettings(
+            waiting_room=waiting_room,
+            join_before_host=join_before_host,
+            auto_recording=template.auto_recording,
+            # Classes: registration with manual approval, and sbzoom approves each client it
+            # adds (auto_approve). Approval type 0 would let anyone holding the link
+            # self-register.
+            approval_type=1 if unit.is_class else 2,
+            registrants_email_notification=registrant_emails,
+            registrants_confirmation_email=registrant_emails,
+        ),
+    )
 
 
-def passcode_problem(settings: MeetingSettings) -> ConfigError | None:
+def passcode_problem(settings: MeetingTemplate) -> ConfigError | None:
     """Why the passcode setting cannot be honoured, or None (see docs/zoom-facts in README)."""
     if settings.passcode == "none" and not settings.waiting_room:
         return ConfigError(
@@ -105,23 +127,26 @@ def passcode_problem(settings: MeetingSettings) -> ConfigError | None:
     return None
 
 
-def state_hash(host_id: str, body: dict[str, object]) -> str:
-    text = json.dumps({"host": host_id, **body}, sort_keys=True)
+def state_hash(host_id: str, request: MeetingRequest) -> str:
+    """What the ledger remembers of a meeting as sbzoom last sent it: a hash of the host and the
+    request as it goes over the wire, so ledgers written before the request was typed (when the
+    engine built the JSON itself) keep matching, and any change to what is sent is an update."""
+    text = json.dumps({"host": host_id, **request.to_json()}, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
-def matches(meeting: ZoomMeeting, body: dict[str, object]) -> bool:
+def matches(meeting: ZoomMeeting, request: MeetingRequest) -> bool:
     """Does an adopted meeting (as the list shows it) already look as wanted?"""
     start = zoom_time(meeting.start) if meeting.start else None
+    wanted = zoom_time(request.start_time) if request.start_time else None
     return (
-        start == body["start_time"]
-        and meeting.duration == body["duration"]
-        and meeting.topic == body["topic"]
+        start == wanted and meeting.duration == request.duration and meeting.topic == request.topic
     )
 
 
-def meeting_settings(get: Callable[[str], Any]) -> MeetingSettings:
-    return MeetingSettings(
+def meeting_template(get: Callable[[str], Any]) -> MeetingTemplate:
+    """The profile's meeting settings (``meeting.*``, ``notify.class_via``)."""
+    return MeetingTemplate(
         topic=str(get("meeting.topic")),
         agenda=str(get("meeting.agenda")),
         waiting_room=bool(get("meeting.waiting_room")),

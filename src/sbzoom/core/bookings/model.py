@@ -7,11 +7,16 @@ from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
+from sbzoom.clients.zoom import MeetingGoneError
 from sbzoom.core.bookings.backfill import HostPlan
+from sbzoom.core.bookings.meeting import MeetingTemplate
 from sbzoom.core.notify.model import NotifyReport
 from sbzoom.errors import SbzoomError
+
+if TYPE_CHECKING:
+    from sbzoom.clients.zoom import MeetingRequest, Registrant
 
 STATUSES = (
     "created",
@@ -56,13 +61,6 @@ class ZoomMeeting:
     agenda: str = ""
 
 
-@dataclass(frozen=True)
-class Registrant:
-    id: str
-    email: str
-    join_url: str
-
-
 class HostExhaustedError(SbzoomError):
     """The host reached Zoom's daily create/update limit."""
 
@@ -76,8 +74,12 @@ class HostExhaustedError(SbzoomError):
         self.reset_at = reset_at
 
 
-class MeetingGoneError(SbzoomError):
-    """The meeting no longer exists on Zoom (deleted by hand, or expired)."""
+def meeting_gone(meeting_id: int) -> MeetingGoneError:
+    """Zoom's "the meeting is gone" (deleted by hand, or expired) as the engine words it, the
+    same sentence whichever call found it out."""
+    return MeetingGoneError(
+        f"Meeting {meeting_id} is gone from Zoom.", None, meeting_id=meeting_id, status=404
+    )
 
 
 class WriteBackUnavailableError(SbzoomError):
@@ -90,8 +92,8 @@ class CommentUnreadableError(SbzoomError):
 
 class ZoomOps(Protocol):
     def upcoming(self, host_id: str) -> list[ZoomMeeting]: ...
-    def create(self, host_id: str, body: dict[str, object]) -> ZoomMeeting: ...
-    def update(self, meeting_id: int, body: dict[str, object]) -> None: ...
+    def create(self, host_id: str, request: MeetingRequest) -> ZoomMeeting: ...
+    def update(self, meeting_id: int, request: MeetingRequest) -> None: ...
     def delete(self, meeting_id: int) -> None: ...
     def registrants(self, meeting_id: int) -> list[Registrant]: ...
     def add_registrant(
@@ -113,24 +115,13 @@ class CommentOps(Protocol):
 
 
 @dataclass(frozen=True)
-class MeetingSettings:
-    topic: str = "{service} with {provider}"
-    agenda: str = "Booking {code} for {client}"
-    waiting_room: bool = True
-    passcode: str = "auto"
-    auto_recording: str = "none"
-    join_before_host: bool = False
-    registrant_emails: bool = False  # notify.class_via = zoom: Zoom e-mails class registrants
-
-
-@dataclass(frozen=True)
 class LinkPlan:
     """Everything a run decides by: what is online, who hosts, how meetings look."""
 
     online: dict[str, str]  # service id -> "online" | "class"
     hosts: dict[str, str]  # provider id -> Zoom user id
     timezone: str  # company IANA zone, for Zoom's display
-    meeting: MeetingSettings = field(default_factory=MeetingSettings)
+    meeting: MeetingTemplate = field(default_factory=MeetingTemplate)
     write_back: bool = False
     dry_run: bool = False
     workers: int = 4

@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC
+from typing import TYPE_CHECKING
 
-from sbzoom.core.bookings.model import BookingView, LinkPlan
+if TYPE_CHECKING:
+    from sbzoom.core.bookings.model import BookingView, LinkPlan
 
 
 @dataclass

@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from sbzoom.clients.zoom import MeetingRequest
 from sbzoom.core.bookings.engine import Linker, comment_with_link
-from sbzoom.core.bookings.meeting import meeting_body
+from sbzoom.core.bookings.meeting import meeting_request
 from sbzoom.core.bookings.model import (
     BookingView,
     LinkPlan,
@@ -90,7 +91,7 @@ def test_one_to_one_booking_gets_one_meeting_and_second_run_changes_nothing(ledg
 
 def test_meeting_time_is_utc_with_z_and_iana_zone_across_dst() -> None:
     before = booking("1", day=1)  # EST, UTC-5
-    body = meeting_body(Unit("b1", False, "zu1", [before]), PLAN)
+    body = meeting_request(Unit("b1", False, "zu1", [before]), PLAN).to_json()
     assert body["start_time"] == "2026-12-01T15:00:00Z"
     assert body["timezone"] == "America/New_York"
     assert body["duration"] == 45
@@ -252,10 +253,10 @@ def test_start_time_is_right_on_both_sides_of_a_dst_change() -> None:
     winter = booking("1", day=1)
     summer_start = datetime(2027, 3, 15, 10, 0, tzinfo=NY)  # after the March change: EDT, UTC-4
     summer = replace(winter, id="2", start=summer_start, end=summer_start + timedelta(hours=1))
-    assert meeting_body(Unit("b1", False, "zu1", [winter]), PLAN)["start_time"] == (
+    assert meeting_request(Unit("b1", False, "zu1", [winter]), PLAN).to_json()["start_time"] == (
         "2026-12-01T15:00:00Z"
     )
-    assert meeting_body(Unit("b2", False, "zu1", [summer]), PLAN)["start_time"] == (
+    assert meeting_request(Unit("b2", False, "zu1", [summer]), PLAN).to_json()["start_time"] == (
         "2027-03-15T14:00:00Z"
     )
 
@@ -355,7 +356,7 @@ def test_exit_code_is_5_when_every_failure_is_an_unavailable_service(ledger: Led
     from sbzoom.errors import RemoteError
 
     class DownZoom(FakeZoom):
-        def create(self, host_id: str, body: dict[str, object]) -> ZoomMeeting:
+        def create(self, host_id: str, request: MeetingRequest) -> ZoomMeeting:
             raise RemoteError("Zoom is unavailable: HTTP 503 after 5 attempts.")
 
     report = Linker(DownZoom(), None, ledger, PLAN, now=lambda: NOW).run([booking("11")])
@@ -471,7 +472,7 @@ def test_the_marker_is_looked_for_again_right_before_a_create(ledger: Ledger) ->
     """The host was listed a while ago; meanwhile a run elsewhere made the meeting: adopt it."""
     zoom = HidingZoom()
     zoom.meetings[81000000999] = {
-        **meeting_body(Unit("b11", False, "zu1", [booking("11")]), PLAN),
+        **meeting_request(Unit("b11", False, "zu1", [booking("11")]), PLAN).to_json(),
         "host": "zu1",
         "join_url": "https://zoom.test/j/81000000999",
     }
