@@ -1,4 +1,6 @@
-"""(Over 500 lines: the Linker is one class whose steps share one run's state.)
+"""(About 1,000 lines: the Linker is one class whose steps share one run's state: the host
+listings, the meetings made, the bookings relinked, the daily allowance. What does not need that
+state lives beside it: units.py, meeting.py, listings.py, writes.py, converge.py, backfill.py.)
 
 The linking engine: make Zoom match SimplyBook for a set of bookings (PRODUCT.md §4).
 
@@ -8,8 +10,9 @@ engine looks for that marker among the host's upcoming meetings and adopts what 
 crash, a timeout after Zoom committed, or a lost ledger never produce a second meeting.
 
 The engine talks to Zoom and SimplyBook through the narrow protocols of ``model.py``;
-``adapters.py`` wires the real clients in. It never prints: progress goes to a callback, results
-come back as data.
+``adapters.py`` wires the real clients in. Its changes go through writers (``writes.py``), which
+a dry run swaps for recording ones. It never prints: progress goes to a callback, results come
+back as data.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ from sbzoom.core.bookings.model import (
 )
 from sbzoom.core.bookings.units import Unit, group_units, marker
 from sbzoom.core.bookings.workers import run_elastic
+from sbzoom.core.bookings.writes import writers
 from sbzoom.core.online import Orphan, orphan_reason
 from sbzoom.errors import AuthError, ConfigError, RemoteError, SbzoomError
 from sbzoom.store.ledger import Audit, BookingRow, Ledger, MeetingRow, utc_text
@@ -107,8 +111,17 @@ class Linker:
             host: HostPlan(host, daily_limit, used_before=count)
             for host, count in (used_today or {}).items()
         }
-        self.comments = comments
-        self.ledger = ledger
+        # Reads are the same in every run; changes go through writers, which a dry run records
+        # instead of applying (writes.py). What a dry run still does differently on purpose is
+        # in the few places that ask ``self.preview``: it words what it would do, registers no
+        # class client, and leaves duplicate meetings alone.
+        run = writers(zoom, ledger, dry_run=plan.dry_run)
+        self.ledger = run.ledger
+        self.ledger_writes = run.ledger_writes
+        self.zoom_writes = run.zoom_writes
+        self.preview = run.dry_run
+        # A dry run neither reads nor writes booking comments.
+        self.comments = None if run.dry_run else comments
         self.plan = plan
         self.now = now
         self.progress = progress
@@ -163,7 +176,7 @@ class Linker:
             key=lambda p: p.host_id,
         )
         return LinkReport(
-            results, dry_run=self.plan.dry_run, warnings=list(self.warnings), backfill=plans,
+            results, dry_run=self.preview, warnings=list(self.warnings), backfill=plans,
             today=self.now(),
         )  # fmt: skip
 
@@ -266,14 +279,12 @@ class Linker:
             reason = orphan_reason(cause, meeting_id, booking_id)
             return LinkResult(booking_id, "orphaned", meeting_id, row.join_url, reason)
         why = f"orphaned: {cause.why}"
-        if self.plan.dry_run:
-            return LinkResult(booking_id, "cancelled", meeting_id, reason=f"{why}; would cancel")
         try:
             if row.registrant_id:
                 self._leave_session(booking_id, row.unit_key, row.registrant_id, meeting)
                 self._audit(booking_id, "cancel-orphan", meeting_id, "ok", cause.why)
             else:
-                self.zoom.delete(meeting_id)
+                self.zoom_writes.delete(meeting_id)
                 audit = Audit(booking_id, "cancel-orphan", meeting_id, detail=cause.why)
                 self._save_meeting(
                     row.unit_key, meeting_id, meeting.host_id, "", "", "", "deleted", audit
@@ -284,19 +295,18 @@ class Linker:
             self._audit(booking_id, "cancel-orphan", meeting_id, "failed", exc.message)
             return LinkResult(booking_id, "failed", meeting_id, reason=exc.message)
         self._save_booking(booking_id, row.unit_key, "", "", "cancelled", why)
-        return LinkResult(booking_id, "cancelled", meeting_id, reason=f"{why}; meeting cancelled")
+        done = "would cancel" if self.preview else "meeting cancelled"
+        return LinkResult(booking_id, "cancelled", meeting_id, reason=f"{why}; {done}")
 
     def _host_change(self, old: str, new: str) -> str:
         return f"host changed from {self.host_label(old)} to {self.host_label(new)}"
 
     def _end_place(self, booking_id: str, row: BookingRow, meeting: MeetingRow) -> None:
         assert meeting.meeting_id is not None
-        if self.plan.dry_run:
-            return
         if row.registrant_id:
             self._leave_session(booking_id, row.unit_key, row.registrant_id, meeting)
         else:
-            self.zoom.delete(meeting.meeting_id)
+            self.zoom_writes.delete(meeting.meeting_id)
             gone = Audit(booking_id, "delete", meeting.meeting_id, detail="booking gone")
             self._save_meeting(
                 row.unit_key, meeting.meeting_id, meeting.host_id, "", "", "", "deleted", gone
@@ -311,7 +321,7 @@ class Linker:
             self.progress(done, self._total)
 
     def _hold(self, key: str) -> AbstractContextManager[None]:
-        if self.locks is None or self.plan.dry_run:
+        if self.locks is None:  # a dry run takes no locks: it changes nothing
             return nullcontext()
         return self.locks.hold(key)
 
@@ -334,7 +344,7 @@ class Linker:
     def _changed_meanwhile(self, unit: Unit) -> bool:
         """Another process (the listener) changed this unit after this run read SimplyBook: its
         view is newer than ours, so ours must not undo it."""
-        if self.locks is None or self.ledger is None or self._started is None:
+        if self.locks is None or self._started is None:
             return False
         return self.ledger.unit_changed_since(unit.key, self._started)
 
@@ -434,13 +444,10 @@ class Linker:
             if previous is not None and previous.status == "cancelled":
                 return LinkResult(booking.id, "unchanged", reason="booking is cancelled")
             return LinkResult(booking.id, "skipped", reason="booking is cancelled; no meeting")
-        if not self.plan.dry_run:
-            self.zoom.delete(meeting_id)
-            deleted = Audit(booking.id, "delete", meeting_id)
-            self._save_meeting(
-                unit.key, meeting_id, unit.host_id or "", "", "", "", "deleted", deleted
-            )
-            self._save_booking(booking.id, unit.key, "", "", "cancelled", "")
+        self.zoom_writes.delete(meeting_id)
+        deleted = Audit(booking.id, "delete", meeting_id)
+        self._save_meeting(unit.key, meeting_id, unit.host_id or "", "", "", "", "deleted", deleted)
+        self._save_booking(booking.id, unit.key, "", "", "cancelled", "")
         return LinkResult(booking.id, "cancelled", meeting_id, reason="booking was cancelled")
 
     # -- meetings -----------------------------------------------------------------------------
@@ -510,24 +517,18 @@ class Linker:
         delete (a meeting in progress) is finished by a later run instead of being forgotten.
         """
         self._spend(host)  # before the old meeting is doomed: a deferred move keeps it
-        if not self.plan.dry_run and self.ledger is not None:
-            self.ledger.doom(old.id, old.host_id, f"{unit.key} moved to host {host}", self.now())
+        self.ledger_writes.doom(old.id, old.host_id, f"{unit.key} moved to host {host}", self.now())
         created = self._create(unit, host, request, wanted, fresh=True, spent=True)
         self._delete_doomed(old.id, unit.first.id, f"host moved to {host}")
         return created
 
     def _delete_doomed(self, meeting_id: int, booking_id: str, why: str) -> None:
-        if self.plan.dry_run:
-            return
-        self.zoom.delete(meeting_id)
-        if self.ledger is not None:
-            audit = Audit(booking_id, "delete", meeting_id, detail=why)
-            self.ledger.spare(meeting_id, self.now(), audit)
+        self.zoom_writes.delete(meeting_id)
+        audit = Audit(booking_id, "delete", meeting_id, detail=why)
+        self.ledger_writes.spare(meeting_id, self.now(), audit)
 
     def _finish_doomed(self) -> None:
         """Delete what earlier runs had to leave (a crash, a meeting then in progress)."""
-        if self.plan.dry_run or self.ledger is None:
-            return
         for meeting_id, _host, why in self.ledger.doomed():
             try:
                 self._delete_doomed(meeting_id, "-", why)
@@ -557,20 +558,19 @@ class Linker:
             return found
         if not spent:
             self._spend(host)
-        if self.plan.dry_run:
-            return ZoomMeeting(0, host, "")  # id 0: "would create"; reported as no meeting id
         self._save_meeting(unit.key, None, host, wanted, "", "", "pending")
         action = "create"
         self._created.add(unit.key)
         try:
-            meeting = self.zoom.create(host, request)
-            with self._upcoming_lock:
-                self._made.add(meeting.id)
+            meeting = self.zoom_writes.create(host, request)
+            if meeting.id:  # id 0: a dry run's "would create", reported as no meeting id
+                with self._upcoming_lock:
+                    self._made.add(meeting.id)
         except MaybeCommittedError:
             found = self._find_marked(host, unit.key, fresh=True)
             if found is not None:
                 action = "adopt"
-            meeting = found if found is not None else self.zoom.create(host, request)
+            meeting = found if found is not None else self.zoom_writes.create(host, request)
         self._save_meeting(
             unit.key, meeting.id, host, wanted, meeting.join_url, meeting.passcode, "active",
             Audit(unit.first.id, action, meeting.id, detail=f"host {self.host_label(host)}"),
@@ -581,9 +581,7 @@ class Linker:
         self, unit: Unit, meeting: ZoomMeeting, request: MeetingRequest, wanted: str
     ) -> None:
         self._spend(unit.host_id or meeting.host_id)
-        if self.plan.dry_run:
-            return
-        self.zoom.update(meeting.id, request)
+        self.zoom_writes.update(meeting.id, request)
         self._save_meeting(
             unit.key, meeting.id, unit.host_id or "", wanted, meeting.join_url, meeting.passcode,
             "active", Audit(unit.first.id, "update", meeting.id),
@@ -634,14 +632,14 @@ class Linker:
         ``converge.keeper`` keeps when no comment names another)."""
         return self._listing(host, fresh=fresh, max_age=max_age).marked_with(key)
 
-    # -- duplicates from runs that share no disk (core/converge.py) ---------------------------
+    # -- duplicates from runs that share no disk (converge.py) --------------------------------
 
     def _converge(self, unit: Unit) -> None:
         """Several meetings carry this unit's marker (runs on two machines each made one):
         keep one by the rule every runner computes alike, move registrants to it, delete the
         others (each written down as doomed first), and point the ledger at the keeper."""
         host = unit.host_id
-        if host is None or self.plan.dry_run:
+        if host is None or self.preview:  # a dry run leaves duplicates for a real run
             return
         found = duplicates(self._listing(host, fresh=False).meetings).get(unit.key)
         if not found:
@@ -665,8 +663,7 @@ class Linker:
             )  # fmt: skip
         for loser in losers:
             why = f"duplicate of meeting {keep.id} (both marked {marker(unit.key)})"
-            if self.ledger is not None:
-                self.ledger.doom(loser.id, host, why, self.now())
+            self.ledger_writes.doom(loser.id, host, why, self.now())
             self._delete_doomed(loser.id, unit.first.id, why)
         with self._upcoming_lock:
             listing = self._upcoming.get(host)
@@ -692,7 +689,9 @@ class Linker:
                 if not email or email in seats or email in gone:
                     continue
                 first_name, last_name = split_name(names.get(email) or email.split("@")[0])
-                seats[email] = self.zoom.add_registrant(keep.id, seat.email, first_name, last_name)
+                seats[email] = self.zoom_writes.add_registrant(
+                    keep.id, seat.email, first_name, last_name
+                )
                 why = f"moved from duplicate meeting {loser.id}"
                 self._audit("-", "add-registrant", keep.id, "ok", why)
         kept = {r.id for r in seats.values()}
@@ -717,7 +716,7 @@ class Linker:
     def _settle(self, units: list[Unit], results: list[LinkResult]) -> list[LinkResult]:
         """After creating, list those hosts once more: a run elsewhere may have made the same
         meetings meanwhile. Converge them now, and report the links that are left."""
-        if self.plan.dry_run or self.stop.is_set() or not self._created:
+        if self.preview or self.stop.is_set() or not self._created:
             return results
         redo: list[Unit] = []
         for host in sorted({u.host_id for u in units if u.key in self._created and u.host_id}):
@@ -796,7 +795,7 @@ class Linker:
                 )
                 results.append(LinkResult(booking.id, "skipped", reason=why))
                 continue
-            if self.plan.dry_run:
+            if self.preview:  # registering is what would give the client their own link
                 why = "would register the client"
                 results.append(LinkResult(booking.id, "created", meeting.id or None, "", why))
                 continue
@@ -844,7 +843,7 @@ class Linker:
             reason = reason or "the client's link changed: the session's meeting was replaced"
         if match is None:
             first_name, last_name = split_name(booking.client_name)
-            match = self.zoom.add_registrant(
+            match = self.zoom_writes.add_registrant(
                 meeting.id, booking.client_email, first_name, last_name
             )
             registrants.append(match)
@@ -911,10 +910,9 @@ class Linker:
             # Remembered: later runs need not ask Zoom about this seat again.
             self._save_booking(booking.id, unit.key, "", "", "cancelled", "never registered")
             return none
-        if not self.plan.dry_run:
-            self.zoom.cancel_registrant(meeting.id, seat)
-            self._audit(booking.id, "cancel-registrant", meeting.id, "ok", "found on Zoom")
-            self._save_booking(booking.id, unit.key, "", "", "cancelled", "")
+        self.zoom_writes.cancel_registrant(meeting.id, seat)
+        self._audit(booking.id, "cancel-registrant", meeting.id, "ok", "found on Zoom")
+        self._save_booking(booking.id, unit.key, "", "", "cancelled", "")
         return LinkResult(booking.id, "cancelled", meeting.id, reason="booking was cancelled")
 
     def _leave_session(
@@ -927,8 +925,6 @@ class Linker:
         seats booked with one e-mail share a Zoom registrant; it is cancelled with the last seat.
         """
         assert meeting.meeting_id is not None
-        if self.plan.dry_run or self.ledger is None:
-            return
         others = [
             b
             for b in self.ledger.bookings_of(key)
@@ -937,7 +933,7 @@ class Linker:
             and self._current.get(b.booking_id, key) == key
         ]
         if not others:
-            self.zoom.delete(meeting.meeting_id)
+            self.zoom_writes.delete(meeting.meeting_id)
             empty = Audit(
                 booking_id, "delete", meeting.meeting_id, detail=f"session {key} is empty"
             )
@@ -945,7 +941,7 @@ class Linker:
                 key, meeting.meeting_id, meeting.host_id, "", "", "", "deleted", empty
             )
         elif registrant_id and all(b.registrant_id != registrant_id for b in others):
-            self.zoom.cancel_registrant(meeting.meeting_id, Registrant(registrant_id, ""))
+            self.zoom_writes.cancel_registrant(meeting.meeting_id, Registrant(registrant_id, ""))
             self._audit(booking_id, "cancel-registrant", meeting.meeting_id, "ok")
 
     def _detach_moved(self, before: dict[str, BookingRow | None]) -> None:
@@ -972,16 +968,15 @@ class Linker:
             return
         if row.registrant_id:
             self._leave_session(booking_id, row.unit_key, row.registrant_id, old)
-        elif not self.plan.dry_run:
-            if self.ledger is not None:  # first: an outage now cannot make it forgotten
-                self.ledger.doom(old.meeting_id, old.host_id, "now in a class", self.now())
-            self.zoom.delete(old.meeting_id)
+        else:
+            # Doomed first: an outage now cannot make it forgotten.
+            self.ledger_writes.doom(old.meeting_id, old.host_id, "now in a class", self.now())
+            self.zoom_writes.delete(old.meeting_id)
             why = Audit(booking_id, "delete", old.meeting_id, detail="now in a class session")
             self._save_meeting(
                 row.unit_key, old.meeting_id, old.host_id, "", "", "", "deleted", why
             )
-            if self.ledger is not None:
-                self.ledger.spare(old.meeting_id, self.now())
+            self.ledger_writes.spare(old.meeting_id, self.now())
 
     # -- write-back ---------------------------------------------------------------------------
 
@@ -990,7 +985,7 @@ class Linker:
         comment cannot be read it is not written (a later run tries again), and when SimplyBook
         has no comment endpoint write-back stops for this run with one warning. Either way the
         booking itself is linked: its result does not fail for the comment."""
-        if not self.plan.write_back or self.comments is None or self.plan.dry_run or not join_url:
+        if not self.plan.write_back or self.comments is None or not join_url:
             return
         if self._write_back_off:
             return
@@ -1017,17 +1012,17 @@ class Linker:
             )
             self._audit(booking_id, "write-comment", meeting_id, "failed", exc.message)
             return
-        if row is not None and self.ledger is not None:
-            self.ledger.put_booking(replace(row, comment_url=join_url), self.now())
+        if row is not None:
+            self.ledger_writes.put_booking(replace(row, comment_url=join_url), self.now())
         self._audit(booking_id, "write-comment", meeting_id, "ok")
 
-    # -- ledger helpers (all no-ops in a dry run) ---------------------------------------------
+    # -- the ledger (a dry run's writes are recorded, not applied: writes.py) ----------------
 
     def _ledger_meeting(self, key: str) -> MeetingRow | None:
-        return self.ledger.meeting(key) if self.ledger else None
+        return self.ledger.meeting(key)
 
     def _ledger_booking(self, booking_id: str) -> BookingRow | None:
-        return self.ledger.booking(booking_id) if self.ledger else None
+        return self.ledger.booking(booking_id)
 
     def _save_meeting(
         self,
@@ -1041,16 +1036,12 @@ class Linker:
         audit: Audit | None = None,
     ) -> None:
         """Save the unit's meeting row, with the audit entry of the change in the same commit."""
-        if self.ledger is None or self.plan.dry_run:
-            return
         row = MeetingRow(key, meeting_id, host, wanted, join_url, passcode, status)
-        self.ledger.put_meeting(row, self.now(), audit)
+        self.ledger_writes.put_meeting(row, self.now(), audit)
 
     def _save_booking(
         self, booking_id: str, key: str, registrant_id: str, join_url: str, status: str, reason: str
     ) -> None:
-        if self.ledger is None or self.plan.dry_run:
-            return
         previous = self.ledger.booking(booking_id)
         comment_url = previous.comment_url if previous else ""
         start = self._starts.get(booking_id, previous.start_utc if previous else "")
@@ -1059,11 +1050,9 @@ class Linker:
         )
         if row == previous:  # unchanged: no write, no commit (the no-op run writes nothing)
             return
-        self.ledger.put_booking(row, self.now())
+        self.ledger_writes.put_booking(row, self.now())
 
     def _audit(
         self, booking_id: str, action: str, meeting_id: int | None, outcome: str, detail: str = ""
     ) -> None:
-        if self.ledger is None or self.plan.dry_run:
-            return
-        self.ledger.audit(self.now(), booking_id, action, meeting_id, outcome, detail)
+        self.ledger_writes.audit(self.now(), booking_id, action, meeting_id, outcome, detail)
