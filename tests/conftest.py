@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from sbzoom.cli.main import app
 from sbzoom.context import Context
+from sbzoom.factory import Factory
 from sbzoom.render import make_console
 
 pytest_plugins = ["tests.contract.plugin", "tests.sandbox_fixture"]
@@ -44,6 +45,7 @@ class Home:
 
     root: Path
     env: dict[str, str]
+    factories: list[Factory] = field(default_factory=list, repr=False)
 
     @property
     def config_path(self) -> Path:
@@ -74,6 +76,12 @@ class Home:
             prompter=prompter,
             stdin=io.StringIO(stdin),
         )
+
+    def factory(self, ctx: Context) -> Factory:
+        """A command's factory over ``ctx``; closed, with the clients it built, after the test."""
+        factory = Factory(ctx)
+        self.factories.append(factory)
+        return factory
 
     def run(
         self,
@@ -127,7 +135,10 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Home]:
         "SBZOOM_LISTEN_PORT",
     ):
         monkeypatch.delenv(key, raising=False)
-    yield Home(tmp_path, env)
+    home = Home(tmp_path, env)
+    yield home
+    for factory in home.factories:
+        factory.close()
 
 
 @pytest.fixture(autouse=True)

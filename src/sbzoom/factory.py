@@ -123,20 +123,14 @@ class Factory:
             open_browser=context.open_browser,
         )
 
-    # The three below are kept in the Context's cache, not the factory's, while core code that
-    # still holds the Context reaches them through the transitional connect(context),
-    # simplybook_client(context) and company_timezone(context) (issue 13): one instance a run.
-
     @property
     def zoom_connection(self) -> ZoomConnection:
-        from sbzoom.core.auth.zoom.connection import ZoomConnection, connection_key, open_connection
+        """The profile's Zoom connection: credentials, tokens that stay fresh, the client."""
+        from sbzoom.core.auth.zoom.connection import open_connection
 
-        inputs = self.connection_inputs
-        connection = self.context.cached(
-            connection_key(inputs.profile_name), lambda: open_connection(inputs)
+        return self._once(  # type: ignore[no-any-return]
+            "zoom_connection", lambda: open_connection(self.connection_inputs)
         )
-        assert isinstance(connection, ZoomConnection)
-        return connection
 
     @property
     def zoom(self) -> ZoomClient:
@@ -144,28 +138,21 @@ class Factory:
 
     @property
     def simplybook(self) -> SimplyBookClient:
-        from sbzoom.clients.simplybook import SimplyBookClient
-        from sbzoom.core.auth.simplybook.connection import CLIENT_KEY, open_client
+        from sbzoom.core.auth.simplybook.connection import open_client
 
-        client = self.context.cached(
-            CLIENT_KEY,
+        return self._once(  # type: ignore[no-any-return]
+            "simplybook",
             lambda: open_client(self.connection_inputs, lambda: self.company_timezone),
         )
-        assert isinstance(client, SimplyBookClient)
-        return client
 
     @property
     def company_timezone(self) -> ZoneInfo:
         """The SimplyBook company's zone (config, else company info; never guessed)."""
-        from zoneinfo import ZoneInfo
+        from sbzoom.core.auth.simplybook.connection import resolve_timezone
 
-        from sbzoom.core.auth.simplybook.connection import TIMEZONE_KEY, resolve_timezone
-
-        zone = self.context.cached(
-            TIMEZONE_KEY, lambda: resolve_timezone(self.profile, lambda: self.simplybook)
+        return self._once(  # type: ignore[no-any-return]
+            "company_timezone", lambda: resolve_timezone(self.profile, lambda: self.simplybook)
         )
-        assert isinstance(zone, ZoneInfo)
-        return zone
 
     @property
     def ledger_path(self) -> Path:

@@ -8,7 +8,6 @@ import inspect
 from datetime import UTC, datetime, timedelta
 
 from sbzoom.clients.zoom import MeetingRequest, MeetingSettings, ZoomClient
-from sbzoom.factory import Factory
 from sbzoom.sandbox import Sandbox
 from sbzoom.sandbox.data import ZOOM_BEN_ID
 from tests.conftest import Home
@@ -18,7 +17,7 @@ BEN = ZOOM_BEN_ID
 
 def test_every_zoom_client_call_is_within_the_spec(home: Home, sandbox: Sandbox) -> None:
     context = home.context(extra_env=sandbox.env)
-    connection = Factory(context).zoom_connection
+    connection = home.factory(context).zoom_connection
     client = connection.client
     called: set[str] = set()
 

@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -15,7 +14,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from sbzoom.context import Context
-from sbzoom.factory import Factory
 from sbzoom.sandbox import (
     DEMO_2FA_LOGIN,
     DEMO_API_USER_KEY,
@@ -59,21 +57,10 @@ def routes(sandbox: Sandbox) -> list[str]:
     return [r.route for r in sandbox.requests("simplybook")]
 
 
-@pytest.fixture(autouse=True)
-def _close_contexts() -> Iterator[None]:
-    """Contexts built here hold HTTP connections to the sandbox: close them as the CLI does."""
-    yield
-    while _OPEN:
-        _OPEN.pop().close()
-
-
-_OPEN: list[Context] = []
-
-
 def client_context(home: Home, sandbox: Sandbox) -> Context:
-    context = home.context(extra_env=endpoints(sandbox))
-    _OPEN.append(context)
-    return context
+    """A Context for the sandbox; ``home.factory(...)`` over it closes its connections after
+    the test, as the CLI does when a command ends."""
+    return home.context(extra_env=endpoints(sandbox))
 
 
 def test_login_with_2fa_then_providers_services_and_a_month_across_dst(
@@ -81,8 +68,9 @@ def test_login_with_2fa_then_providers_services_and_a_month_across_dst(
 ) -> None:
     sign_in_2fa(fast, sandbox)
     ctx = client_context(fast, sandbox)
-    client = Factory(ctx).simplybook
-    assert Factory(ctx).company_timezone == NY
+    factory = fast.factory(ctx)
+    client = factory.simplybook
+    assert factory.company_timezone == NY
 
     providers = {p.id: p for p in client.list_providers()}
     assert providers[1].name == "Alice Romero" and providers[1].qty == 12
@@ -116,7 +104,7 @@ def test_login_with_2fa_then_providers_services_and_a_month_across_dst(
 
 def test_a_default_month_with_filters(fast: Home, sandbox: Sandbox) -> None:
     sign_in_2fa(fast, sandbox)
-    client = Factory(client_context(fast, sandbox)).simplybook
+    client = fast.factory(client_context(fast, sandbox)).simplybook
     today = datetime.now(NY).date()
     month = list(client.iter_bookings(date_from=today, date_to=today + timedelta(days=30)))
     ids = {b.id for b in month}
@@ -141,7 +129,7 @@ def test_a_419_in_the_middle_of_a_long_listing_is_refreshed_transparently(
     sandbox = make_sandbox(bookings=250)
     sign_in_2fa(fast, sandbox)
     ctx = client_context(fast, sandbox)
-    stream = Factory(ctx).simplybook.iter_bookings()
+    stream = fast.factory(ctx).simplybook.iter_bookings()
     first = [next(stream) for _ in range(100)]
     sandbox.expire_tokens()
     rest = list(stream)
@@ -152,7 +140,7 @@ def test_a_419_in_the_middle_of_a_long_listing_is_refreshed_transparently(
     assert statuses.count(419) == 1 and statuses[-1] == 200
     # The newest refresh token was kept: a second expiry refreshes again without a new sign-in.
     sandbox.expire_tokens()
-    assert Factory(client_context(fast, sandbox)).simplybook.list_providers()
+    assert fast.factory(client_context(fast, sandbox)).simplybook.list_providers()
     assert routes(sandbox).count("auth.refresh") == 2 and routes(sandbox).count("auth.login") == 1
     assert all(n == 1 for n in sandbox.simplybook.refresh_token_uses().values())
 
@@ -160,7 +148,7 @@ def test_a_419_in_the_middle_of_a_long_listing_is_refreshed_transparently(
 def test_bare_lists_page_the_same(fast: Home, make_sandbox: MakeSandbox) -> None:
     sandbox = make_sandbox(bare_lists=True, bookings=120)
     sign_in_2fa(fast, sandbox)
-    client = Factory(client_context(fast, sandbox)).simplybook
+    client = fast.factory(client_context(fast, sandbox)).simplybook
     assert len(client.list_providers()) == 4
     assert len(list(client.iter_bookings())) == sandbox.simplybook.booking_count()
 
@@ -267,5 +255,6 @@ def test_no_resolvable_time_zone_signs_in_and_says_how_to_set_it(
     )  # fmt: skip
     assert ok.exit_code == 0, ok.stderr
     ctx = client_context(fast, sandbox)
-    assert Factory(ctx).company_timezone == NY
-    assert Factory(ctx).simplybook.get_booking(1001).start.tzinfo == NY
+    factory = fast.factory(ctx)
+    assert factory.company_timezone == NY
+    assert factory.simplybook.get_booking(1001).start.tzinfo == NY

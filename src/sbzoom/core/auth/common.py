@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Protocol
+from typing import IO, TYPE_CHECKING
 
 from sbzoom.errors import AuthError, SbzoomError
 
@@ -161,64 +161,3 @@ class Rejections:
 
     def forget(self, service: str) -> None:
         self._memory().forget(service)
-
-
-# -- transitional (issue 13): core code that still holds the Context ----------------------------
-# Core may not import the Context, so its shape is spelled out here. The lead removes this
-# section (and the functions that use it) once every caller gets its client from the factory.
-
-
-class ContextLike(Protocol):
-    """The parts of ``sbzoom.context.Context`` the sign-ins used to take from it."""
-
-    profile_name: str
-    env: Mapping[str, str]
-    data_dir: Path
-    clock: Clock
-    debug: bool
-    http_transport: httpx.BaseTransport | None
-
-    @property
-    def config(self) -> ConfigStore: ...
-
-    @property
-    def profile(self) -> Profile: ...
-
-    @property
-    def secrets(self) -> SecretStore: ...
-
-    def reload_profile(self) -> None: ...
-
-    def notice(self, text: str) -> None: ...
-
-    def debug_log(self, text: str) -> None: ...
-
-    def cached(self, key: str, build: Callable[[], Any]) -> Any: ...
-
-
-class _ContextNotifier:
-    def __init__(self, context: ContextLike) -> None:
-        self.context = context
-
-    def notice(self, text: str) -> None:
-        self.context.notice(text)
-
-    def debug(self, text: str) -> None:
-        self.context.debug_log(text)
-
-
-def inputs_of(context: ContextLike) -> ConnectionInputs:
-    """Transitional: what ``Factory.connection_inputs`` gives, for code holding the Context."""
-    return ConnectionInputs(
-        profile_name=context.profile_name,
-        env=context.env,
-        config=context.config,
-        data_dir=context.data_dir,
-        clock=context.clock,
-        notifier=_ContextNotifier(context),
-        load_profile=lambda: context.profile,
-        open_secrets=lambda: context.secrets,
-        reload_profile=context.reload_profile,
-        http_transport=context.http_transport,
-        debug=context.debug,
-    )

@@ -38,7 +38,7 @@ from sbzoom.clients.simplybook import (
     TwoFactorChallenge,
     api_url_for_domain,
 )
-from sbzoom.core.auth.common import ConnectionInputs, ContextLike, Rejections, inputs_of
+from sbzoom.core.auth.common import ConnectionInputs, Rejections
 from sbzoom.errors import AuthError, ConfigError, SignInRejectedError
 from sbzoom.store.config import Profile
 from sbzoom.store.files import file_lock
@@ -390,31 +390,3 @@ def resolve_timezone(profile: Profile, client: Callable[[], SimplyBookClient]) -
         "Set it with 'sbzoom config set simplybook.timezone <IANA zone>' (e.g. Europe/Copenhagen), "
         f"or sign in again with '{LOGIN_COMMAND} --timezone <IANA zone>'.",
     )
-
-
-# -- transitional (issue 13): for core code that still holds the Context ------------------------
-# The factory builds the client (Factory.simplybook) and the zone (Factory.company_timezone);
-# these reach the same instances through the Context's cache until their last caller takes
-# them as parameters.
-
-CLIENT_KEY = "simplybook.client"
-TIMEZONE_KEY = "simplybook.timezone"
-
-
-def simplybook_client(context: ContextLike) -> SimplyBookClient:
-    """Transitional: the command's signed-in SimplyBook client (Factory.simplybook)."""
-    client = context.cached(
-        CLIENT_KEY, lambda: open_client(inputs_of(context), lambda: company_timezone(context))
-    )
-    assert isinstance(client, SimplyBookClient)
-    return client
-
-
-def company_timezone(context: ContextLike) -> ZoneInfo:
-    """Transitional: the company's zone (Factory.company_timezone)."""
-    zone = context.cached(
-        TIMEZONE_KEY,
-        lambda: resolve_timezone(context.profile, lambda: simplybook_client(context)),
-    )
-    assert isinstance(zone, ZoneInfo)
-    return zone

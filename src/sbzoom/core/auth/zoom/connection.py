@@ -32,7 +32,7 @@ from sbzoom.clients.zoom import (
     rate_budgets,
 )
 from sbzoom.clients.zoom.scopes import is_user_level
-from sbzoom.core.auth.common import ConnectionInputs, ContextLike, Rejections, inputs_of
+from sbzoom.core.auth.common import ConnectionInputs, Rejections
 from sbzoom.errors import AuthError, ConfigError
 from sbzoom.store.config import DEFAULT_ZOOM_MAX_RPS
 from sbzoom.store.files import file_lock
@@ -443,27 +443,3 @@ def open_connection(inputs: ConnectionInputs) -> ZoomConnection:
         user_level=user_level,
     )
     return ZoomConnection(creds, tokens, client, oauth)
-
-
-# -- transitional (issue 13): for core code that still holds the Context ------------------------
-# The factory builds the connection (Factory.zoom_connection); these reach the same instance
-# through the Context's cache until their last caller takes a ZoomClient as a parameter.
-
-
-def connection_key(profile_name: str) -> str:
-    return f"zoom.connection.{profile_name}"
-
-
-def connect(context: ContextLike) -> ZoomConnection:
-    """Transitional: the command's Zoom connection, as Factory.zoom_connection gives it."""
-    inputs = inputs_of(context)
-    connection = context.cached(
-        connection_key(inputs.profile_name), lambda: open_connection(inputs)
-    )
-    assert isinstance(connection, ZoomConnection)
-    return connection
-
-
-def zoom_client(context: ContextLike) -> ZoomClient:
-    """Transitional: a ready, authorised Zoom client (Factory.zoom)."""
-    return connect(context).client

@@ -8,7 +8,6 @@ from sbzoom.context import Context
 from sbzoom.core.auth.common import ServiceStatus
 from sbzoom.core.auth.simplybook import status as sb_status
 from sbzoom.core.auth.simplybook.connection import TOKENS_SECRET
-from sbzoom.factory import Factory
 from tests.conftest import Home
 from tests.unit.simplybook_fake import API, PASSWORD
 
@@ -35,7 +34,7 @@ def stored(ctx: Context) -> dict[str, object]:
     return data
 
 
-def status_of(ctx: Context) -> ServiceStatus:
+def status_of(home: Home, ctx: Context) -> ServiceStatus:
     """SimplyBook's half of `auth status`, as the command asks for it."""
-    factory = Factory(ctx)
+    factory = home.factory(ctx)
     return sb_status.status(factory.connection_inputs, lambda: factory.simplybook)

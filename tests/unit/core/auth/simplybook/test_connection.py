@@ -13,7 +13,6 @@ from sbzoom.core.auth.simplybook.connection import (
     resolve_api_url,
 )
 from sbzoom.errors import AuthError, ConfigError, ExitCode
-from sbzoom.factory import Factory
 from tests.conftest import Home
 from tests.unit.core.auth.simplybook.harness import ENV, context, sign_in, status_of, stored
 from tests.unit.simplybook_fake import API, PASSWORD, FakeSimplyBook
@@ -24,7 +23,7 @@ def test_a_419_mid_listing_is_refreshed_and_the_newest_tokens_are_kept(
 ) -> None:
     sign_in(fast)
     ctx = context(fast)
-    client = Factory(ctx).simplybook
+    client = fast.factory(ctx).simplybook
     stream = client.iter_bookings(on_page=10)
     first_page = [next(stream) for _ in range(10)]
     fake.expire_tokens()
@@ -40,12 +39,12 @@ def test_a_second_process_uses_the_tokens_another_one_renewed(
     fast: Home, fake: FakeSimplyBook
 ) -> None:
     sign_in(fast)
-    one, two = context(fast), context(fast)
-    Factory(one).simplybook.list_providers()
-    Factory(two).simplybook.list_providers()  # both hold the same token now
+    one, two = fast.factory(context(fast)), fast.factory(context(fast))  # two runs, one client each
+    one.simplybook.list_providers()
+    two.simplybook.list_providers()  # both hold the same token now
     fake.expire_tokens()
-    Factory(one).simplybook.list_providers()  # refreshes (rotates)
-    Factory(two).simplybook.list_providers()  # must not reuse the dead refresh
+    one.simplybook.list_providers()  # refreshes (rotates)
+    two.simplybook.list_providers()  # must not reuse the dead refresh
     assert fake.paths().count("/admin/auth/refresh-token") == 1
     assert fake.paths().count("/admin/auth") == 1  # the sign-in only, no re-login
 
@@ -57,7 +56,7 @@ def test_a_rejected_refresh_signs_in_again_with_the_saved_password(
     fake.expire_tokens()
     fake.live_refresh.clear()  # e.g. the password changed elsewhere, then back
     ctx = context(fast)
-    assert len(Factory(ctx).simplybook.list_providers()) == 3
+    assert len(fast.factory(ctx).simplybook.list_providers()) == 3
     assert fake.paths().count("/admin/auth") == 2
     assert stored(ctx)["token"] in fake.live_tokens
 
@@ -71,7 +70,7 @@ def test_a_rejected_refresh_without_a_password_names_the_fix(
     fake.expire_tokens()
     fake.live_refresh.clear()
     with pytest.raises(AuthError) as caught:
-        Factory(ctx).simplybook.list_providers()
+        fast.factory(ctx).simplybook.list_providers()
     assert caught.value.exit_code == ExitCode.AUTH
     assert "sbzoom auth login simplybook" in (caught.value.hint or "")
 
@@ -84,13 +83,13 @@ def test_a_two_factor_user_cannot_be_signed_in_again_unattended(
     fake.expire_tokens()
     fake.live_refresh.clear()
     with pytest.raises(AuthError, match="two-factor code") as caught:
-        Factory(ctx).simplybook.list_providers()
+        fast.factory(ctx).simplybook.list_providers()
     assert "API user key" in (caught.value.hint or "")
 
 
 def test_not_signed_in_is_exit_4_naming_both_fixes(fast: Home) -> None:
     with pytest.raises(AuthError) as caught:
-        _ = Factory(context(fast)).simplybook
+        _ = fast.factory(context(fast)).simplybook
     assert "sbzoom auth login simplybook" in (caught.value.hint or "")
     assert "SBZOOM_SIMPLYBOOK_PASSWORD" in (caught.value.hint or "")
 
@@ -102,9 +101,10 @@ def test_environment_credentials_need_no_login_step(fast: Home, fake: FakeSimply
         "SBZOOM_SIMPLYBOOK_PASSWORD": PASSWORD,
     }
     ctx = context(fast, **env)
-    assert len(Factory(ctx).simplybook.list_providers()) == 3
-    assert Factory(ctx).company_timezone == ZoneInfo("America/New_York")
-    status = status_of(context(fast, **env))
+    factory = fast.factory(ctx)
+    assert len(factory.simplybook.list_providers()) == 3
+    assert factory.company_timezone == ZoneInfo("America/New_York")
+    status = status_of(fast, context(fast, **env))
     assert status.connected and status.source == "env"
     assert fake.paths().count("/admin/auth") == 1  # the second run reused the cached token
 
@@ -120,24 +120,27 @@ def test_environment_credentials_win_over_the_stored_sign_in(
         "SBZOOM_SIMPLYBOOK_PASSWORD": "other-password",
     }
     ctx = context(fast, **env)
-    Factory(ctx).simplybook.list_providers()
+    fast.factory(ctx).simplybook.list_providers()
     logins = [json.loads(r.content) for r in fake.requests if r.url.path == "/admin/auth"]
     assert [body["login"] for body in logins] == ["admin", "other"]
 
 
 def test_api_url_precedence(fast: Home) -> None:
     assert (
-        resolve_api_url(Factory(fast.context()).connection_inputs)
+        resolve_api_url(fast.factory(fast.context()).connection_inputs)
         == "https://user-api-v2.simplybook.me"
     )
     fast.run("config", "set", "simplybook.domain", "simplybook.it")
     assert (
-        resolve_api_url(Factory(fast.context()).connection_inputs)
+        resolve_api_url(fast.factory(fast.context()).connection_inputs)
         == "https://user-api-v2.simplybook.it"
     )
     fast.run("config", "set", "simplybook.api_url", "https://proxy.example/sb/")
-    assert resolve_api_url(Factory(fast.context()).connection_inputs) == "https://proxy.example/sb"
-    assert resolve_api_url(Factory(fast.context(extra_env=ENV)).connection_inputs) == API
+    assert (
+        resolve_api_url(fast.factory(fast.context()).connection_inputs)
+        == "https://proxy.example/sb"
+    )
+    assert resolve_api_url(fast.factory(fast.context(extra_env=ENV)).connection_inputs) == API
 
 
 def test_time_zone_comes_from_config_first_then_company_info(
@@ -145,12 +148,12 @@ def test_time_zone_comes_from_config_first_then_company_info(
 ) -> None:
     sign_in(fast)
     fast.run("config", "set", "simplybook.timezone", "Europe/Copenhagen")
-    assert Factory(context(fast)).company_timezone == ZoneInfo("Europe/Copenhagen")
+    assert fast.factory(context(fast)).company_timezone == ZoneInfo("Europe/Copenhagen")
     fast.run("config", "unset", "simplybook.timezone")
-    assert Factory(context(fast)).company_timezone == ZoneInfo("America/New_York")
+    assert fast.factory(context(fast)).company_timezone == ZoneInfo("America/New_York")
     fake.company_timezone = None
     with pytest.raises(ConfigError) as caught:
-        _ = Factory(context(fast)).company_timezone
+        _ = fast.factory(context(fast)).company_timezone
     assert caught.value.exit_code == ExitCode.CONFIG
     assert "simplybook.timezone" in (caught.value.hint or "")
     assert "--timezone" in (caught.value.hint or "")
@@ -160,7 +163,7 @@ def test_threads_of_one_run_share_a_single_refresh(fast: Home, fake: FakeSimplyB
     from concurrent.futures import ThreadPoolExecutor
 
     sign_in(fast)
-    client = Factory(context(fast)).simplybook
+    client = fast.factory(context(fast)).simplybook
     client.list_providers()
     fake.expire_tokens()
     with ThreadPoolExecutor(4) as pool:

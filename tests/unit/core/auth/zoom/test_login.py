@@ -14,7 +14,6 @@ import pytest
 
 from sbzoom.core.auth.zoom import login as zoom_login
 from sbzoom.errors import AuthError, UsageError
-from sbzoom.factory import Factory
 from tests.conftest import Home
 from tests.fakes import FakeZoomApi
 from tests.unit.core.auth.zoom.harness import (
@@ -68,7 +67,7 @@ def test_login_reports_a_denied_authorization(home: Home, fake: FakeZoomApi) -> 
 def test_no_browser_prints_the_url_on_stderr_and_times_out(home: Home, fake: FakeZoomApi) -> None:
     ctx = make_context(home, fake, stdin=CLIENT_SECRET)
     ctx.open_browser = lambda url: pytest.fail("must not open a browser")
-    factory = Factory(ctx)
+    factory = home.factory(ctx)
     with pytest.raises(AuthError, match="within 0 s"):
         zoom_login.login_oauth(
             factory.connection_inputs, factory.login_terminal, client_id=CLIENT_ID,
