@@ -166,6 +166,21 @@ class Browser:
             thread.join(timeout=30)
 
 
+class LabelPrompter(ScriptedPrompter):
+    """Answers each prompt by the first key its label contains (case-insensitive)."""
+
+    def __init__(self, answers: Mapping[str, str]) -> None:
+        super().__init__()
+        self.by_label = dict(answers)
+
+    def text(self, label: str, *, secret: bool = False, flag: str = "") -> str:
+        self.asked.append(label)
+        for key, value in self.by_label.items():
+            if key.lower() in label.lower():
+                return value
+        raise AssertionError(f"unexpected prompt: {label}")
+
+
 class HintRunner:
     """Runs the commands sbzoom suggests, and records which source templates they were."""
 
@@ -180,13 +195,17 @@ class HintRunner:
         self,
         *args: str,
         stdin: str = "",
-        answers: list[str] | None = None,
+        answers: list[str] | Mapping[str, str] | None = None,
         extra_env: Mapping[str, str] | None = None,
         browser: Callable[[str], bool] | None = None,
     ) -> Result:
         """sbzoom in-process, as a person types it (answers: what they type at the prompts)."""
         env = {**self.env, **(extra_env or {})}
-        prompter = ScriptedPrompter(answers) if answers is not None else None
+        prompter: ScriptedPrompter | None = None
+        if isinstance(answers, Mapping):
+            prompter = LabelPrompter(answers)
+        elif answers is not None:
+            prompter = ScriptedPrompter(answers)
         ctx = self.home.context(
             interactive=answers is not None, prompter=prompter, stdin=stdin, extra_env=env
         )

@@ -12,12 +12,14 @@ import fcntl
 import functools
 import json
 import os
+import shlex
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from sbzoom.sandbox import (
@@ -122,6 +124,8 @@ def reason(report: dict[str, Any], booking: str) -> str:
 
 
 SB_LOGIN = [DEMO_COMPANY, DEMO_LOGIN, DEMO_PASSWORD]  # what a person types at the prompts
+# the same, by prompt: a profile that knows the company and login asks only the password
+SB_ANSWERS = {"company": DEMO_COMPANY, "login": DEMO_LOGIN, "password": DEMO_PASSWORD}
 ZOOM_S2S = [ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID, ZOOM_CLIENT_SECRET]
 
 
@@ -191,6 +195,61 @@ def test_unattended_zoom_sign_in(runner: HintRunner) -> None:
         extra_env={"SBZOOM_ZOOM_CLIENT_ID": ZOOM_CLIENT_ID},
     )
     assert "zoom: connected" in runner.sbzoom("auth", "status").stdout
+
+
+@covers("sbzoom auth login zoom", "sbzoom auth login simplybook")
+def test_a_corrupt_secrets_file_is_replaced_as_told(
+    runner: HintRunner, home: Home, port_8765: None
+) -> None:
+    assert runner.sbzoom("auth", "login", "simplybook", answers=SB_LOGIN).exit_code == 0
+    secrets = home.data_dir / "secrets.json"
+    secrets.write_text("{not json")
+    failed = runner.sbzoom("providers", "list")
+    assert failed.exit_code == 3 and "corrupt" in failed.stderr, failed.stderr
+    keep = failed.stderr.split("('", 1)[1].split("')", 1)[0]  # the 'mv ...' it says to run first
+    assert keep.startswith("mv ")
+    subprocess.run(shlex.split(keep), check=True)
+    runner.run(failed.stderr, "sbzoom auth login simplybook", answers=SB_ANSWERS)
+    browser = Browser()
+    runner.run(
+        failed.stderr, "sbzoom auth login zoom", answers=[ZOOM_CLIENT_ID, ZOOM_CLIENT_SECRET],
+        browser=browser,
+    )  # fmt: skip
+    browser.join()
+    assert runner.sbzoom("providers", "list").exit_code == 0
+
+
+@covers("sbzoom auth login zoom")
+def test_a_revoked_zoom_app_is_signed_in_again_as_told(
+    runner: HintRunner, sandbox: Sandbox, home: Home, port_8765: None
+) -> None:
+    set_up(runner, sandbox)
+    for key in ("ACCOUNT_ID", "CLIENT_ID", "CLIENT_SECRET"):
+        del runner.env[f"SBZOOM_ZOOM_{key}"]  # Zoom through the browser sign-in
+    zoom_login = ["auth", "login", "zoom"]
+    browser = Browser()
+    signed_in = runner.sbzoom(
+        *zoom_login, answers=[ZOOM_CLIENT_ID, ZOOM_CLIENT_SECRET], browser=browser
+    )
+    browser.join()
+    assert signed_in.exit_code == 0, signed_in.stderr
+    store = json.loads((home.data_dir / "secrets.json").read_text())
+    tokens = json.loads(store["default"]["zoom.tokens"])
+    revoked = httpx.post(
+        f"{sandbox.zoom_oauth_url}/oauth/revoke", auth=(ZOOM_CLIENT_ID, ZOOM_CLIENT_SECRET),
+        data={"token": tokens["refresh_token"]}, timeout=10,
+    )  # fmt: skip
+    assert revoked.status_code == 200
+    sandbox.expire_tokens()
+    failed = runner.sbzoom("bookings", "link")
+    assert failed.exit_code == 4, failed.stderr
+    browser = Browser()
+    runner.run(
+        failed.stderr, "sbzoom auth login zoom", answers={"client id": ZOOM_CLIENT_ID,
+        "secret": ZOOM_CLIENT_SECRET}, browser=browser,
+    )  # fmt: skip
+    browser.join()
+    assert runner.sbzoom("bookings", "link").exit_code == 0
 
 
 # -- catalog: services and providers ----------------------------------------------------------
