@@ -131,16 +131,13 @@ class ZoomClient:
 
     # -- meetings ------------------------------------------------------------------------------
 
-    def create_meeting(self, host: str, body: MeetingRequest | Mapping[str, Any]) -> Meeting:
-        """Schedule a meeting for ``host`` (user id or e-mail).
-
-        ``body`` is a ``MeetingRequest``; a plain mapping is sent as it is (the engine's own
-        JSON, until it builds ``MeetingRequest``s).
+    def create_meeting(self, host: str, body: MeetingRequest) -> Meeting:
+        """Schedule a meeting for ``host`` (user id or e-mail); ``type`` 2 unless ``body`` says.
 
         Not idempotent: a dropped connection raises ``MaybeCommittedError``; look for the
         meeting (``list_meetings``) before creating again.
         """
-        payload = body.to_json() if isinstance(body, MeetingRequest) else dict(body)
+        payload = body.to_json()
         payload.setdefault("type", 2)
         data = self._json(
             "POST",
@@ -160,7 +157,7 @@ class ZoomClient:
     def update_meeting(
         self,
         meeting_id: int,
-        body: MeetingRequest | Mapping[str, Any],
+        body: MeetingRequest,
         *,
         host: str | None = None,
     ) -> None:
@@ -168,11 +165,10 @@ class ZoomClient:
 
         ``host`` only names the host in a ``DailyLimitError``.
         """
-        payload = body.to_json() if isinstance(body, MeetingRequest) else dict(body)
         self._call(
             "PATCH",
             f"/meetings/{int(meeting_id)}",
-            json_body=payload,
+            json_body=body.to_json(),
             meeting_id=meeting_id,
             host=host,
         )

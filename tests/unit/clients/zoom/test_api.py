@@ -150,9 +150,10 @@ def test_create_meeting_posts_utc_times_and_parses_the_answer(
     assert "zak" not in repr(meeting) and "123456" not in repr(meeting)
 
 
-def test_create_meeting_takes_a_plain_body_too(zoom: ZoomClient, router: respx.Router) -> None:
+def test_create_meeting_for_a_host_named_by_e_mail(zoom: ZoomClient, router: respx.Router) -> None:
     route = router.post(f"{API}/users/ann%40x.test/meetings").respond(201, json=MEETING)
-    zoom.create_meeting("ann@x.test", {"topic": "T", "start_time": "2026-03-10T08:00:00Z"})
+    start = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
+    zoom.create_meeting("ann@x.test", MeetingRequest(topic="T", start_time=start))
     assert body_of(route.calls.last.request) == {
         "topic": "T",
         "start_time": "2026-03-10T08:00:00Z",
