@@ -12,7 +12,7 @@ from sbzoom import __version__
 from sbzoom.clients.circuit import Circuit
 from sbzoom.clients.http import MAX_RENEWALS, HttpSession, MaybeCommittedError, Pacer, Redactor
 from sbzoom.errors import ConfigError, ExitCode, RateLimitedError, RemoteError
-from tests.fakes import NOW, FakeClock
+from tests.fakes import NOW, FakeClock, FakeTokens
 from tests.unit.clients.http.sessions import URL, most_in_any_second, scripted, session
 
 
@@ -264,25 +264,7 @@ def test_error_messages_carry_no_query_secrets() -> None:
     assert "rt-123456" not in str(caught.value)
 
 
-class Tokens:
-    """A token source whose renewals yield ``renewed`` in turn, then the last one again."""
-
-    def __init__(self, *renewed: str) -> None:
-        self.token = "token-0-abcdef"
-        self.renewed = list(renewed)
-        self.rejected: list[str] = []
-
-    def access_token(self) -> str:
-        return self.token
-
-    def renew(self, rejected: str) -> str:
-        self.rejected.append(rejected)
-        if self.renewed:
-            self.token = self.renewed.pop(0)
-        return self.token
-
-
-def send_with(tokens: Tokens, *answers: int) -> tuple[int, list[str]]:
+def send_with(tokens: FakeTokens, *answers: int) -> tuple[int, list[str]]:
     handler, seen = scripted(*[httpx.Response(status) for status in answers])
     response = session(handler).send_with_token(
         "GET",
@@ -295,18 +277,18 @@ def send_with(tokens: Tokens, *answers: int) -> tuple[int, list[str]]:
 
 
 def test_a_refused_token_is_renewed_and_the_request_sent_again() -> None:
-    tokens = Tokens("token-1-abcdef")
+    tokens = FakeTokens("token-0-abcdef", ["token-1-abcdef"])
     assert send_with(tokens, 419, 200) == (200, ["token-0-abcdef", "token-1-abcdef"])
-    assert tokens.rejected == ["token-0-abcdef"]
+    assert tokens.renewed == ["token-0-abcdef"]
 
 
 def test_a_renewal_that_yields_no_new_token_ends_the_call_with_the_refusal() -> None:
-    tokens = Tokens()
+    tokens = FakeTokens("token-0-abcdef")
     assert send_with(tokens, 401) == (401, ["token-0-abcdef"])
-    assert tokens.rejected == ["token-0-abcdef"]
+    assert tokens.renewed == ["token-0-abcdef"]
 
 
 def test_renewals_stop_after_max_renewals() -> None:
     renewed = [f"token-{n}-abcdef" for n in range(1, MAX_RENEWALS + 2)]
-    status, sent = send_with(Tokens(*renewed), *[401] * (MAX_RENEWALS + 1))
+    status, sent = send_with(FakeTokens("token-0-abcdef", renewed), *[401] * (MAX_RENEWALS + 1))
     assert status == 401 and sent == ["token-0-abcdef", *renewed[:MAX_RENEWALS]]
