@@ -33,7 +33,7 @@ from sbzoom.store.secrets import (
     open_secret_store,
 )
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 SECRET = "s3cr3t-" + uuid.uuid4().hex
 
 
@@ -59,7 +59,8 @@ class MemoryKeyring(keyring.backend.KeyringBackend):
 class HangingKeyring(keyring.backend.KeyringBackend):
     """A keyring whose every call blocks, like a locked collection waiting for a prompt.
 
-    Loadable in a subprocess with PYTHON_KEYRING_BACKEND=tests.unit.test_secrets.HangingKeyring.
+    Loadable in a subprocess with
+    PYTHON_KEYRING_BACKEND=tests.unit.store.test_secrets.HangingKeyring.
     """
 
     priority = 1  # type: ignore[assignment]
@@ -373,7 +374,7 @@ def test_the_cli_does_not_hang_on_a_hanging_keyring(tmp_path: Path) -> None:
         tmp_path,
         "remember",
         SECRET,
-        PYTHON_KEYRING_BACKEND="tests.unit.test_secrets.HangingKeyring",
+        PYTHON_KEYRING_BACKEND="tests.unit.store.test_secrets.HangingKeyring",
         SBZOOM_KEYRING_TIMEOUT="0.5",
     )
     assert time.monotonic() - started < 20

@@ -2,7 +2,7 @@
 JSON log lines on stderr.
 
 uvicorn is imported here only, and this module only by ``sbzoom listen``
-(tests/unit/test_startup_imports.py).
+(tests/unit/cli/test_startup_imports.py).
 """
 
 from __future__ import annotations

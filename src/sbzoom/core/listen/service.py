@@ -1,7 +1,7 @@
 """The running listener: the HTTP app (Starlette), the worker thread, and shutdown.
 
 Starlette is imported here only (uvicorn in ``server``), and these modules only by ``sbzoom
-listen``: every other command starts as fast as before (tests/unit/test_startup_imports.py).
+listen``: every other command starts as fast as before (tests/unit/cli/test_startup_imports.py).
 
 Request path: size limit, then the secret or signature, then the JSON, then the company or
 account; only then is the event committed to the queue and the answer sent (a few ms). A wrong
