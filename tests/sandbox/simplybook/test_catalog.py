@@ -41,3 +41,9 @@ def test_company_info_without_timezone(make_sandbox: MakeSandbox, http: httpx.Cl
     headers = sb_session(http, sandbox)
     info = http.get(f"{sandbox.simplybook_api_url}/admin/company/info", headers=headers).json()
     assert "timezone" not in info
+    sandbox.simplybook.set_info_timezone(True)  # the company's admin sets it while running
+    info = http.get(f"{sandbox.simplybook_api_url}/admin/company/info", headers=headers).json()
+    assert info["timezone"] == "America/New_York"
+    sandbox.simplybook.set_info_timezone(False)
+    info = http.get(f"{sandbox.simplybook_api_url}/admin/company/info", headers=headers).json()
+    assert "timezone" not in info

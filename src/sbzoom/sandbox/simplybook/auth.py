@@ -183,7 +183,10 @@ def refresh_token(
     if body.get("company") != DEMO_COMPANY or refresh is None or refresh.used or refresh.revoked:
         raise SimplyBookApiError(401, "Invalid refresh token")
     refresh.used = True
-    return json_response(200, _token_entity(simplybook, simplybook._users[refresh.login]))
+    entity = _token_entity(simplybook, simplybook._users[refresh.login])
+    if simplybook.refresh_expires_in:
+        entity["expires_in"] = simplybook._token_ttl
+    return json_response(200, entity)
 
 
 def authenticate(simplybook: SimplyBookService, request: Request) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,12 +26,14 @@ from zoneinfo import ZoneInfo
 from sbzoom.sandbox.clock import Clock
 from sbzoom.sandbox.data import (
     CLIENTS,
+    DEMO_COMPANY,
     PROVIDERS,
     SB_USERS,
     SERVICES,
     Booking,
     Client,
     DemoData,
+    SbUser,
     booking_code,
 )
 from sbzoom.sandbox.simplybook import auth, bookings, catalog
@@ -72,6 +75,9 @@ class SimplyBookService:
         self.details_comment = True  # False: booking details carry no "comment" field
         self.html_not_found = False  # True: a missing booking is an HTML 404 page, not JSON
         self.unknown_company_html404 = False  # True: sign-in to an unknown company: HTML 404
+        # True: refresh-token answers carry "expires_in" (the live sign-in answer has none; the
+        # WordPress plugin reads it from a refresh answer when present: the notes §1.2).
+        self.refresh_expires_in = False
         self._lockout = timedelta(seconds=lockout_seconds)
         self._max_failures = max_login_failures
         self._users = {user.login: user for user in SB_USERS}
@@ -311,6 +317,53 @@ class SimplyBookService:
             for token in self._tokens.values():
                 token.expires_at = min(token.expires_at, past)
 
+    def token_states(self) -> dict[str, str]:
+        """Every access token issued so far: live, expired, or revoked (signed out)."""
+        with self._lock:
+            now = self._clock.now()
+            states = {}
+            for value, token in self._tokens.items():
+                expired = now >= token.expires_at
+                states[value] = "revoked" if token.revoked else "expired" if expired else "live"
+            return states
+
+    def refresh_token_states(self) -> dict[str, str]:
+        """Every refresh token issued so far: live, used (rotated), or revoked (signed out, or
+        its user's password changed)."""
+        with self._lock:
+            return {
+                value: "revoked" if refresh.revoked else "used" if refresh.used else "live"
+                for value, refresh in self._refresh.items()
+            }
+
+    def add_user(self, login: str, password: str, *, two_factor: bool = False) -> int:
+        """A new admin user of the company; returns its id."""
+        with self._lock:
+            if login in self._users:
+                raise ValueError(f"user {login!r} exists")
+            user_id = max((u.id for u in self._users.values()), default=0) + 1
+            self._users[login] = SbUser(user_id, login, password, two_factor=two_factor)
+            return user_id
+
+    def change_password(self, login: str, password: str) -> None:
+        """Someone changes ``login``'s password (in SimplyBook's settings): the user's refresh
+        tokens die, so a refresh answers 401 and a new sign-in is needed (the notes §1.2);
+        access tokens live on until they expire."""
+        with self._lock:
+            self._users[login] = replace(self._users[login], password=password)
+            for refresh in self._refresh.values():
+                if refresh.login == login:
+                    refresh.revoked = True
+
+    def lock_out(self, login: str) -> None:
+        """As after too many wrong passwords: sign-ins of ``login`` answer 403 "Too many login
+        attempts" until the lock-out ends (``lockout_seconds`` on the sandbox clock) or
+        ``unlock()``."""
+        with self._lock:
+            record = self._failures.setdefault((DEMO_COMPANY, login), auth.Failures())
+            record.count = max(record.count, self._max_failures)
+            record.locked_until = self._clock.now() + self._lockout
+
     def failed_logins(self) -> dict[str, int]:
         with self._lock:
             return {login: record.count for (_, login), record in self._failures.items()}
@@ -326,6 +379,11 @@ class SimplyBookService:
     def set_bare_lists(self, bare: bool) -> None:
         with self._lock:
             self.bare_lists = bare
+
+    def set_info_timezone(self, shown: bool) -> None:
+        """Whether /admin/company/info names the company's time zone (``company_info_timezone``)."""
+        with self._lock:
+            self._info_timezone = shown
 
     def set_token_ttl(self, seconds: int) -> None:
         with self._lock:

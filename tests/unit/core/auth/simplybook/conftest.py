@@ -1,28 +1,17 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-import respx
 
+from sbzoom.sandbox import Sandbox
 from tests.conftest import Home
-from tests.unit.simplybook_fake import HOST, FakeSimplyBook
+from tests.sandbox_fixture import MakeSandbox
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeSimplyBook]:
-    server = FakeSimplyBook(
-        providers=[{"id": str(i), "name": f"P{i}", "services": ["1"]} for i in range(1, 4)],
-        bookings=[
-            {"id": i, "code": f"b{i}", "status": "confirmed", "service_id": 1, "provider_id": 1,
-             "start_datetime": f"2025-03-{i:02d} 10:00:00",
-             "end_datetime": f"2025-03-{i:02d} 11:00:00"}
-            for i in range(1, 26)
-        ],
-    )  # fmt: skip
-    with respx.mock(assert_all_called=False) as router:
-        router.route(host=HOST).mock(side_effect=server.handle)
-        yield server
+def sandbox(make_sandbox: MakeSandbox) -> Sandbox:
+    """The sandbox standing in for SimplyBook (its demo company, users and bookings); these
+    tests send no mail, so it runs without its SMTP server."""
+    return make_sandbox(mail=False)
 
 
 @pytest.fixture
