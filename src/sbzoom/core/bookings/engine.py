@@ -641,7 +641,7 @@ class Linker:
         host = unit.host_id
         if host is None or self.preview:  # a dry run leaves duplicates for a real run
             return
-        found = duplicates(self._listing(host, fresh=False).meetings).get(unit.key)
+        found = self._listing(host, fresh=False).duplicates_of(unit.key)
         if not found:
             return
         keep = keeper(found, self._written_back(unit))
