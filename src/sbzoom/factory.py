@@ -163,10 +163,10 @@ class Factory:
 
     @property
     def ledger(self) -> Ledger:
-        from sbzoom.store.ledger import shared_ledger
+        """The profile's ledger, opened once per command (created when it does not exist)."""
+        from sbzoom.store.ledger import Ledger
 
-        context = self.context
-        return shared_ledger(context.cached, context.data_dir, context.profile_name)
+        return self._once("ledger", lambda: Ledger(self.ledger_path))  # type: ignore[no-any-return]
 
     @property
     def notice_setup(self) -> NoticeSetup:

@@ -14,7 +14,6 @@ import os
 import sqlite3
 import stat
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -545,13 +544,3 @@ def utc_text(moment: datetime) -> str:
 
 def ledger_path(data_dir: Path, profile: str) -> Path:
     return data_dir / f"ledger-{profile}.sqlite3"
-
-
-def shared_ledger(
-    cached: Callable[[str, Callable[[], object]], object], data_dir: Path, profile: str
-) -> Ledger:
-    """The command's one ledger of ``profile``: ``cached`` (the command's cache, which closes
-    what it holds when the command ends) builds it on first use and hands it out after."""
-    ledger = cached("ledger", lambda: Ledger(ledger_path(data_dir, profile)))
-    assert isinstance(ledger, Ledger)
-    return ledger
