@@ -6,6 +6,8 @@ scope.py     which bookings a run covers
 engine.py    the Linker: makes Zoom match SimplyBook for a set of bookings
 units.py     bookings grouped into units: one-to-one bookings and class sessions
 meeting.py   the meeting a unit should have: templates, the Zoom request, the state hash
+writes.py    where the engine's changes go: the ledger and Zoom, or a dry run's recorders
+listings.py  a host's meetings, indexed for the engine's per-unit lookups
 model.py     what the engine sees and returns: views, plan, results, its interfaces
 adapters.py  the engine's interfaces over the real Zoom and SimplyBook clients
 converge.py  duplicate meetings from runs that share no disk, and the one kept
