@@ -1,5 +1,6 @@
-"""The meeting a unit should have: the profile's templates filled in, the request for Zoom, and
-the state hash that tells a run whether Zoom's meeting is still as wanted."""
+"""The meeting a unit should have: the profile's templates filled in, the request for Zoom, the
+state hash that tells a run whether Zoom's meeting is still as wanted, and the name a class
+client is registered under."""
 
 from __future__ import annotations
 
@@ -142,6 +143,14 @@ def matches(meeting: ZoomMeeting, request: MeetingRequest) -> bool:
     return (
         start == wanted and meeting.duration == request.duration and meeting.topic == request.topic
     )
+
+
+def split_name(name: str) -> tuple[str, str]:
+    """A client's name as a Zoom registrant's first and last name."""
+    parts = name.strip().split(None, 1)
+    if not parts:
+        return ("Client", "")
+    return (parts[0], parts[1] if len(parts) > 1 else "")
 
 
 def meeting_template(get: Callable[[str], Any]) -> MeetingTemplate:

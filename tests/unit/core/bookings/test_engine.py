@@ -7,12 +7,13 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from sbzoom.clients.zoom import MeetingRequest
-from sbzoom.core.bookings.engine import Linker, comment_with_link
+from sbzoom.core.bookings.engine import Linker
 from sbzoom.core.bookings.meeting import meeting_request
 from sbzoom.core.bookings.model import (
     BookingView,
@@ -20,6 +21,7 @@ from sbzoom.core.bookings.model import (
     ZoomMeeting,
 )
 from sbzoom.core.bookings.units import Unit
+from sbzoom.core.bookings.write_back import comment_with_link
 from sbzoom.render.bookings import backfill_line, link_report_json
 from sbzoom.store.ledger import Ledger
 from tests.fakes import FakeComments, FakeZoom
@@ -468,7 +470,9 @@ def test_class_duplicates_keep_one_session_with_every_client(tmp_path: Path) -> 
     }
 
 
-def test_the_marker_is_looked_for_again_right_before_a_create(ledger: Ledger) -> None:
+def test_the_marker_is_looked_for_again_right_before_a_create(
+    ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The host was listed a while ago; meanwhile a run elsewhere made the meeting: adopt it."""
     zoom = HidingZoom()
     zoom.meetings[81000000999] = {
@@ -479,12 +483,15 @@ def test_the_marker_is_looked_for_again_right_before_a_create(ledger: Ledger) ->
     zoom.hidden = {81000000999}  # not there yet when this run lists the host
     clock = iter(NOW + timedelta(seconds=s) for s in itertools.count(0, 3))
 
-    class Reveal(Linker):
-        def _ensure_new(self, *args: object, **kwargs: object) -> object:  # type: ignore[override]
-            zoom.hidden = set()  # ... and there by the time it is about to create
-            return super()._ensure_new(*args, **kwargs)  # type: ignore[arg-type]
+    linker = Linker(zoom, None, ledger, PLAN, now=lambda: next(clock))
+    ensure_new = linker.meetings.ensure_new
 
-    report = Reveal(zoom, None, ledger, PLAN, now=lambda: next(clock)).run([booking("11")])
+    def reveal(*args: Any, **kwargs: Any) -> Any:
+        zoom.hidden = set()  # ... and there by the time it is about to create
+        return ensure_new(*args, **kwargs)
+
+    monkeypatch.setattr(linker.meetings, "ensure_new", reveal)
+    report = linker.run([booking("11")])
     assert [(r.status, r.meeting_id) for r in report.results] == [("created", 81000000999)]
     assert [c for c in zoom.calls if c[0] == "create"] == []
     assert len(zoom.meetings) == 1

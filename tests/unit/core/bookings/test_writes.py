@@ -44,8 +44,8 @@ def test_a_dry_run_records_the_create_it_would_make(ledger: Ledger) -> None:
     report = linker.run([booking("11")])
     (result,) = report.results
     assert (result.status, result.meeting_id, report.dry_run) == ("created", None, True)
-    assert isinstance(linker.zoom_writes, RecordingZoom)
-    assert linker.zoom_writes.recorded == [("create", "zu1")]
+    assert isinstance(linker.state.zoom_writes, RecordingZoom)
+    assert linker.state.zoom_writes.recorded == [("create", "zu1")]
     assert zoom.writes() == [] and ledger.meeting("b11") is None
 
 
@@ -57,8 +57,8 @@ def test_a_dry_run_of_a_cancel_and_a_move_records_the_deletes(ledger: Ledger) ->
     linker = Linker(zoom, None, ledger, moved, now=lambda: NOW)
     report = linker.run([booking("11", cancelled=True), booking("12")])
     assert {r.booking_id: r.status for r in report.results} == {"11": "cancelled", "12": "updated"}
-    assert isinstance(linker.zoom_writes, RecordingZoom)
-    kinds = sorted(kind for kind, _ in linker.zoom_writes.recorded)
+    assert isinstance(linker.state.zoom_writes, RecordingZoom)
+    kinds = sorted(kind for kind, _ in linker.state.zoom_writes.recorded)
     assert kinds == ["create", "delete", "delete"]
     assert zoom.meetings == before and zoom.writes() == [("create", "zu1"), ("create", "zu1")]
     assert [a.action for a in ledger.audit_log()] == ["create", "create"]
