@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
 from sbzoom.cli.main import app
+from sbzoom.clock import Clock
 from sbzoom.context import Context
+from sbzoom.core.ports import Prompter
 from sbzoom.factory import Factory
 from sbzoom.render import make_console
 
@@ -59,7 +62,6 @@ class Home:
         self,
         *,
         interactive: bool = False,
-        prompter: ScriptedPrompter | None = None,
         stdin: str = "",
         extra_env: Mapping[str, str] | None = None,
     ) -> Context:
@@ -73,13 +75,27 @@ class Home:
             data_dir=self.data_dir,
             profile_name=env.get("SBZOOM_PROFILE", "default"),
             interactive=interactive,
-            prompter=prompter,
             stdin=io.StringIO(stdin),
         )
 
-    def factory(self, ctx: Context) -> Factory:
-        """A command's factory over ``ctx``; closed, with the clients it built, after the test."""
-        factory = Factory(ctx)
+    def factory(
+        self,
+        ctx: Context | None = None,
+        *,
+        clock: Clock | None = None,
+        prompter: Prompter | None = None,
+        http_transport: httpx.BaseTransport | None = None,
+        open_browser: Callable[[str], bool] | None = None,
+    ) -> Factory:
+        """A command's factory over ``ctx`` (a fresh context when None) with the given fakes;
+        closed, with the clients it built, after the test. Pass it as ``obj=`` to run a command."""
+        factory = Factory(
+            ctx if ctx is not None else self.context(),
+            clock=clock,
+            prompter=prompter,
+            http_transport=http_transport,
+            open_browser=open_browser,
+        )
         self.factories.append(factory)
         return factory
 
@@ -92,10 +108,9 @@ class Home:
         extra_env: Mapping[str, str] | None = None,
     ) -> Result:
         """Run sbzoom in-process with an injected Context, as a user would type it."""
-        ctx = self.context(
-            interactive=interactive, prompter=prompter, stdin=stdin, extra_env=extra_env
-        )
-        result = CliRunner().invoke(app, list(args), obj=ctx, input=stdin)
+        ctx = self.context(interactive=interactive, stdin=stdin, extra_env=extra_env)
+        factory = self.factory(ctx, prompter=prompter)
+        result = CliRunner().invoke(app, list(args), obj=factory, input=stdin)
         if result.exception is not None and not isinstance(result.exception, SystemExit):
             raise result.exception
         return Result(

@@ -11,9 +11,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from sbzoom.errors import ConfigError
+
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
     from zoneinfo import ZoneInfo
+
+    import httpx
 
     from sbzoom.clients.simplybook import SimplyBookClient
     from sbzoom.clients.zoom import ZoomClient
@@ -30,8 +35,33 @@ if TYPE_CHECKING:
 
 
 class Factory:
-    def __init__(self, context: Context) -> None:
+    """Built once per command by the root command (tests build one with fakes and pass it as
+    ``runner.invoke(app, args, obj=factory)``).
+
+    The seams are the things a test replaces: ``clock``, ``prompter``, ``http_transport`` (an
+    httpx transport; None means the network) and ``open_browser``.
+    """
+
+    def __init__(
+        self,
+        context: Context,
+        *,
+        clock: Clock | None = None,
+        prompter: Prompter | None = None,
+        http_transport: httpx.BaseTransport | None = None,
+        open_browser: Callable[[str], bool] | None = None,
+    ) -> None:
+        from sbzoom.clock import SystemClock
+
         self.context = context
+        self.clock: Clock = clock or SystemClock()
+        self._prompter = prompter
+        self.http_transport = http_transport
+        self.open_browser = open_browser
+        # Set by the commands that create a profile (auth login): a named profile that does
+        # not exist yet is then not an error.
+        self.allow_new_profile = False
+        self._profile: Profile | None = None
         self._built: dict[str, Any] = {}
 
     def _once(self, key: str, build: Any) -> Any:
@@ -40,10 +70,6 @@ class Factory:
         return self._built[key]
 
     # -- the command's surroundings ---------------------------------------------------------
-
-    @property
-    def clock(self) -> Clock:
-        return self.context.clock
 
     @property
     def notifier(self) -> Notifier:
@@ -56,7 +82,11 @@ class Factory:
 
     @property
     def prompter(self) -> Prompter:
-        return self.context.ask
+        if self._prompter is None:
+            from sbzoom.render.terminal import TerminalPrompter
+
+            self._prompter = TerminalPrompter(self.context.interactive)
+        return self._prompter
 
     @property
     def chooser(self) -> Chooser:
@@ -70,15 +100,44 @@ class Factory:
 
     @property
     def config(self) -> ConfigStore:
-        return self.context.config
+        from sbzoom.store.config import ConfigStore
+
+        return self._once(  # type: ignore[no-any-return]
+            "config", lambda: ConfigStore(self.context.config_path)
+        )
 
     @property
     def profile(self) -> Profile:
-        return self.context.profile
+        """The active profile's settings. A named profile that does not exist is an error."""
+        if self._profile is None:
+            name, config = self.context.profile_name, self.config
+            profile = config.load(name)
+            if not (profile.exists or name == "default" or self.allow_new_profile):
+                known = ", ".join(config.profiles()) or "none yet"
+                raise ConfigError(
+                    f"There is no profile named '{name}' in {self.context.config_path} "
+                    f"(profiles: {known}).",
+                    f"Create it with 'sbzoom --profile {name} auth login ...' "
+                    "or pick another with --profile.",
+                )
+            self._profile = profile
+        return self._profile
+
+    def reload_profile(self) -> None:
+        """Read the profile again (after a command changed it)."""
+        self._profile = None
 
     @property
     def secrets(self) -> SecretStore:
-        return self.context.secrets
+        from sbzoom.store.secrets import open_secret_store
+
+        context = self.context
+        return self._once(  # type: ignore[no-any-return]
+            "secrets",
+            lambda: open_secret_store(
+                context.profile_name, context.data_dir, context.env, announce=self.notifier.notice
+            ),
+        )
 
     # -- the services and the ledger --------------------------------------------------------
 
@@ -93,14 +152,14 @@ class Factory:
             lambda: ConnectionInputs(
                 profile_name=context.profile_name,
                 env=context.env,
-                config=context.config,
+                config=self.config,
                 data_dir=context.data_dir,
-                clock=context.clock,
+                clock=self.clock,
                 notifier=self.notifier,
-                load_profile=lambda: context.profile,
-                open_secrets=lambda: context.secrets,
-                reload_profile=context.reload_profile,
-                http_transport=context.http_transport,
+                load_profile=lambda: self.profile,
+                open_secrets=lambda: self.secrets,
+                reload_profile=self.reload_profile,
+                http_transport=self.http_transport,
                 debug=context.debug,
             ),
         )
@@ -116,11 +175,9 @@ class Factory:
             stdin=context.stdin,
             no_input=context.no_input,
             attended=bool(
-                context.interactive
-                or context.stderr.is_terminal
-                or context.open_browser is not None
+                context.interactive or context.stderr.is_terminal or self.open_browser is not None
             ),
-            open_browser=context.open_browser,
+            open_browser=self.open_browser,
         )
 
     @property
@@ -211,4 +268,3 @@ class Factory:
             if callable(close):
                 close()
         self._built.clear()
-        self.context.close()

@@ -206,11 +206,9 @@ class HintRunner:
             prompter = LabelPrompter(answers)
         elif answers is not None:
             prompter = ScriptedPrompter(answers)
-        ctx = self.home.context(
-            interactive=answers is not None, prompter=prompter, stdin=stdin, extra_env=env
-        )
-        ctx.open_browser = browser
-        result = CliRunner().invoke(app, list(args), obj=ctx, input=stdin)
+        ctx = self.home.context(interactive=answers is not None, stdin=stdin, extra_env=env)
+        factory = self.home.factory(ctx, prompter=prompter, open_browser=browser)
+        result = CliRunner().invoke(app, list(args), obj=factory, input=stdin)
         if result.exception is not None and not isinstance(result.exception, SystemExit):
             raise result.exception
         return Result(

@@ -460,7 +460,7 @@ def test_a_zone_that_disagrees_with_simplybook(runner: HintRunner, sandbox: Sand
 @covers(
     "sbzoom --profile {name} config unset {key}",
     "sbzoom --profile NAME config unset KEY",
-    "sbzoom --profile {self.profile_name} auth login ...",
+    "sbzoom --profile {name} auth login ...",
     "sbzoom config set zoom.max_rps 2",
     "sbzoom config set zoom.max_rps 20",
 )
@@ -487,7 +487,7 @@ def test_broken_settings_and_profiles_are_mended_as_told(
     failed = runner.sbzoom("--profile", "acme", "providers", "list")
     assert failed.exit_code == 3
     runner.run(
-        failed.stderr, "sbzoom --profile {self.profile_name} auth login ...",
+        failed.stderr, "sbzoom --profile {name} auth login ...",
         {"...": "zoom --s2s"}, answers=ZOOM_S2S,
     )  # fmt: skip
     assert runner.sbzoom("--profile", "acme", "auth", "status").exit_code in (0, 4)

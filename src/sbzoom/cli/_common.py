@@ -12,6 +12,8 @@ from sbzoom.errors import SbzoomError
 if TYPE_CHECKING:
     from sbzoom.factory import Factory
 
+FACTORY_KEY = "sbzoom.factory"  # where the root command keeps the command's Factory (ctx.meta)
+
 JSON_OPTION = typer.Option(False, "--json", help="Print machine-readable JSON on stdout.")
 
 
@@ -22,14 +24,14 @@ def context_of(ctx: typer.Context) -> Context:
 
 
 def factory_of(ctx: typer.Context) -> Factory:
-    """This command's factory (built on first use, closed when the command ends)."""
+    """This command's factory (the root command builds it; closed when the command ends)."""
     from sbzoom.factory import Factory
 
     root = ctx.find_root()
-    factory = root.meta.get("sbzoom.factory")
-    if factory is None:
+    factory = root.meta.get(FACTORY_KEY)
+    if factory is None:  # a command run without sbzoom's root callback (an embedding program)
         factory = Factory(context_of(ctx))
-        root.meta["sbzoom.factory"] = factory
+        root.meta[FACTORY_KEY] = factory
         root.call_on_close(factory.close)
     assert isinstance(factory, Factory)
     return factory

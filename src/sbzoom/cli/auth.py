@@ -42,7 +42,7 @@ def login_smtp(
 
     def save_username(login: str) -> None:
         factory.config.set(context.profile_name, "smtp.username", login)
-        context.reload_profile()
+        factory.reload_profile()
 
     who = smtp_login(
         factory.notice_setup,

@@ -56,7 +56,7 @@ def login_simplybook(
     from sbzoom.render.auth import simplybook_login_lines
 
     factory = factory_of(ctx)
-    factory.context.allow_new_profile = True  # signing in is how a new profile comes to be
+    factory.allow_new_profile = True  # signing in is how a new profile comes to be
     result = simplybook_login.login(
         factory.connection_inputs,
         factory.login_terminal,

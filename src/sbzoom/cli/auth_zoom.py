@@ -39,7 +39,7 @@ def login_zoom(
     from sbzoom.render.auth import zoom_login_lines
 
     factory = factory_of(ctx)
-    factory.context.allow_new_profile = True  # signing in is how a new profile comes to be
+    factory.allow_new_profile = True  # signing in is how a new profile comes to be
     if s2s:
         result = zoom_login.login_s2s(
             factory.connection_inputs,

@@ -11,8 +11,8 @@ from sbzoom.cli._common import JSON_OPTION, context_of, factory_of
 from sbzoom.errors import ExitCode, OutcomeError
 
 if TYPE_CHECKING:
-    from sbzoom.context import Context
     from sbzoom.core.notify.model import NotifyReport
+    from sbzoom.factory import Factory
 
 app = typer.Typer(help="Give bookings their Zoom meetings, and look them up.", no_args_is_help=True)
 
@@ -81,23 +81,23 @@ def link(
     elif report.results:
         print_link_report(context.stdout, report, wide=wide)
     for warning in report.warnings:
-        context.notice(f"Warning: {warning}")
-    context.notice(summary_line(report) if report.results else "No bookings in scope.")
+        factory.notifier.notice(f"Warning: {warning}")
+    factory.notifier.notice(summary_line(report) if report.results else "No bookings in scope.")
     if report.today is not None:  # the backfill plan: Zoom's 100 creates/updates per host a day
         today = report.today.astimezone(UTC).date()
         for plan in report.backfill:
             if report.dry_run or plan.over:
-                context.notice(backfill_line(plan, today, dry_run=report.dry_run))
+                factory.notifier.notice(backfill_line(plan, today, dry_run=report.dry_run))
     if context.stop_requested.is_set():
         from sbzoom.cli.signals import exit_code_of, name_of
 
-        context.notice(
+        factory.notifier.notice(
             f"Stopped by {name_of(context.stop_signal)}: the bookings reported 'not started' "
             "are linked by the next run."
         )
         raise OutcomeError(exit_code_of(context.stop_signal), "stopped by a signal")
     if report.notices is not None:
-        _show_notices(context, report.notices, as_json=as_json)
+        _show_notices(factory, report.notices, as_json=as_json)
     if not report.ok:
         # Every failure a service staying unavailable: run again later (5); else 1.
         code = ExitCode.REMOTE if report.only_unavailable else ExitCode.FAILURE
@@ -106,13 +106,13 @@ def link(
         raise OutcomeError(ExitCode.REMOTE, "notices wait for the mail server")
 
 
-def _show_notices(context: Context, notices: NotifyReport, *, as_json: bool) -> None:
+def _show_notices(factory: Factory, notices: NotifyReport, *, as_json: bool) -> None:
     """The e-mails of the run (a table unless --json), their summary, and what stopped them."""
     from sbzoom.render.notify import notices_line, print_notices
 
     if not as_json:
-        print_notices(context.stdout, notices)
-    context.notice(notices_line(notices))
+        print_notices(factory.context.stdout, notices)
+    factory.notifier.notice(notices_line(notices))
     if notices.problem is not None:
         raise notices.problem
 
@@ -147,7 +147,7 @@ def notify(
     )
     if as_json:
         render.print_json(factory.context.stdout, notices_json(notices))
-    _show_notices(factory.context, notices, as_json=as_json)
+    _show_notices(factory, notices, as_json=as_json)
     if not notices.ok:
         raise OutcomeError(ExitCode.FAILURE, "a notice could not be sent")
     if notices.waiting:

@@ -59,6 +59,6 @@ def live_facts(factory: Factory) -> LiveFacts:
         online_services=lambda: online_services(factory.profile, factory.simplybook),
         daily_limit=lambda: daily_limit(context.env),
         listen_port=context.env.get("SBZOOM_LISTEN_PORT") or "8780",
-        http_transport=context.http_transport,
+        http_transport=factory.http_transport,
         debug_log=factory.notifier.debug if context.debug else None,
     )

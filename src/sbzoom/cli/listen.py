@@ -99,7 +99,7 @@ def _serve(factory: Factory, host: str, port: int) -> int:
     def link(booking_ids: Sequence[str]) -> LinkReport:
         # Settings changed since the last event (a provider mapped, a service put online) count
         # from the next event on: the listener need not be restarted for them.
-        context.reload_profile()
+        factory.reload_profile()
         return link_bookings(factory.link_services(), list(booking_ids), missing_ok=True)
 
     def fetch_booking(booking_id: int) -> Booking:

@@ -10,6 +10,7 @@ import typer
 from typer.core import TyperGroup
 
 from sbzoom import __version__
+from sbzoom.cli._common import FACTORY_KEY
 from sbzoom.context import Context
 from sbzoom.errors import ExitCode, OutcomeError, SbzoomError
 
@@ -220,8 +221,12 @@ def root(
         False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
     ),
 ) -> None:
-    if isinstance(ctx.obj, Context):
-        context = ctx.obj  # injected by a test or an embedding program
+    from sbzoom.factory import Factory
+
+    given = ctx.obj
+    if isinstance(given, Factory | Context):  # injected by a test or an embedding program
+        factory = given if isinstance(given, Factory) else Factory(given)
+        context = factory.context
         if profile:
             context.profile_name = profile
         context.debug = context.debug or debug
@@ -231,11 +236,13 @@ def root(
         context = Context.from_environment(
             profile=profile, config=config, no_input=no_input, debug=debug
         )
-        ctx.obj = context
+        factory = Factory(context)
         from sbzoom.cli import signals
 
         ctx.call_on_close(signals.install(context))  # SIGTERM ends a run like Ctrl-C does
-    ctx.call_on_close(context.close)
+    ctx.obj = context
+    ctx.meta[FACTORY_KEY] = factory
+    ctx.call_on_close(factory.close)
 
 
 def main() -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from sbzoom.cli._common import JSON_OPTION, context_of
+from sbzoom.cli._common import JSON_OPTION, context_of, factory_of
 from sbzoom.errors import UsageError
 
 app = typer.Typer(
@@ -84,6 +84,7 @@ def sandbox(
     if ctx.invoked_subcommand is not None:
         return
     context = context_of(ctx)
+    notice = factory_of(ctx).notifier.notice
     if zoom_plan not in ("free", "pro", "business", "none"):
         raise UsageError(
             f"--zoom-plan {zoom_plan!r} is not a Zoom plan.", "Use free, pro, business or none."
@@ -130,18 +131,18 @@ def sandbox(
         out = context.stdout.file
         out.write(export_lines(server.env))
         out.flush()
-        context.notice(
+        notice(
             f"Sandbox listening on {server.url} (Zoom at /zoom, SimplyBook at /simplybook). "
             f"Stop it with Ctrl-C or 'kill {os.getpid()}'."
         )
-        context.notice(
+        notice(
             f"Mail: an SMTP server on 127.0.0.1:{server.mail.port} keeps what it receives "
             "('sbzoom sandbox mail' lists it). Send sbzoom's notices there with:"
         )
         for key, value in server.smtp_settings.items():
-            context.notice(f"  sbzoom config set {key} {value}")
+            notice(f"  sbzoom config set {key} {value}")
         serve_until(server, stop)
-    context.notice("Sandbox stopped.")
+    notice("Sandbox stopped.")
 
 
 @app.command("mail")
@@ -163,6 +164,7 @@ def mail(
     from sbzoom.clients.sandbox_mail import received_mail
 
     context = context_of(ctx)
+    notice = factory_of(ctx).notifier.notice
     url = url or context.env.get("SBZOOM_SANDBOX_URL", "")
     if not url:
         raise UsageError(
@@ -186,4 +188,4 @@ def mail(
         ["id", "to", "subject", "notice"],
         ([m["id"], ", ".join(m["to"]), m["subject"], m.get("notice") or ""] for m in messages),
     )
-    context.notice(f"{len(messages)} message{'s' if len(messages) != 1 else ''} received.")
+    notice(f"{len(messages)} message{'s' if len(messages) != 1 else ''} received.")

@@ -8,7 +8,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from sbzoom.cli._common import context_of
+from sbzoom.cli._common import factory_of
 from sbzoom.cli.main import SbzoomGroup, root
 from sbzoom.errors import ConfigError, ExitCode, OutcomeError, UsageError
 from sbzoom.render.terminal import TerminalPrompter
@@ -43,7 +43,7 @@ def tiny_app() -> typer.Typer:
 
     @app.command()
     def password(ctx: typer.Context) -> None:
-        context_of(ctx).ask.text("Password", secret=True, flag="--password-stdin")
+        factory_of(ctx).prompter.text("Password", secret=True, flag="--password-stdin")
 
     return app
 

@@ -227,16 +227,16 @@ CLI_APP = textwrap.dedent(
     """
     import typer
     from sbzoom.cli.main import SbzoomGroup, root
-    from sbzoom.cli._common import context_of
+    from sbzoom.cli._common import factory_of
 
     app = typer.Typer(cls=SbzoomGroup, add_completion=False, pretty_exceptions_enable=False)
     app.callback()(root)
 
     @app.command()
     def remember(ctx: typer.Context, value: str) -> None:
-        context = context_of(ctx)
-        context.secrets.set("probe", value)
-        print(context.secrets.backend, context.secrets.get("probe") == value)
+        secrets = factory_of(ctx).secrets
+        secrets.set("probe", value)
+        print(secrets.backend, secrets.get("probe") == value)
 
     @app.command()
     def other() -> None:

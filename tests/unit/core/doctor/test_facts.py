@@ -10,7 +10,6 @@ import httpx
 from sbzoom.cli.doctor import live_facts
 from sbzoom.core.doctor.checks import check_clock
 from sbzoom.core.doctor.model import FAIL
-from sbzoom.factory import Factory
 from tests.conftest import Home
 from tests.fakes import FakeClock
 
@@ -35,9 +34,10 @@ def test_server_time_comes_from_the_date_header(home: Home) -> None:
             "SBZOOM_SIMPLYBOOK_PASSWORD": "pw", "SBZOOM_SIMPLYBOOK_API_URL": "https://sb.test",
         }
     )  # fmt: skip
-    context.http_transport = httpx.MockTransport(answer)
-    context.clock = FakeClock(NOW)
-    times = live_facts(Factory(context)).server_times()
+    factory = home.factory(
+        context, http_transport=httpx.MockTransport(answer), clock=FakeClock(NOW)
+    )
+    times = live_facts(factory).server_times()
     assert seen == ["https://zoom.test/v2", "https://sb.test"]
     assert [(t.service, (t.server - t.local).total_seconds()) for t in times if t.server] == [
         ("Zoom", 400.0),
@@ -53,7 +53,10 @@ def test_server_time_without_date_header_is_reported(home: Home) -> None:
                    "SBZOOM_SIMPLYBOOK_PASSWORD": "pw",
                    "SBZOOM_SIMPLYBOOK_API_URL": "https://sb.test"}
     )  # fmt: skip
-    context.http_transport = httpx.MockTransport(lambda request: httpx.Response(200))
-    context.clock = FakeClock(NOW)
-    (only,) = live_facts(Factory(context)).server_times()
+    factory = home.factory(
+        context,
+        http_transport=httpx.MockTransport(lambda request: httpx.Response(200)),
+        clock=FakeClock(NOW),
+    )
+    (only,) = live_facts(factory).server_times()
     assert only.server is None and "Date" in only.problem

@@ -11,7 +11,9 @@ from sbzoom.context import Context
 from sbzoom.core.auth.common import ServiceStatus
 from sbzoom.core.auth.simplybook import status as sb_status
 from sbzoom.core.auth.simplybook.connection import TOKENS_SECRET
+from sbzoom.factory import Factory
 from sbzoom.sandbox import DEMO_LOGIN, DEMO_PASSWORD, Exchange, Sandbox
+from sbzoom.store.secrets import SecretStore
 from tests.conftest import Home
 
 
@@ -33,8 +35,13 @@ def context(home: Home, sandbox: Sandbox, **extra_env: str) -> Context:
     return home.context(extra_env={**env(sandbox), **extra_env})
 
 
+def secrets(ctx: Context) -> SecretStore:
+    """The profile's secret store as a command over ``ctx`` opens it (read afresh)."""
+    return Factory(ctx).secrets
+
+
 def stored(ctx: Context) -> dict[str, object]:
-    raw = ctx.secrets.get(TOKENS_SECRET)
+    raw = secrets(ctx).get(TOKENS_SECRET)
     assert raw is not None
     data = json.loads(raw)
     assert isinstance(data, dict)

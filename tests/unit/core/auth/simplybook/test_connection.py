@@ -21,6 +21,7 @@ from tests.unit.core.auth.simplybook.harness import (
     exchanges,
     is_live,
     routes,
+    secrets,
     sign_in,
     status_of,
     stored,
@@ -77,7 +78,7 @@ def test_a_rejected_refresh_signs_in_again_with_the_saved_password(
 def test_a_rejected_refresh_without_a_password_names_the_fix(fast: Home, sandbox: Sandbox) -> None:
     sign_in(fast, sandbox, DEMO_2FA_LOGIN, "--code", DEMO_GA_CODE)
     ctx = context(fast, sandbox)
-    assert ctx.secrets.get(PASSWORD_SECRET) is None  # useless without a code: not kept
+    assert secrets(ctx).get(PASSWORD_SECRET) is None  # useless without a code: not kept
     end_sessions(sandbox, DEMO_2FA_LOGIN)
     with pytest.raises(AuthError) as caught:
         fast.factory(ctx).simplybook.list_providers()

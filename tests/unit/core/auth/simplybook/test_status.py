@@ -9,7 +9,14 @@ from sbzoom.core.auth.simplybook.connection import PASSWORD_SECRET, TOKENS_SECRE
 from sbzoom.sandbox import DEMO_LOGIN, Sandbox
 from tests.conftest import Home
 from tests.fakes import FakeClock
-from tests.unit.core.auth.simplybook.harness import context, routes, sign_in, status_of, stored
+from tests.unit.core.auth.simplybook.harness import (
+    context,
+    routes,
+    secrets,
+    sign_in,
+    status_of,
+    stored,
+)
 
 
 def test_status_is_connected_only_after_a_live_call(fast: Home, sandbox: Sandbox) -> None:
@@ -34,11 +41,11 @@ def test_token_expiry_is_shown_when_simplybook_gives_it(fast: Home, sandbox: San
     sandbox.simplybook.refresh_expires_in = True
     sign_in(fast, sandbox)
     ctx = context(fast, sandbox)
-    signed_in = read_tokens(ctx.secrets)
+    signed_in = read_tokens(secrets(ctx))
     assert signed_in is not None and signed_in.expires_at is None
     sandbox.simplybook.expire_tokens()
     fast.factory(ctx).simplybook.list_providers()  # 419, then a refresh
-    tokens = read_tokens(ctx.secrets)
+    tokens = read_tokens(secrets(ctx))
     assert tokens is not None and tokens.obtained_at is not None
     assert tokens.expires_at == tokens.obtained_at + timedelta(seconds=3600)
     assert status_of(fast, ctx).details["token_expires"] == tokens.expires_at.isoformat()
@@ -52,7 +59,7 @@ def test_logout_ends_the_server_session_and_forgets_secrets(fast: Home, sandbox:
     assert routes(sandbox).count("auth.logout") == 1
     assert sandbox.simplybook.token_states()[str(token)] == "revoked"
     ctx = context(fast, sandbox)
-    assert ctx.secrets.get(TOKENS_SECRET) is None and ctx.secrets.get(PASSWORD_SECRET) is None
+    assert secrets(ctx).get(TOKENS_SECRET) is None and secrets(ctx).get(PASSWORD_SECRET) is None
 
 
 def test_logout_with_an_expired_token_still_ends_the_session(fast: Home, sandbox: Sandbox) -> None:
@@ -67,10 +74,10 @@ def test_logout_with_an_expired_token_still_ends_the_session(fast: Home, sandbox
 
 def test_logout_when_simplybook_is_unreachable_still_forgets(fast: Home, sandbox: Sandbox) -> None:
     sign_in(fast, sandbox)
-    ctx = context(fast, sandbox)
-    ctx.clock = FakeClock()  # the HTTP layer backs off between its retries
+    # a fake clock: the HTTP layer backs off between its retries
+    factory = fast.factory(context(fast, sandbox), clock=FakeClock())
     sandbox.stop()  # nothing answers at its address any more
-    result = sb_status.logout(fast.factory(ctx).connection_inputs)
+    result = sb_status.logout(factory.connection_inputs)
     assert not result.revoked and result.forgotten
     assert "ends by itself" in (result.note or "")
-    assert fast.context().secrets.get(TOKENS_SECRET) is None  # read afresh from the store
+    assert fast.factory().secrets.get(TOKENS_SECRET) is None  # read afresh from the store

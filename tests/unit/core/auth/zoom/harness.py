@@ -12,7 +12,7 @@ import httpx
 from typer.testing import CliRunner
 
 from sbzoom.cli.main import app
-from sbzoom.context import Context
+from sbzoom.factory import Factory
 from tests.conftest import Home, Result
 from tests.fakes import FakeZoomApi
 
@@ -55,7 +55,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def make_context(
+def make_factory(
     home: Home,
     fake: FakeZoomApi,
     *,
@@ -63,13 +63,16 @@ def make_context(
     env: dict[str, str] | None = None,
     browser: Callable[[str], bool] | None = None,
     debug: bool = False,
-) -> Context:
+) -> Factory:
+    """A command's factory talking to ``fake`` on its clock (``obj=`` for a command run)."""
     ctx = home.context(stdin=stdin, extra_env={**ENDPOINTS, **(env or {})})
-    ctx.http_transport = httpx.MockTransport(fake.handle)
-    ctx.clock = fake.clock
-    ctx.open_browser = browser
     ctx.debug = debug
-    return ctx
+    return home.factory(
+        ctx,
+        http_transport=httpx.MockTransport(fake.handle),
+        clock=fake.clock,
+        open_browser=browser,
+    )
 
 
 def run(
@@ -81,8 +84,8 @@ def run(
     browser: Callable[[str], bool] | None = None,
     debug: bool = False,
 ) -> Result:
-    ctx = make_context(home, fake, stdin=stdin, env=env, browser=browser, debug=debug)
-    result = CliRunner().invoke(app, list(args), obj=ctx)
+    factory = make_factory(home, fake, stdin=stdin, env=env, browser=browser, debug=debug)
+    result = CliRunner().invoke(app, list(args), obj=factory)
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
     return Result(result.exit_code, home.out.getvalue(), home.err.getvalue())

@@ -15,7 +15,7 @@ from tests.unit.core.auth.zoom.harness import (
     CLIENT_SECRET,
     ENV_CREDS,
     login,
-    make_context,
+    make_factory,
     run,
     secrets_file,
     stored_tokens,
@@ -58,8 +58,8 @@ def test_a_second_process_reuses_the_token_the_first_one_refreshed(
 ) -> None:
     login(home, fake)
     fake.expire_all()
-    one = home.factory(make_context(home, fake)).zoom_connection
-    two = home.factory(make_context(home, fake)).zoom_connection
+    one = make_factory(home, fake).zoom_connection
+    two = make_factory(home, fake).zoom_connection
     stale = two.tokens.access_token()  # read before the other process refreshed
     assert one.client.get_user().email == "ann@x.test"  # 401 → refresh
     assert two.client.get_user().email == "ann@x.test"  # 401 → re-read under the lock
@@ -98,7 +98,7 @@ def test_workers_waiting_on_a_dead_grant_all_report_invalid_grant(
     login(home, fake)
     fake.refresh.clear()  # revoked on Zoom's side
     fake.expire_all()
-    tokens = home.factory(make_context(home, fake)).zoom_connection.tokens
+    tokens = make_factory(home, fake).zoom_connection.tokens
     rejected = tokens.access_token()
     messages = []
     for _ in range(3):  # one worker after another, each holding the rejected token
@@ -192,7 +192,7 @@ def test_no_secret_leaks_into_files_output_or_debug_log(home: Home, fake: FakeZo
 
 def test_secret_never_appears_in_reprs(home: Home, fake: FakeZoomApi) -> None:
     login(home, fake)
-    connection = home.factory(make_context(home, fake)).zoom_connection
+    connection = make_factory(home, fake).zoom_connection
     shown = repr(connection.creds) + repr(connection.tokens.current())
     assert CLIENT_SECRET not in shown
     assert all(token not in shown for token in fake.issued)

@@ -23,7 +23,7 @@ from tests.unit.core.auth.zoom.harness import (
     browser_for,
     free_port,
     login,
-    make_context,
+    make_factory,
     run,
     secrets_file,
     stored_tokens,
@@ -65,9 +65,9 @@ def test_login_reports_a_denied_authorization(home: Home, fake: FakeZoomApi) -> 
 
 
 def test_no_browser_prints_the_url_on_stderr_and_times_out(home: Home, fake: FakeZoomApi) -> None:
-    ctx = make_context(home, fake, stdin=CLIENT_SECRET)
-    ctx.open_browser = lambda url: pytest.fail("must not open a browser")
-    factory = home.factory(ctx)
+    factory = make_factory(
+        home, fake, stdin=CLIENT_SECRET, browser=lambda url: pytest.fail("must not open a browser")
+    )
     with pytest.raises(AuthError, match="within 0 s"):
         zoom_login.login_oauth(
             factory.connection_inputs, factory.login_terminal, client_id=CLIENT_ID,
