@@ -19,7 +19,7 @@ from sbzoom.errors import ExitCode, OutcomeError, SbzoomError
 # `sbzoom config path` does not pay for building the other forty commands.
 COMMANDS: dict[str, tuple[str, str]] = {
     "auth": ("sbzoom.cli.auth", "app"),
-    "config": ("sbzoom.cli.config_cmd", "app"),
+    "config": ("sbzoom.cli.config", "app"),
     "zoom": ("sbzoom.cli.zoom", "app"),
     "providers": ("sbzoom.cli.providers", "app"),
     "services": ("sbzoom.cli.services", "app"),

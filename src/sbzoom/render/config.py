@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
     from rich.console import Console
 
-    from sbzoom.core.settings import Setting
+    from sbzoom.core.config import Setting
     from sbzoom.store.config import Value
 
 

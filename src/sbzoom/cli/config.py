@@ -16,7 +16,7 @@ def get(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Print one setting (its default when unset)."""
-    from sbzoom.core.settings import get_value
+    from sbzoom.core.config import get_value
     from sbzoom.render.config import show_value
 
     value = get_value(factory_of(ctx).profile, key)
@@ -32,7 +32,7 @@ def set_(
     value: str = typer.Argument(..., help="New value; checked before anything is written."),
 ) -> None:
     """Change one setting."""
-    from sbzoom.core.settings import set_value
+    from sbzoom.core.config import set_value
 
     context = context_of(ctx)
     f = factory_of(ctx)
@@ -43,7 +43,7 @@ def set_(
 @app.command("unset")
 def unset(ctx: typer.Context, key: str = typer.Argument(..., help="Dotted key.")) -> None:
     """Remove one setting (it falls back to its default)."""
-    from sbzoom.core.settings import unset_value
+    from sbzoom.core.config import unset_value
 
     context = context_of(ctx)
     f = factory_of(ctx)
@@ -54,7 +54,7 @@ def unset(ctx: typer.Context, key: str = typer.Argument(..., help="Dotted key.")
 @app.command("list")
 def list_(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     """List the profile's settings with their defaults. Secrets are never here."""
-    from sbzoom.core.settings import list_values
+    from sbzoom.core.config import list_values
     from sbzoom.render.config import show_settings
 
     rows = list_values(factory_of(ctx).profile)
