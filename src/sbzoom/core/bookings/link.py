@@ -39,7 +39,7 @@ class RunLockedError(RemoteError):
     """Another run of the profile kept the run lock longer than ``link.lock_timeout``."""
 
 
-class LinkNotices(Protocol):
+class NoticeSender(Protocol):
     """The e-mail notices of a run (``core.notify``), when ``notify.email`` is on."""
 
     def check_ready(self) -> None:
@@ -71,7 +71,7 @@ class LinkServices:
     simplybook: Callable[[], SimplyBookClient]
     zoom: Callable[[], ZoomClient]
     ledger: Callable[[], Ledger]
-    notices: LinkNotices
+    notices: NoticeSender
     stop: threading.Event  # set by a signal: finish what is in flight, start nothing new
     stop_signal: Callable[[], int]  # which signal set it (SIGINT or SIGTERM)
     daily_limit: Callable[[], int] = lambda: DAILY_LIMIT

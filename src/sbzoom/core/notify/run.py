@@ -279,7 +279,7 @@ def vanished(ledger: Ledger | None, booking_ids: Sequence[str]) -> list[BookingV
 
 
 class LinkNotices:
-    """``bookings.link.LinkNotices``: the notices of a link run, over a ``NoticeSetup``."""
+    """The ``bookings.link.NoticeSender``: the notices of a link run, over a ``NoticeSetup``."""
 
     def __init__(self, setup: NoticeSetup) -> None:
         self.setup = setup
