@@ -38,3 +38,22 @@ def make_sandbox(request: pytest.FixtureRequest) -> Iterator[MakeSandbox]:
 @pytest.fixture
 def sandbox(make_sandbox: MakeSandbox) -> Sandbox:
     return make_sandbox()
+
+
+def demo_settings(**extra: str) -> dict[str, str]:
+    """The demo company's usual set-up, as `config set` pairs: Alice, Ben and Chloe mapped to
+    their Zoom users, the three online services on (yoga as a class), and request rates within
+    the Pro account's limits the sandbox enforces. ``extra`` adds or overrides settings."""
+    from sbzoom.sandbox.data import ZOOM_ALICE_ID, ZOOM_BEN_ID, ZOOM_CHLOE_ID
+
+    return {
+        "simplybook.max_rps": "500",
+        "zoom.max_rps": "20",
+        "providers.1": ZOOM_ALICE_ID,
+        "providers.2": ZOOM_BEN_ID,
+        "providers.3": ZOOM_CHLOE_ID,
+        "services.1": "online",
+        "services.2": "online",
+        "services.3": "class",
+        **extra,
+    }

@@ -31,12 +31,19 @@ from sbzoom.sandbox import (
     ZOOM_CLIENT_SECRET,
     Sandbox,
 )
+from sbzoom.sandbox.data import (
+    ZOOM_ALICE_ID,
+    ZOOM_BEN_ID,
+    ZOOM_CHLOE_ID,
+    ZOOM_INACTIVE_ID,
+    ZOOM_OWNER_ID,
+)
 from tests.conftest import Home
 from tests.e2e.hints_harness import NOT_HINTS, Browser, HintRunner, hint_templates
-from tests.sandbox_fixture import MakeSandbox
+from tests.sandbox_fixture import MakeSandbox, demo_settings
 
-ALICE, BEN, CHLOE = "sbxUsrAlice00000000002", "sbxUsrBen0000000000003", "sbxUsrChloe00000000004"
-OWNER, INACTIVE = "sbxUsrOwner00000000001", "sbxUsrFrank00000000005"
+ALICE, BEN, CHLOE = ZOOM_ALICE_ID, ZOOM_BEN_ID, ZOOM_CHLOE_ID
+OWNER, INACTIVE = ZOOM_OWNER_ID, ZOOM_INACTIVE_ID
 ZONE = "America/New_York"  # the demo company's zone (SandboxOptions.company_timezone)
 
 # Hints no scenario runs yet, each with why. Keep it short: a hint here is a promise not kept.
@@ -92,17 +99,7 @@ def runner(home: Home, sandbox: Sandbox) -> HintRunner:
 def set_up(runner: HintRunner, sandbox: Sandbox, **extra: str) -> None:
     """The demo company, signed in by environment, providers mapped, services 1-3 online."""
     runner.env = dict(sandbox.env)
-    settings = {
-        "simplybook.max_rps": "200",
-        "zoom.max_rps": "20",
-        "providers.1": ALICE,
-        "providers.2": BEN,
-        "providers.3": CHLOE,
-        "services.1": "online",
-        "services.2": "online",
-        "services.3": "class",
-        **extra,
-    }
+    settings = demo_settings(**extra)
     for key, value in settings.items():
         assert runner.sbzoom("config", "set", key, value).exit_code == 0
 

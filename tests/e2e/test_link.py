@@ -19,7 +19,7 @@ import pytest
 from sbzoom.sandbox import Sandbox
 from sbzoom.sandbox.data import ZOOM_ALICE_ID, ZOOM_BEN_ID, ZOOM_CHLOE_ID
 from tests.conftest import Home
-from tests.sandbox_fixture import MakeSandbox
+from tests.sandbox_fixture import MakeSandbox, demo_settings
 
 ALICE, BEN, CHLOE = ZOOM_ALICE_ID, ZOOM_BEN_ID, ZOOM_CHLOE_ID
 ONLINE = {"1001", "1002", "1004", "1005", "1006", "1007", "1010", "1011"}  # mapped, not cancelled
@@ -28,17 +28,7 @@ CLASS = ("1004", "1005", "1006")
 
 def setup(home: Home, sandbox: Sandbox, **extra: str) -> dict[str, str]:
     env = dict(sandbox.env)
-    settings = {
-        "simplybook.max_rps": "200",
-        "zoom.max_rps": "20",  # the sandbox enforces a Pro account's limits
-        "providers.1": ALICE,
-        "providers.2": BEN,
-        "providers.3": CHLOE,
-        "services.1": "online",
-        "services.2": "online",
-        "services.3": "class",
-        **extra,
-    }
+    settings = demo_settings(**extra)
     for key, value in settings.items():
         assert home.run("config", "set", key, value).exit_code == 0
     return env

@@ -22,6 +22,7 @@ from sbzoom.sandbox import (
 )
 from sbzoom.sandbox.data import ZOOM_ALICE_ID, ZOOM_BEN_ID, ZOOM_CHLOE_ID, ZOOM_OWNER_ID
 from tests.conftest import Home
+from tests.sandbox_fixture import demo_settings
 
 NY = ZoneInfo("America/New_York")
 OWNER, ALICE, BEN, CHLOE = (
@@ -39,17 +40,7 @@ PRODUCT_KEYS = {
 
 
 def setup(home: Home, sandbox: Sandbox, **extra: str) -> dict[str, str]:
-    settings = {
-        "simplybook.max_rps": "500",
-        "zoom.max_rps": "20",  # the sandbox enforces a Pro plan's limits
-        "providers.1": ALICE,
-        "providers.2": BEN,
-        "providers.3": CHLOE,
-        "services.1": "online",
-        "services.2": "online",
-        "services.3": "class",
-        **extra,
-    }
+    settings = demo_settings(**extra)
     for key, value in settings.items():
         assert home.run("config", "set", key, value).exit_code == 0
     return dict(sandbox.env)
