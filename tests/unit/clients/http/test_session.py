@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import ssl
 from datetime import timedelta
 
 import httpx
@@ -292,3 +293,18 @@ def test_renewals_stop_after_max_renewals() -> None:
     renewed = [f"token-{n}-abcdef" for n in range(1, MAX_RENEWALS + 2)]
     status, sent = send_with(FakeTokens("token-0-abcdef", renewed), *[401] * (MAX_RENEWALS + 1))
     assert status == 401 and sent == ["token-0-abcdef", *renewed[:MAX_RENEWALS]]
+
+
+def test_every_client_shares_one_tls_context() -> None:
+    """Building a client must not load the CA bundle again (60-120 ms each, three per run)."""
+    from sbzoom.clients.http.session import build_client
+
+    one, two = build_client(), build_client()
+    try:
+        first = one._transport._pool._ssl_context  # type: ignore[attr-defined]
+        second = two._transport._pool._ssl_context  # type: ignore[attr-defined]
+        assert first is not None and first is second
+        assert first.verify_mode == ssl.CERT_REQUIRED and first.check_hostname
+    finally:
+        one.close()
+        two.close()
