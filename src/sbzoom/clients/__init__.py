@@ -9,3 +9,13 @@
 
 Each package's ``__init__`` re-exports its public names: ``from sbzoom.clients.zoom import X``.
 """
+
+import sys
+
+# httpx imports its own command-line client (httpx._main) when it is imported, and with it Rich,
+# Pygments and Click, because they happen to be installed (for sbzoom's own CLI): ~80 ms on every
+# command that talks to a service, for a CLI sbzoom never runs. httpx falls back to a stub
+# `httpx.main` when that module cannot be imported; this makes it so (only if httpx is not
+# imported yet). tests/unit/cli/test_startup_imports.py checks that they stay unloaded.
+if "httpx" not in sys.modules and "httpx._main" not in sys.modules:
+    sys.modules["httpx._main"] = None  # type: ignore[assignment]

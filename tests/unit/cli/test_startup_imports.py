@@ -103,3 +103,18 @@ def test_console_script_prints_the_version() -> None:
         pytest.skip("the sbzoom console script is not installed next to this Python")
     done = subprocess.run([script, "--version"], capture_output=True, text=True, timeout=60)
     assert (done.returncode, done.stdout.strip()) == (0, f"sbzoom {__version__}")
+
+
+def test_the_clients_do_not_load_httpx_s_own_command_line() -> None:
+    """httpx imports its CLI (Rich, Pygments, Click) when those happen to be installed; a
+    command that talks to a service must not pay for that (sbzoom/clients/__init__.py)."""
+    probe = (
+        "import sys, json; import sbzoom.clients.zoom, sbzoom.clients.simplybook, httpx; "
+        "print(json.dumps(sorted(m for m in sys.modules "
+        "if sys.modules[m] is not None "
+        "and (m.split('.')[0] in ('rich', 'pygments', 'click') or m == 'httpx._main'))))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert json.loads(done.stdout) == []
