@@ -6,6 +6,7 @@
     simplybook/       SimplyBook's REST API and sign-in (SimplyBookClient, SimplyBookAuth)
     smtp.py           e-mail through the company's SMTP server (SmtpMailer)
     sandbox_mail.py   what the running sandbox's SMTP server received (`sbzoom sandbox mail`)
+    listener_health.py  a running `sbzoom listen`'s /healthz (read by `doctor`)
 
 Each package's ``__init__`` re-exports its public names: ``from sbzoom.clients.zoom import X``.
 """

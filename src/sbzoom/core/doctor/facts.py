@@ -189,8 +189,7 @@ class LiveFacts:
     def listener(self) -> ListenerInfo:
         import time as wall
 
-        import httpx
-
+        from sbzoom.clients.listener_health import listener_health
         from sbzoom.core.listen.queue import queue_stats
 
         base = self.load_profile().text("listen.public_url")
@@ -199,18 +198,7 @@ class LiveFacts:
         url = base.rstrip("/") + "/healthz"
         stats = queue_stats(self.ledger_path)
         now = wall.time()
-        health: Mapping[str, object] | None = None
-        problem = ""
-        try:
-            with httpx.Client(transport=self.http_transport, timeout=3.0) as client:
-                answer = client.get(url)
-            data = answer.json() if answer.status_code in (200, 503) else None
-            if isinstance(data, dict) and "queued" in data:
-                health = data
-            else:
-                problem = f"HTTP {answer.status_code}, not sbzoom's /healthz"
-        except (httpx.HTTPError, ValueError) as exc:
-            problem = type(exc).__name__
+        health, problem = listener_health(url, self.http_transport)
         if stats is None:
             return ListenerInfo(url, None, health=health, problem=problem)
         return ListenerInfo(
