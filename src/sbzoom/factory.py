@@ -61,6 +61,8 @@ class Factory:
         # Set by the commands that create a profile (auth login): a named profile that does
         # not exist yet is then not an error.
         self.allow_new_profile = False
+        # The command being run, without "sbzoom" ("bookings link"): set by cli._common.factory_of.
+        self.command = ""
         self._profile: Profile | None = None
         self._built: dict[str, Any] = {}
 
@@ -223,7 +225,14 @@ class Factory:
         """The profile's ledger, opened once per command (created when it does not exist)."""
         from sbzoom.store.ledger import Ledger
 
-        return self._once("ledger", lambda: Ledger(self.ledger_path))  # type: ignore[no-any-return]
+        return self._once(  # type: ignore[no-any-return]
+            "ledger", lambda: Ledger(self.ledger_path, actor=self.actor)
+        )
+
+    @property
+    def actor(self) -> str:
+        """Who changes things, as the audit log records it: ``bookings link · ann@cron-host``."""
+        return actor_of(self.command)
 
     @property
     def notice_setup(self) -> NoticeSetup:
@@ -268,3 +277,24 @@ class Factory:
             if callable(close):
                 close()
         self._built.clear()
+
+
+def actor_of(command: str) -> str:
+    """``<command> · <OS user>@<host>``: which command ran, as whom and where (nothing secret).
+
+    The host is its first name label (``cron-host``, not ``cron-host.example.com``); a user
+    without a name (a container's bare uid) is ``uid<N>``.
+    """
+    import getpass
+    import os
+    import socket
+
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError):  # no LOGNAME/USER and no passwd entry for the uid
+        user = f"uid{os.getuid()}" if hasattr(os, "getuid") else "unknown"
+    host = socket.gethostname() or "unknown"
+    if not host.replace(".", "").isdigit():  # an IPv4 address stays whole
+        host = host.split(".")[0]
+    where = f"{user}@{host}"
+    return f"{command} · {where}" if command else where

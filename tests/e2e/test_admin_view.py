@@ -174,6 +174,7 @@ def test_unmapped_provider_orphans_are_shown_alike_and_cancelled_on_request(
     _, log = run_json(home, env, "audit", "1001")
     assert [e["action"] for e in log][-1] == "cancel-orphan"
     assert log[-1]["meeting_id"] in gone and "Ben Okafor" in log[-1]["detail"]
+    assert log[-1]["who"].startswith("bookings link · ")  # run with --cancel-orphans
     rows = report_rows(home, env)
     assert {rows[b]["status"] for b in BENS} == {"missing"}
     assert "providers map 2" in rows["1001"]["reason"]

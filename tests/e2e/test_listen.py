@@ -102,6 +102,8 @@ def test_meeting_deleted_or_moved_in_zoom_is_put_back(setup: Installation) -> No
         assert actions.count(("meeting.updated", "restored")) == 1
         audit = {(a["action"], a["booking_id"]) for a in setup.audit()}
         assert ("zoom-deleted", str(booking)) in audit and ("zoom-changed", str(booking)) in audit
+        who = {a["actor"] for a in setup.audit() if a["action"].startswith("zoom-")}
+        assert len(who) == 1 and who.pop().startswith("listen · ")  # the listener did it
         doctor = setup.run("doctor", "--json", extra_env={"SBZOOM_LISTEN_PORT": str(listener.port)})
         checks = {c["name"]: c for c in json.loads(doctor.stdout)["checks"]}
         assert checks["listener"]["status"] == "ok", checks["listener"]

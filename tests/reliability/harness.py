@@ -136,9 +136,10 @@ class Installation:
             return []
         with contextlib.closing(sqlite3.connect(self.ledger, timeout=30)) as db:
             rows = db.execute(
-                "SELECT at, booking_id, action, meeting_id, outcome, detail FROM audit ORDER BY id"
+                "SELECT at, booking_id, action, meeting_id, outcome, detail, actor FROM audit "
+                "ORDER BY id"
             ).fetchall()
-        keys = ("at", "booking_id", "action", "meeting_id", "outcome", "detail")
+        keys = ("at", "booking_id", "action", "meeting_id", "outcome", "detail", "actor")
         return [dict(zip(keys, row, strict=True)) for row in rows]
 
 

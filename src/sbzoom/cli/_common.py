@@ -34,6 +34,8 @@ def factory_of(ctx: typer.Context) -> Factory:
         root.meta[FACTORY_KEY] = factory
         root.call_on_close(factory.close)
     assert isinstance(factory, Factory)
+    # Who the audit log says made a change: the command as typed, without "sbzoom".
+    factory.command = " ".join(ctx.command_path.split()[1:])
     return factory
 
 

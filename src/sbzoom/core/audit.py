@@ -1,7 +1,8 @@
 """`sbzoom audit`: what sbzoom changed in Zoom (and SimplyBook), when, and with what outcome.
 
-The ledger writes an audit entry with every change it makes (in the same transaction), so
-"why does this client have no link / a new link?" is answered here without opening SQLite.
+The ledger writes an audit entry with every change it makes (in the same transaction), naming
+who made it (the command and its user@host), so "why does this client have no link / a new
+link?" is answered here without opening SQLite.
 Reading never creates a ledger.
 """
 
@@ -31,6 +32,7 @@ class AuditEntry:
     meeting_id: int | None
     outcome: str  # ok | failed | missing
     detail: str
+    who: str = ""  # the command and where it ran ('bookings link · ann@cron-host'); "" unknown
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ def _entry(row: AuditRow) -> AuditEntry:
         meeting_id=row.meeting_id,
         outcome=row.outcome,
         detail=row.detail,
+        who=row.actor,
     )
 
 

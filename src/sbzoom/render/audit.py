@@ -19,8 +19,11 @@ AUDIT_COLUMNS = (
     Column("BOOKING", 7, rank=1),
     Column("ACTION", 17, rank=2),  # cancel-registrant
     Column("OUTCOME", 7, rank=3),
-    Column("MEETING", 11, rank=5),
-    Column("DETAIL", 60, shrink_to=16, rank=4),
+    Column("MEETING", 11, rank=6),
+    # "bookings link · ann@cron-host": shortened to its command before it is left out. At 80
+    # columns a log of long actions keeps WHO and leaves DETAIL to wider terminals and --json.
+    Column("WHO", 40, shrink_to=14, rank=4),
+    Column("DETAIL", 60, shrink_to=12, rank=5),
 )
 
 
@@ -32,6 +35,7 @@ def entry_json(entry: AuditEntry) -> dict[str, object]:
         "meeting_id": entry.meeting_id,
         "outcome": entry.outcome,
         "detail": entry.detail or None,
+        "who": entry.who,  # "" on entries written before sbzoom recorded who
     }
 
 
@@ -43,6 +47,7 @@ def write_audit(out: IO[str], log: AuditLog, width: int) -> None:
             entry.action,
             entry.outcome,
             str(entry.meeting_id or ""),
+            entry.who or "-",
             entry.detail,
         ]
         for entry in log.entries

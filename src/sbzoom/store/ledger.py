@@ -58,7 +58,8 @@ CREATE TABLE IF NOT EXISTS audit (
     action      TEXT NOT NULL,
     meeting_id  INTEGER,
     outcome     TEXT NOT NULL,
-    detail      TEXT NOT NULL DEFAULT ''
+    detail      TEXT NOT NULL DEFAULT '',
+    actor       TEXT NOT NULL DEFAULT ''    -- who: 'bookings link · ann@cron-host' (version 4)
 );
 CREATE TABLE IF NOT EXISTS notices (        -- e-mails to clients and providers (version 3)
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -82,15 +83,15 @@ CREATE INDEX IF NOT EXISTS notices_by_booking ON notices(booking_id);
 CREATE INDEX IF NOT EXISTS notices_by_unit ON notices(unit_key);
 CREATE INDEX IF NOT EXISTS notices_by_status ON notices(status);
 """
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 BOOKING_COLUMNS = (
     "booking_id, unit_key, registrant_id, join_url, status, reason, comment_url, start_utc"
 )
 AUDIT_INSERT = (
-    "INSERT INTO audit (at, booking_id, action, meeting_id, outcome, detail) "
-    "VALUES (?, ?, ?, ?, ?, ?)"
+    "INSERT INTO audit (at, booking_id, action, meeting_id, outcome, detail, actor) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -103,13 +104,6 @@ class Audit:
     meeting_id: int | None
     outcome: str = "ok"
     detail: str = ""
-
-
-def _audit_args(now: datetime, audit: Audit | None) -> tuple[object, ...] | None:
-    if audit is None:
-        return None
-    return (now.isoformat(), audit.booking_id, audit.action, audit.meeting_id, audit.outcome,
-            audit.detail)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -169,11 +163,15 @@ class AuditRow:
     meeting_id: int | None
     outcome: str
     detail: str
+    actor: str = ""  # "" on entries written before sbzoom recorded who (schema version 3)
 
 
 class Ledger:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, actor: str = "") -> None:
+        """``actor`` is who writes through this ledger, recorded on every audit entry: the
+        command and where it runs (``bookings link · ann@cron-host``); "" for readers."""
         self.path = path
+        self.actor = actor
         make_dir(path.parent, "the ledger")
         check_companions(path)
         try:
@@ -206,11 +204,20 @@ class Ledger:
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(bookings)")}
         if columns and "start_utc" not in columns:  # version 1 had no booking start
             self._db.execute("ALTER TABLE bookings ADD COLUMN start_utc TEXT NOT NULL DEFAULT ''")
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(audit)")}
+        if columns and "actor" not in columns:  # before version 4 nobody said who: '' (unknown)
+            self._db.execute("ALTER TABLE audit ADD COLUMN actor TEXT NOT NULL DEFAULT ''")
         self._db.executescript(SCHEMA)  # every statement is IF NOT EXISTS
         self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def close(self) -> None:
         self._db.close()
+
+    def _audit_args(self, now: datetime, audit: Audit | None) -> tuple[object, ...] | None:
+        if audit is None:
+            return None
+        return (now.isoformat(), audit.booking_id, audit.action, audit.meeting_id,
+                audit.outcome, audit.detail, self.actor)  # fmt: skip
 
     def _query(self, sql: str, args: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
         with self._lock:
@@ -258,7 +265,7 @@ class Ledger:
                 row.status,
                 now.isoformat(),
             ),
-            audit=_audit_args(now, audit),
+            audit=self._audit_args(now, audit),
         )
 
     def meeting_by_id(self, meeting_id: int) -> MeetingRow | None:
@@ -355,7 +362,9 @@ class Ledger:
     def spare(self, meeting_id: int, now: datetime, audit: Audit | None = None) -> None:
         """The meeting is gone from Zoom: forget it, recording the deletion."""
         self._write(
-            "DELETE FROM doomed WHERE meeting_id = ?", (meeting_id,), audit=_audit_args(now, audit)
+            "DELETE FROM doomed WHERE meeting_id = ?",
+            (meeting_id,),
+            audit=self._audit_args(now, audit),
         )
 
     # -- notices ------------------------------------------------------------------------------
@@ -440,14 +449,15 @@ class Ledger:
         detail: str = "",
     ) -> None:
         self._write(
-            AUDIT_INSERT, (now.isoformat(), booking_id, action, meeting_id, outcome, detail)
+            AUDIT_INSERT,
+            (now.isoformat(), booking_id, action, meeting_id, outcome, detail, self.actor),
         )
 
     def audit_log(
         self, booking_id: str | None = None, since: datetime | None = None
     ) -> list[AuditRow]:
         """Audit entries, oldest first; of one booking, and/or from ``since`` on."""
-        sql = "SELECT at, booking_id, action, meeting_id, outcome, detail FROM audit"
+        sql = "SELECT at, booking_id, action, meeting_id, outcome, detail, actor FROM audit"
         where: list[str] = []
         args: tuple[object, ...] = ()
         if booking_id is not None:

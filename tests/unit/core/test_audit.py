@@ -86,3 +86,12 @@ def test_reading_never_creates_a_ledger(tmp_path: Path) -> None:
     log = read(tmp_path)
     assert log.entries == [] and not log.ledger_exists
     assert not ledger_path(tmp_path, "default").exists()
+
+
+def test_each_entry_says_who_made_it_and_old_entries_say_nobody_knows(tmp_path: Path) -> None:
+    path = ledger_path(tmp_path, "default")
+    for actor in ("", "listen · svc@k8s-pod-7"):
+        ledger = Ledger(path, actor=actor)
+        ledger.audit(NOW, "1001", "update", 81000000001, "ok")
+        ledger.close()
+    assert [e.who for e in read(tmp_path).entries] == ["", "listen · svc@k8s-pod-7"]
