@@ -35,8 +35,6 @@ SOURCE = Path(sbzoom.__file__).parent
 NOT_HINTS: dict[str, str] = {
     "sbzoom Demo Studio": "the sandbox's demo company name",
     "sbzoom {__version__}\n": "the --version line",
-    "sbzoom {command}": "names a command that is not available yet (not_yet), no step to run",
-    "sbzoom --help": "help, printed with not_yet, which no command reaches today",
     "sbzoom does not know the SimplyBook company to listen for.": "a sentence, not a command",
     "sbzoom held no Zoom sign-in for this profile.": "a sentence, not a command",
     "sbzoom received the sign-in. You can close this tab and return to the terminal.": (

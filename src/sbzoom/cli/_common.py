@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 import typer
 
 from sbzoom.context import Context
-from sbzoom.errors import SbzoomError
 
 if TYPE_CHECKING:
     from sbzoom.factory import Factory
@@ -37,10 +36,3 @@ def factory_of(ctx: typer.Context) -> Factory:
     # Who the audit log says made a change: the command as typed, without "sbzoom".
     factory.command = " ".join(ctx.command_path.split()[1:])
     return factory
-
-
-def not_yet(command: str, issue: int) -> SbzoomError:
-    return SbzoomError(
-        f"'sbzoom {command}' is not available yet in this version.",
-        f"It arrives with issue {issue}; see 'sbzoom --help' for what works now.",
-    )
