@@ -7,30 +7,15 @@ from typing import TYPE_CHECKING
 
 from sbzoom.core.bookings.converge import relinked_reason
 from sbzoom.core.bookings.model import LinkResult
+from sbzoom.core.bookings.state import UnitWork
 from sbzoom.store.ledger import Audit
 
 if TYPE_CHECKING:
-    from sbzoom.core.bookings.listings import HostListings
     from sbzoom.core.bookings.model import BookingView
-    from sbzoom.core.bookings.state import RunState
-    from sbzoom.core.bookings.unit_meeting import UnitMeetings
     from sbzoom.core.bookings.units import Unit
-    from sbzoom.core.bookings.write_back import WriteBack
 
 
-class OneToOne:
-    def __init__(
-        self,
-        state: RunState,
-        meetings: UnitMeetings,
-        listings: HostListings,
-        write_back: WriteBack,
-    ) -> None:
-        self.state = state
-        self.meetings = meetings
-        self.listings = listings
-        self.write_back = write_back
-
+class OneToOne(UnitWork):
     def link(self, unit: Unit) -> list[LinkResult]:
         state = self.state
         booking = unit.bookings[0]

@@ -10,32 +10,17 @@ from sbzoom.clients.zoom import MAX_REGISTRANT_EMAIL, MeetingGoneError, Registra
 from sbzoom.core.bookings.converge import relinked_reason
 from sbzoom.core.bookings.meeting import split_name
 from sbzoom.core.bookings.model import HostExhaustedError, LinkResult
+from sbzoom.core.bookings.state import UnitWork
 from sbzoom.errors import AuthError, ConfigError, RemoteError, SbzoomError
 from sbzoom.store.ledger import Audit
 
 if TYPE_CHECKING:
-    from sbzoom.core.bookings.listings import HostListings
     from sbzoom.core.bookings.model import BookingView, ZoomMeeting
-    from sbzoom.core.bookings.state import RunState
-    from sbzoom.core.bookings.unit_meeting import UnitMeetings
     from sbzoom.core.bookings.units import Unit
-    from sbzoom.core.bookings.write_back import WriteBack
     from sbzoom.store.ledger import MeetingRow
 
 
-class Sessions:
-    def __init__(
-        self,
-        state: RunState,
-        meetings: UnitMeetings,
-        listings: HostListings,
-        write_back: WriteBack,
-    ) -> None:
-        self.state = state
-        self.meetings = meetings
-        self.listings = listings
-        self.write_back = write_back
-
+class Sessions(UnitWork):
     def link(self, unit: Unit, *, retried: bool = False) -> list[LinkResult]:
         try:
             return self._link_once(unit)

@@ -22,7 +22,10 @@ from sbzoom.core.bookings.model import HostExhaustedError
 from sbzoom.store.ledger import BookingRow, MeetingRow
 
 if TYPE_CHECKING:
+    from sbzoom.core.bookings.listings import HostListings
     from sbzoom.core.bookings.model import CommentOps, LinkPlan, UnitLocks, ZoomOps
+    from sbzoom.core.bookings.unit_meeting import UnitMeetings
+    from sbzoom.core.bookings.write_back import WriteBack
     from sbzoom.core.bookings.writes import LedgerReads, LedgerWrites, ZoomWrites
     from sbzoom.store.ledger import Audit
 
@@ -88,6 +91,17 @@ class RunState:
         self, booking_id: str, action: str, meeting_id: int | None, outcome: str, detail: str = ""
     ) -> None:
         self.ledger_writes.audit(self.now(), booking_id, action, meeting_id, outcome, detail)
+
+
+@dataclass
+class UnitWork:
+    """What linking a unit uses (one-to-one and class sessions alike): the run's state, the
+    unit's meeting, the hosts' listings and the write-back of links."""
+
+    state: RunState
+    meetings: UnitMeetings
+    listings: HostListings
+    write_back: WriteBack
 
 
 class Allowance:
